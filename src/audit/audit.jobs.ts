@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import type { JobDefinition } from '../shared/job-definition.ts';
+import { verifyAuditChain } from './audit.service.ts';
+
+/** Daily proof that nobody edited or deleted audit entries; a broken chain fails the run loudly. */
+export const auditVerifyJob: JobDefinition<Record<string, never>> = {
+  name: 'audit-verify',
+  description: 'Verify the audit log hash chain (daily 03:30)',
+  schedule: '0 30 3 * * *',
+  params: z.object({}).strict(),
+  paramsForTick: () => ({}),
+  async run(_params, { logger }) {
+    const result = await verifyAuditChain();
+    if (!result.ok) {
+      logger.error({ firstBrokenAt: result.firstBrokenAt, reason: result.reason }, 'audit chain broken');
+      throw new Error(`audit chain broken at seq ${result.firstBrokenAt} (${result.reason})`);
+    }
+    return { checked: result.checked };
+  },
+};

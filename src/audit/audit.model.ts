@@ -1,0 +1,38 @@
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+
+// Append-only: nothing in the code updates or deletes an entry. `seq` is unique and always
+// present, so it is both the chain order and what stops two writers from taking the same link.
+const auditEntrySchema = new Schema(
+  {
+    seq: { type: Number, required: true, unique: true },
+    at: { type: Date, required: true },
+    actorId: { type: String, required: true, index: true },
+    actorRole: { type: String, required: true },
+    action: { type: String, required: true },
+    entityType: { type: String, required: true, index: true },
+    entityId: { type: String, required: true, index: true },
+    before: { type: Schema.Types.Mixed, default: null },
+    after: { type: Schema.Types.Mixed, default: null },
+    requestId: { type: String, default: null },
+    prevHash: { type: String, required: true },
+    hash: { type: String, required: true },
+  },
+  { collection: 'audit_entries', versionKey: false, minimize: false },
+);
+
+export type AuditEntryDoc = InferSchemaType<typeof auditEntrySchema> & { _id: mongoose.Types.ObjectId };
+export const AuditEntryModel = mongoose.model('AuditEntry', auditEntrySchema);
+
+// Where the chain ends, so a writer finds the last link by _id instead of sorting the whole log.
+// It may lag behind the entries after a crash (writers walk forward from it); it is never ahead
+// unless entries were deleted, which is exactly what verification reports.
+const auditHeadSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    seq: { type: Number, required: true },
+    hash: { type: String, required: true },
+  },
+  { collection: 'audit_head', versionKey: false },
+);
+
+export const AuditHeadModel = mongoose.model('AuditHead', auditHeadSchema);

@@ -1,0 +1,165 @@
+import type { Page } from '../shared/http/pagination.ts';
+import { skipOf } from '../shared/http/pagination.ts';
+import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
+import { SYSTEM_ACTOR_ID, type Actor } from '../shared/roles.ts';
+import { GENESIS_HASH, hashEntry, type ChainedFields } from './audit.hash.ts';
+import { AuditEntryModel, AuditHeadModel, type AuditEntryDoc } from './audit.model.ts';
+
+const HEAD_ID = 'chain';
+const MAX_ATTEMPTS = 100;
+
+export interface AuditInput {
+  /** The person, or 'system' for jobs and start-up work. */
+  actor: Pick<Actor, 'id' | 'role'> | 'system';
+  /** Dotted verb, e.g. 'senior.approve', 'job.run'. */
+  action: string;
+  entityType: string;
+  entityId: string;
+  /** Summaries of the entity before and after; PII-looking keys are dropped (see summarise). */
+  before?: unknown;
+  after?: unknown;
+  requestId?: string | null;
+}
+
+export interface AuditEntry extends ChainedFields {
+  id: string;
+  prevHash: string;
+  hash: string;
+}
+
+/**
+ * Appends one entry to the hash chain. Every write path calls this after its own write succeeds.
+ * There are no transactions, so the link is claimed optimistically: build entry n+1 on the newest
+ * known link and insert it under the unique `seq`; if another writer took n+1 first, walk forward
+ * and try again. The head document is only a shortcut to the newest link.
+ */
+export async function recordAudit(input: AuditInput): Promise<AuditEntry> {
+  const actor = input.actor === 'system' ? { id: SYSTEM_ACTOR_ID, role: 'system' } : input.actor;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    const tip = await findChainTip();
+    const fields: ChainedFields = {
+      seq: tip.seq + 1,
+      at: new Date(),
+      actorId: actor.id,
+      actorRole: actor.role,
+      action: input.action,
+      entityType: input.entityType,
+      entityId: input.entityId,
+      before: summarise(input.before),
+      after: summarise(input.after),
+      requestId: input.requestId ?? null,
+    };
+    const hash = hashEntry(tip.hash, fields);
+    try {
+      const created = await AuditEntryModel.create({ ...fields, prevHash: tip.hash, hash });
+      await advanceHead(fields.seq, hash);
+      return toAuditEntry(created.toObject());
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
+    }
+  }
+  throw new Error('audit chain is too contended: could not append an entry');
+}
+
+async function findChainTip(): Promise<{ seq: number; hash: string }> {
+  const head = await AuditHeadModel.findById(HEAD_ID).lean();
+  let tip = head ? { seq: head.seq, hash: head.hash } : { seq: 0, hash: GENESIS_HASH };
+  for (;;) {
+    const next = await AuditEntryModel.findOne({ seq: tip.seq + 1 }, { seq: 1, hash: 1 }).lean();
+    if (!next) return tip;
+    tip = { seq: next.seq, hash: next.hash };
+  }
+}
+
+async function advanceHead(seq: number, hash: string): Promise<void> {
+  try {
+    await AuditHeadModel.updateOne({ _id: HEAD_ID, seq: { $lt: seq } }, { $set: { seq, hash } }, { upsert: true });
+  } catch (error) {
+    // The head already points further on (another writer was quicker): nothing to do.
+    if (!isDuplicateKeyError(error)) throw error;
+  }
+}
+
+const PII_KEY = /^(idNumber|phone|password|passwordHash|visitCode|visitCodeHash|refreshToken|accessToken)$/i;
+
+/** A JSON-safe copy of a summary without fields that would put personal data into the log. */
+export function summarise(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  return JSON.parse(JSON.stringify(value, (key, v: unknown) => (PII_KEY.test(key) ? undefined : v))) as unknown;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  /** seq of the first entry that is missing, altered or out of chain. */
+  firstBrokenAt?: number;
+  reason?: 'missing_entry' | 'hash_mismatch' | 'chain_mismatch' | 'truncated';
+}
+
+/** Streams the whole chain in seq order and recomputes every link. */
+export async function verifyAuditChain(): Promise<VerifyResult> {
+  let expectedSeq = 1;
+  let prevHash = GENESIS_HASH;
+  let checked = 0;
+  const cursor = AuditEntryModel.find({}).sort({ seq: 1 }).lean().cursor({ batchSize: 1000 });
+  for await (const entry of cursor) {
+    if (entry.seq !== expectedSeq) return broken(checked, expectedSeq, 'missing_entry');
+    if (entry.prevHash !== prevHash) return broken(checked, entry.seq, 'chain_mismatch');
+    if (hashEntry(prevHash, chainedFieldsOf(entry)) !== entry.hash) return broken(checked, entry.seq, 'hash_mismatch');
+    checked += 1;
+    prevHash = entry.hash;
+    expectedSeq += 1;
+  }
+  const head = await AuditHeadModel.findById(HEAD_ID).lean();
+  // The head may lag (crash between insert and head update) but never lead: entries after the
+  // last one we saw were deleted.
+  if (head && head.seq >= expectedSeq) return broken(checked, expectedSeq, 'truncated');
+  return { ok: true, checked };
+}
+
+function broken(checked: number, firstBrokenAt: number, reason: NonNullable<VerifyResult['reason']>): VerifyResult {
+  return { ok: false, checked, firstBrokenAt, reason };
+}
+
+function chainedFieldsOf(entry: AuditEntryDoc): ChainedFields {
+  return {
+    seq: entry.seq,
+    at: entry.at,
+    actorId: entry.actorId,
+    actorRole: entry.actorRole,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+    requestId: entry.requestId ?? null,
+  };
+}
+
+function toAuditEntry(entry: AuditEntryDoc): AuditEntry {
+  return { id: String(entry._id), ...chainedFieldsOf(entry), prevHash: entry.prevHash, hash: entry.hash };
+}
+
+export interface AuditFilter {
+  entityType?: string;
+  entityId?: string;
+  actorId?: string;
+  from?: Date;
+  to?: Date;
+  page: number;
+  pageSize: number;
+}
+
+export async function listAuditEntries(filter: AuditFilter): Promise<Page<AuditEntry>> {
+  const query: Record<string, unknown> = {};
+  if (filter.entityType) query.entityType = filter.entityType;
+  if (filter.entityId) query.entityId = filter.entityId;
+  if (filter.actorId) query.actorId = filter.actorId;
+  if (filter.from || filter.to) query.at = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
+  const [items, total] = await Promise.all([
+    AuditEntryModel.find(query).sort({ seq: -1 }).skip(skipOf(filter.page, filter.pageSize)).limit(filter.pageSize).lean(),
+    AuditEntryModel.countDocuments(query),
+  ]);
+  return { items: items.map(toAuditEntry), page: filter.page, pageSize: filter.pageSize, total };
+}

@@ -1,0 +1,13 @@
+import type { Router } from 'express';
+import { auditRouter, auditVerifyJob } from './audit/index.ts';
+import { jobRunsPurgeJob, jobsRouter } from './jobs/index.ts';
+import type { JobDefinition } from './shared/job-definition.ts';
+import { systemRouter } from './system/system.routes.ts';
+
+// The composition root: every capability's routes and jobs, listed once. Importing this module
+// also registers all routes in the OpenAPI registry, which is how `npm run openapi` works without
+// a database.
+
+export const routers: Router[] = [systemRouter, auditRouter, jobsRouter];
+
+export const jobs: JobDefinition[] = [auditVerifyJob, jobRunsPurgeJob] as JobDefinition[];

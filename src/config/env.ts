@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+// The only reader of process.env. Everything else receives the parsed, frozen Config.
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const secret = (minLength: number) => z.string().min(minLength, `must be at least ${minLength} characters`);
+
+/** A 32-byte key given as 64 hex characters or as base64. */
+const aes256Key = z.string().refine((value) => decodeKey(value)?.length === 32, 'must be 32 bytes as 64 hex characters or base64');
+
+function decodeKey(value: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  if (/^[A-Za-z0-9+/]{43}=?$/.test(value)) return Buffer.from(value, 'base64');
+  return undefined;
+}
+
+const isTimeZone = (zone: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  FERRETDB_BIN: z.string().min(1).optional(),
+  FERRETDB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  JWT_SECRET: secret(32).optional(),
+  JWT_REFRESH_SECRET: secret(32).optional(),
+  JWT_ACCESS_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  JWT_REFRESH_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  PII_ENCRYPTION_KEY: aes256Key.optional(),
+  PII_HMAC_KEY: secret(32).optional(),
+  PII_KEY_VERSION: z.coerce.number().int().min(1).default(1),
+  TZ_BUSINESS: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
+  OFFER_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  EMERGENCY_OFFER_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(60).default(3),
+  PAYMENT_DUE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  BOOTSTRAP_ADMIN_USERNAME: z.string().regex(/^[a-zA-Z0-9_.-]{3,64}$/, 'must be 3-64 letters, digits, _ . -').optional(),
+  BOOTSTRAP_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  SEED_DEMO: booleanFromEnv.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  JSON_BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10_240).default(1024),
+  JOBS_ENABLED: booleanFromEnv.default(true),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+});
+
+type RawEnv = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: RawEnv['NODE_ENV'];
+  host: string;
+  port: number;
+  mongodbUri: string | undefined;
+  dataDir: string;
+  ferretdb: { binPath: string | undefined; port: number };
+  jwt: { accessSecret: string; refreshSecret: string; accessTtlSeconds: number; refreshTtlDays: number; issuer: string; audience: string };
+  pii: { encryptionKey: Buffer; hmacKey: Buffer; keyVersion: number };
+  businessTimeZone: string;
+  offerTimeoutMinutes: number;
+  emergencyOfferTimeoutMinutes: number;
+  paymentDueDays: number;
+  bootstrapAdmin: { username: string; password: string } | undefined;
+  seedDemo: boolean;
+  logLevel: RawEnv['LOG_LEVEL'];
+  jsonBodyLimitBytes: number;
+  jobsEnabled: boolean;
+  shutdownTimeoutMs: number;
+}
+
+/** Thrown when the environment is wrong; its message names every variable at fault. */
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const SECRET_VARIABLES = ['JWT_SECRET', 'JWT_REFRESH_SECRET', 'PII_ENCRYPTION_KEY', 'PII_HMAC_KEY'] as const;
+type SecretVariable = (typeof SECRET_VARIABLES)[number];
+
+/**
+ * Parses the environment. Outside production, missing secrets are generated once and kept in
+ * `<DATA_DIR>/dev-secrets.json` so that `npm start` works with no .env and a restart can still
+ * decrypt what it wrote. In production a missing secret stops the start.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const blankAsMissing = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(blankAsMissing);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '?'), message: issue.message })));
+  }
+  const raw = parsed.data;
+  const dataDir = path.resolve(raw.DATA_DIR);
+  const secrets = resolveSecrets(raw, dataDir);
+  const hasBootstrapUser = raw.BOOTSTRAP_ADMIN_USERNAME !== undefined;
+  if (hasBootstrapUser !== (raw.BOOTSTRAP_ADMIN_PASSWORD !== undefined)) {
+    throw new ConfigError([{ variable: 'BOOTSTRAP_ADMIN_PASSWORD', message: 'BOOTSTRAP_ADMIN_USERNAME and BOOTSTRAP_ADMIN_PASSWORD are set together or not at all' }]);
+  }
+
+  return Object.freeze({
+    env: raw.NODE_ENV,
+    host: raw.HOST,
+    port: raw.PORT,
+    mongodbUri: raw.MONGODB_URI,
+    dataDir,
+    ferretdb: { binPath: raw.FERRETDB_BIN, port: raw.FERRETDB_PORT },
+    jwt: {
+      accessSecret: secrets.JWT_SECRET,
+      refreshSecret: secrets.JWT_REFRESH_SECRET,
+      accessTtlSeconds: raw.JWT_ACCESS_TTL_SECONDS,
+      refreshTtlDays: raw.JWT_REFRESH_TTL_DAYS,
+      issuer: 'starlight-care',
+      audience: 'starlight-care-api',
+    },
+    pii: {
+      encryptionKey: decodeKey(secrets.PII_ENCRYPTION_KEY) as Buffer,
+      hmacKey: Buffer.from(secrets.PII_HMAC_KEY, 'utf8'),
+      keyVersion: raw.PII_KEY_VERSION,
+    },
+    businessTimeZone: raw.TZ_BUSINESS,
+    offerTimeoutMinutes: raw.OFFER_TIMEOUT_MINUTES,
+    emergencyOfferTimeoutMinutes: raw.EMERGENCY_OFFER_TIMEOUT_MINUTES,
+    paymentDueDays: raw.PAYMENT_DUE_DAYS,
+    bootstrapAdmin: hasBootstrapUser ? { username: raw.BOOTSTRAP_ADMIN_USERNAME as string, password: raw.BOOTSTRAP_ADMIN_PASSWORD as string } : undefined,
+    seedDemo: raw.SEED_DEMO ?? raw.NODE_ENV === 'development',
+    logLevel: raw.LOG_LEVEL,
+    jsonBodyLimitBytes: raw.JSON_BODY_LIMIT_KB * 1024,
+    jobsEnabled: raw.JOBS_ENABLED,
+    shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+  });
+}
+
+function resolveSecrets(raw: RawEnv, dataDir: string): Record<SecretVariable, string> {
+  const missing = SECRET_VARIABLES.filter((name) => raw[name] === undefined);
+  if (missing.length === 0) return pickSecrets(raw);
+  if (raw.NODE_ENV === 'production') {
+    throw new ConfigError(missing.map((variable) => ({ variable, message: 'is required when NODE_ENV=production' })));
+  }
+  const stored = readOrCreateDevSecrets(dataDir);
+  return { ...stored, ...Object.fromEntries(SECRET_VARIABLES.filter((n) => raw[n] !== undefined).map((n) => [n, raw[n] as string])) };
+}
+
+function pickSecrets(raw: RawEnv): Record<SecretVariable, string> {
+  return Object.fromEntries(SECRET_VARIABLES.map((name) => [name, raw[name] as string])) as Record<SecretVariable, string>;
+}
+
+function readOrCreateDevSecrets(dataDir: string): Record<SecretVariable, string> {
+  const file = path.join(dataDir, 'dev-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<SecretVariable, string>;
+  mkdirSync(dataDir, { recursive: true });
+  const generated: Record<SecretVariable, string> = {
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    JWT_REFRESH_SECRET: randomBytes(32).toString('hex'),
+    PII_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    PII_HMAC_KEY: randomBytes(32).toString('hex'),
+  };
+  writeFileSync(file, JSON.stringify(generated, null, 2), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return generated;
+}

@@ -1,0 +1,84 @@
+import mongoose from 'mongoose';
+import type { Config } from '../config/env.ts';
+import type { Logger } from '../shared/logger.ts';
+import { startEmbeddedFerretDb, type EmbeddedDatabase } from './embedded-ferretdb.ts';
+import { ensureFerretDbBinary } from './ferretdb-binary.ts';
+
+/*
+ * THE PORTABLE SUBSET (../shared/spec/DATABASE.md, PRODUCT.md §12) — every query in this project
+ * must run unchanged on real MongoDB (production, a replica set) and on FerretDB 1.24 with SQLite
+ * (development, demos, tests). Therefore:
+ *   - no multi-document transactions or sessions: correctness comes from conditional
+ *     single-document updates, unique indexes over always-present fields, idempotency keys and
+ *     resumable jobs;
+ *   - aggregation only with $match, $group ($sum/$count), $sort, $skip, $limit, simple $project,
+ *     $unset, $unwind, $count — no $lookup, $facet, $cond, date operators or $avg/$min/$max/$push;
+ *     store precomputed fields (period 'YYYY-MM', communityId on orders) and finish in TypeScript;
+ *   - ONE accumulator per $group: FerretDB 1.24 silently returns 0 for every accumulator after the
+ *     first (FerretDB issue #4616, still open). Two sums are two pipelines, or one streaming pass;
+ *   - no TTL, partial, sparse, text, 2dsphere or hashed indexes; no findOneAndUpdate with a
+ *     projection, arrayFilters or pipeline updates; no $elemMatch/$slice projections;
+ *   - stream (cursors, batches) anything that grows with the district.
+ */
+
+export interface DatabaseHandle {
+  uri: string;
+  engine: 'mongodb' | 'ferretdb-embedded';
+  close(): Promise<void>;
+}
+
+export const DATABASE_NAME = 'starlight';
+
+export async function connectDatabase(config: Config, logger: Logger): Promise<DatabaseHandle> {
+  let embedded: EmbeddedDatabase | undefined;
+  let uri = config.mongodbUri;
+  if (!uri) {
+    const binary = config.ferretdb.binPath ?? (await ensureFerretDbBinary(logger));
+    embedded = await startEmbeddedFerretDb({ binary, dataDir: config.dataDir, port: config.ferretdb.port, logger });
+    uri = embedded.uri;
+  }
+  try {
+    await connectMongoose(uri, { autoIndex: config.env !== 'production' });
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+  logger.info({ engine: embedded ? 'ferretdb-embedded' : 'mongodb' }, 'database connected');
+  return {
+    uri,
+    engine: embedded ? 'ferretdb-embedded' : 'mongodb',
+    async close() {
+      await mongoose.disconnect();
+      await embedded?.stop();
+    },
+  };
+}
+
+/**
+ * In production indexes are created by a deploy step (`npm run db:sync-indexes`), not on every
+ * start; in development and tests mongoose builds them as models are first used.
+ */
+export async function connectMongoose(uri: string, options: { autoIndex: boolean; dbName?: string }): Promise<void> {
+  mongoose.set('strictQuery', true);
+  await mongoose.connect(uri, {
+    dbName: options.dbName ?? DATABASE_NAME,
+    autoIndex: options.autoIndex,
+    serverSelectionTimeoutMS: 10_000,
+  });
+}
+
+export async function pingDatabase(): Promise<boolean> {
+  const db = mongoose.connection.db;
+  if (mongoose.connection.readyState !== 1 || !db) return false;
+  try {
+    await db.admin().command({ ping: 1 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Builds every model's indexes; idempotent. Used by the production deploy step and by tests. */
+export async function syncAllIndexes(): Promise<void> {
+  for (const model of Object.values(mongoose.models)) await model.syncIndexes();
+}

@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, cp, mkdir, rename, rm, stat, writeFile, chmod } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Logger } from '../shared/logger.ts';
+
+const run = promisify(execFile);
+
+export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
+export const FERRETDB_VERSION = 'v1.24.2';
+
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const DEFAULT_FERRETDB_CACHE = path.join(PROJECT_ROOT, '.cache', 'ferretdb');
+
+/**
+ * Builds FerretDB once with the machine's Go toolchain and returns the binary's path; later calls
+ * reuse it. Why not simply `go install …/cmd/ferretdb@v1.24.2`: that command first asks the module
+ * proxy for the module's version list (refused here with 403), and the module zip lacks the
+ * generated build/version/version.txt, so the binary panics at start. Downloading the exact
+ * version, writing version.txt into a private copy and building that copy avoids both.
+ */
+export async function ensureFerretDbBinary(logger: Logger, cacheDir = DEFAULT_FERRETDB_CACHE): Promise<string> {
+  const binary = path.join(cacheDir, FERRETDB_VERSION, 'ferretdb');
+  if (await isExecutable(binary)) return binary;
+
+  await mkdir(cacheDir, { recursive: true });
+  const release = await acquireBuildLock(path.join(cacheDir, '.build-lock'), logger);
+  try {
+    // Another process may have finished the build while we waited for the lock.
+    if (await isExecutable(binary)) return binary;
+    await buildFerretDb(binary, cacheDir, logger);
+    return binary;
+  } finally {
+    await release();
+  }
+}
+
+async function buildFerretDb(binary: string, cacheDir: string, logger: Logger): Promise<void> {
+  await assertGoAvailable();
+  logger.info({ version: FERRETDB_VERSION }, 'building FerretDB with the Go toolchain (first start only, about two minutes)');
+  const goEnv = { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' };
+  const { stdout } = await run('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], { env: goEnv, cwd: cacheDir, maxBuffer: 1 << 20 });
+  const moduleDir = (JSON.parse(stdout) as { Dir?: string }).Dir;
+  if (!moduleDir) throw new Error(`go mod download did not report a directory for ${FERRETDB_MODULE}@${FERRETDB_VERSION}`);
+
+  const sourceDir = path.join(cacheDir, `src-${FERRETDB_VERSION}-${process.pid}`);
+  await rm(sourceDir, { recursive: true, force: true });
+  await cp(moduleDir, sourceDir, { recursive: true });
+  await run('chmod', ['-R', 'u+w', sourceDir]);
+  await writeFile(path.join(sourceDir, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+
+  const partial = `${binary}.partial-${process.pid}`;
+  await mkdir(path.dirname(binary), { recursive: true });
+  await run('go', ['build', '-trimpath', '-buildvcs=false', '-o', partial, './cmd/ferretdb'], {
+    env: { ...goEnv, CGO_ENABLED: '0' },
+    cwd: sourceDir,
+    maxBuffer: 16 << 20,
+  });
+  await chmod(partial, 0o755);
+  await rename(partial, binary);
+  await rm(sourceDir, { recursive: true, force: true });
+  logger.info({ binary }, 'FerretDB built');
+}
+
+async function assertGoAvailable(): Promise<void> {
+  try {
+    await run('go', ['version']);
+  } catch {
+    throw new Error('The Go toolchain (go) is not on PATH: install Go 1.22 or newer to build the embedded FerretDB, or set MONGODB_URI to use an existing MongoDB.');
+  }
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// A directory is created atomically, so it serves as a lock between a test run and `npm start`
+// building at the same time. A lock older than 20 minutes belongs to a build that died.
+async function acquireBuildLock(lockDir: string, logger: Logger): Promise<() => Promise<void>> {
+  const staleAfterMs = 20 * 60_000;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await mkdir(lockDir);
+      return () => rm(lockDir, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const ageMs = Date.now() - (await stat(lockDir).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+      if (ageMs > staleAfterMs) {
+        await rm(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      if (attempt === 0) logger.info('waiting for another process to finish building FerretDB');
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  }
+}

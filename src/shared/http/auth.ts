@@ -1,0 +1,63 @@
+import jwt from 'jsonwebtoken';
+import type { Config } from '../../config/env.ts';
+import { DomainError } from '../errors.ts';
+import { ROLES, type Actor, type Role } from '../roles.ts';
+
+// HS256 is pinned on both sides: a token signed with another algorithm (or `none`) is refused.
+const ALGORITHM = 'HS256' as const;
+
+interface AccessClaims {
+  sub: string;
+  role: Role;
+  cids: string[];
+  sid: string | null;
+  pid: string | null;
+  gid: string | null;
+}
+
+export function signAccessToken(config: Config, actor: Actor): string {
+  const claims: AccessClaims = {
+    sub: actor.id,
+    role: actor.role,
+    cids: actor.communityIds,
+    sid: actor.streetId,
+    pid: actor.providerId,
+    gid: actor.caregiverId,
+  };
+  return jwt.sign(claims, config.jwt.accessSecret, {
+    algorithm: ALGORITHM,
+    expiresIn: config.jwt.accessTtlSeconds,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+  });
+}
+
+export function verifyAccessToken(config: Config, token: string): Actor {
+  let claims: AccessClaims;
+  try {
+    claims = jwt.verify(token, config.jwt.accessSecret, {
+      algorithms: [ALGORITHM],
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+    }) as AccessClaims;
+  } catch {
+    throw new DomainError('UNAUTHENTICATED');
+  }
+  if (typeof claims.sub !== 'string' || !ROLES.includes(claims.role) || !Array.isArray(claims.cids)) {
+    throw new DomainError('UNAUTHENTICATED');
+  }
+  return {
+    id: claims.sub,
+    role: claims.role,
+    communityIds: claims.cids,
+    streetId: claims.sid ?? null,
+    providerId: claims.pid ?? null,
+    caregiverId: claims.gid ?? null,
+  };
+}
+
+export function bearerTokenOf(authorization: string | undefined): string {
+  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization ?? '');
+  if (!match?.[1]) throw new DomainError('UNAUTHENTICATED');
+  return match[1];
+}

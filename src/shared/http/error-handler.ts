@@ -1,0 +1,55 @@
+import type { NextFunction, Request, Response } from 'express';
+import { DomainError, ERROR_STATUS, isDomainError, type ErrorCode } from '../errors.ts';
+import { ERROR_MESSAGES, languageOf } from '../i18n.ts';
+import { logger } from '../logger.ts';
+
+/** The one place where errors become HTTP answers, always in the shape of API.md. */
+export function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const domainError = toDomainError(error);
+  const status = ERROR_STATUS[domainError.code];
+  if (status >= 500) {
+    // Logged once, with the request id from the context; the stack, never the request body.
+    logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
+  }
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.status(status).json(errorBody(domainError, languageOf(req.headers['accept-language']), req.requestId));
+}
+
+export function errorBody(error: DomainError, lang: 'zh' | 'en', requestId: string) {
+  return {
+    error: {
+      ...(error.meta ?? {}),
+      code: error.code,
+      message: error.messageOverride?.[lang] ?? ERROR_MESSAGES[error.code][lang],
+      details: error.details,
+      requestId,
+    },
+  };
+}
+
+/** Errors thrown by body-parser and friends carry a `type`; map the ones clients can cause. */
+function toDomainError(error: unknown): DomainError {
+  if (isDomainError(error)) return error;
+  const type = (error as { type?: string } | null)?.type;
+  const clientErrors: Record<string, ErrorCode> = {
+    'entity.parse.failed': 'VALIDATION_FAILED',
+    'entity.too.large': 'PAYLOAD_TOO_LARGE',
+    'encoding.unsupported': 'UNSUPPORTED_MEDIA_TYPE',
+    'charset.unsupported': 'UNSUPPORTED_MEDIA_TYPE',
+    'request.aborted': 'VALIDATION_FAILED',
+    'entity.verify.failed': 'VALIDATION_FAILED',
+  };
+  const code = type ? clientErrors[type] : undefined;
+  if (code === 'VALIDATION_FAILED' && type === 'entity.parse.failed') {
+    return new DomainError(code, [{ path: '', message: 'Malformed JSON body' }], { zh: '请求体不是合法的 JSON', en: 'The request body is not valid JSON' });
+  }
+  if (code) return new DomainError(code);
+  return new DomainError('INTERNAL_ERROR');
+}
+
+export function notFoundHandler(_req: Request, _res: Response, next: NextFunction): void {
+  next(new DomainError('NOT_FOUND'));
+}

@@ -1,0 +1,123 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Config } from '../../config/env.ts';
+import { DomainError, ERROR_STATUS, type ErrorCode } from '../errors.ts';
+import { languageOf, type Language } from '../i18n.ts';
+import { errorResponseSchema, openApiRegistry } from '../openapi/registry.ts';
+import type { Actor, Role } from '../roles.ts';
+import { bearerTokenOf, verifyAccessToken } from './auth.ts';
+import { parseInput } from './validate.ts';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type AnyObject = z.ZodObject;
+
+/** What a handler receives: validated input, the caller, and the request's surroundings. */
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  actor: Actor;
+  requestId: string;
+  lang: Language;
+  config: Config;
+}
+
+interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends z.ZodType> {
+  method: Method;
+  /** Express-style path relative to the group's base, e.g. '/jobs/:name/run'. */
+  path: string;
+  summary: string;
+  tags: string[];
+  /** The one line of authorisation every route declares: 'public', 'any-user', or the roles allowed. */
+  access: 'public' | 'any-user' | readonly Role[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Status and schema of the success answer; the schema also whitelists what leaves the service. */
+  success: { status: 200 | 201 | 202 | 204; schema?: R; description: string; contentType?: string; alsoStatus?: 200 | 201 };
+  /** Domain error codes this route can answer besides the common ones, for the document. */
+  errors?: ErrorCode[];
+  handler: (input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>, req: Request, res: Response) => Promise<z.input<R> | void> | z.input<R> | void;
+}
+
+const emptyObject = z.object({}).strict();
+
+/** A set of routes under one base path: the Express router plus OpenAPI registration. */
+export function createRouteGroup(basePath: string) {
+  const router = Router();
+
+  function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends z.ZodType>(spec: RouteSpec<P, Q, B, R>): void {
+    registerInOpenApi(basePath, spec);
+    router[spec.method](basePath + spec.path, async (req: Request, res: Response) => {
+      const config = req.app.locals.config as Config;
+      const lang = languageOf(req.headers['accept-language']);
+      const actor = authorise(spec.access, req, config);
+      const params = parseInput(spec.params ?? emptyObject, req.params, lang);
+      const query = parseInput(spec.query ?? emptyObject, req.query ?? {}, lang);
+      const body = spec.body ? parseInput(spec.body, req.body, lang) : rejectUnexpectedBody(req.body, lang);
+      const input = { params, query, body, requestId: req.requestId, lang, config } as RouteInput<z.output<P>, z.output<Q>, z.output<B>>;
+      Object.defineProperty(input, 'actor', { get: () => actor ?? missingActor(spec.path) });
+      const result = await spec.handler(input, req, res);
+      if (res.headersSent) return;
+      if (spec.success.status === 204 || !spec.success.schema) {
+        res.status(spec.success.status).end();
+        return;
+      }
+      // A handler may pick the documented alternative status (e.g. 200 instead of 202 when done).
+      const status = (res.locals.successStatus as number | undefined) ?? spec.success.status;
+      res.status(status).json(spec.success.schema.parse(result));
+    });
+  }
+
+  return { router, route };
+}
+
+function authorise(access: RouteSpec<AnyObject, AnyObject, z.ZodType, z.ZodType>['access'], req: Request, config: Config): Actor | undefined {
+  if (access === 'public') return undefined;
+  const actor = verifyAccessToken(config, bearerTokenOf(req.headers.authorization));
+  req.actor = actor;
+  if (access !== 'any-user' && !access.includes(actor.role)) throw new DomainError('FORBIDDEN');
+  return actor;
+}
+
+// A public route that reads `actor` is a programming error: fail loudly instead of inventing a caller.
+function missingActor(path: string): never {
+  throw new Error(`public route ${path} has no actor`);
+}
+
+function rejectUnexpectedBody(body: unknown, lang: Language): undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'object' && Object.keys(body).length === 0) return undefined;
+  parseInput(emptyObject, body, lang);
+  return undefined;
+}
+
+function registerInOpenApi(basePath: string, spec: RouteSpec<AnyObject, AnyObject, z.ZodType, z.ZodType>): void {
+  const errorContent = { 'application/json': { schema: errorResponseSchema } };
+  const codes = new Set<ErrorCode>(['VALIDATION_FAILED', 'NOT_FOUND', 'INTERNAL_ERROR', ...(spec.errors ?? [])]);
+  if (spec.access !== 'public') codes.add('UNAUTHENTICATED');
+  if (Array.isArray(spec.access)) codes.add('FORBIDDEN');
+  if (spec.body) codes.add('PAYLOAD_TOO_LARGE');
+  const errorResponses = Object.fromEntries(
+    [...new Set([...codes].map((code) => ERROR_STATUS[code]))].map((status) => [status, { description: `Error (${[...codes].filter((c) => ERROR_STATUS[c] === status).join(', ')})`, content: errorContent }]),
+  );
+  const successContent = spec.success.schema ? { [spec.success.contentType ?? 'application/json']: { schema: spec.success.schema } } : undefined;
+  openApiRegistry.registerPath({
+    method: spec.method,
+    path: (basePath + spec.path).replace(/:([A-Za-z0-9_]+)/g, '{$1}'),
+    summary: spec.summary,
+    tags: spec.tags,
+    security: spec.access === 'public' ? [] : [{ bearerAuth: [] }],
+    description: Array.isArray(spec.access) ? `Roles: ${spec.access.join(', ')}` : spec.access === 'any-user' ? 'Any signed-in user' : 'Public',
+    request: {
+      ...(spec.params ? { params: spec.params } : {}),
+      ...(spec.query ? { query: spec.query } : {}),
+      ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } }, required: true } } : {}),
+    },
+    responses: {
+      [spec.success.status]: { description: spec.success.description, ...(successContent ? { content: successContent } : {}) },
+      ...(spec.success.alsoStatus ? { [spec.success.alsoStatus]: { description: spec.success.description, ...(successContent ? { content: successContent } : {}) } } : {}),
+      ...errorResponses,
+    },
+  });
+}

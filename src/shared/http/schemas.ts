@@ -1,0 +1,15 @@
+import { z } from 'zod';
+
+/** An instant leaving the service: stored as a Date, answered as ISO 8601 UTC. */
+export const dateTimeOut = z
+  .union([z.date(), z.string()])
+  .transform((value) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString()))
+  .openapi({ type: 'string', format: 'date-time' });
+
+export const nullableDateTimeOut = z
+  .union([z.date(), z.string(), z.null()])
+  .transform((value) => (value === null ? null : value instanceof Date ? value.toISOString() : new Date(value).toISOString()))
+  .openapi({ type: ['string', 'null'], format: 'date-time' });
+
+/** A 24-hex-character database id in a path. */
+export const objectIdParam = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character hex id');

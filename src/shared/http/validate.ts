@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { DomainError, type ErrorDetail } from '../errors.ts';
+import type { Language } from '../i18n.ts';
+
+const LOCALE_ERRORS = { zh: z.locales.zhCN().localeError, en: z.locales.en().localeError };
+const BILINGUAL_PREFIX = 'i18n:';
+
+/**
+ * A refinement message in both languages. zod keeps one string per issue, so the pair travels
+ * encoded and is picked when the error is formatted for the caller's language.
+ */
+export function bilingual(zh: string, en: string): string {
+  return BILINGUAL_PREFIX + JSON.stringify({ zh, en });
+}
+
+export function localise(message: string, lang: Language): string {
+  if (!message.startsWith(BILINGUAL_PREFIX)) return message;
+  const pair = JSON.parse(message.slice(BILINGUAL_PREFIX.length)) as Record<Language, string>;
+  return pair[lang];
+}
+
+export function detailsOf(error: z.ZodError, lang: Language, prefix: string[] = []): ErrorDetail[] {
+  return error.issues.flatMap((issue) => {
+    const base = [...prefix, ...issue.path.map(String)];
+    // One detail per unknown key, so the client sees each field it should not have sent.
+    if (issue.code === 'unrecognized_keys') {
+      const message = lang === 'zh' ? '不允许的字段' : 'Unknown field';
+      return issue.keys.map((key) => ({ path: [...base, key].join('.'), message }));
+    }
+    return [{ path: base.join('.'), message: localise(issue.message, lang) }];
+  });
+}
+
+/** Parses untrusted input; on failure throws 400 VALIDATION_FAILED naming every field at fault. */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown, lang: Language): z.output<T> {
+  const result = schema.safeParse(value, { error: LOCALE_ERRORS[lang] as z.core.$ZodErrorMap });
+  if (result.success) return result.data;
+  throw new DomainError('VALIDATION_FAILED', detailsOf(result.error, lang));
+}

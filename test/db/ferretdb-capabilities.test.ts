@@ -1,0 +1,98 @@
+import { expect } from 'chai';
+import mongoose, { Schema } from 'mongoose';
+import { useTestDatabase } from '../support/database.ts';
+
+// The embedded database is FerretDB 1.24 on SQLite; production is MongoDB. These are the
+// capabilities every later issue leans on (DATABASE.md), proven on the real embedded engine.
+
+const accountSchema = new Schema(
+  {
+    key: { type: String, required: true, unique: true },
+    community: { type: String, required: true },
+    availableFen: { type: Number, required: true, validate: Number.isSafeInteger },
+    heldFen: { type: Number, required: true, default: 0 },
+  },
+  { collection: 'probe_accounts' },
+);
+const Account = mongoose.models.ProbeAccount ?? mongoose.model('ProbeAccount', accountSchema);
+
+describe('mongoose on the embedded FerretDB', () => {
+  useTestDatabase();
+
+  beforeEach(async () => {
+    await Account.deleteMany({});
+  });
+
+  it('creates a unique index that rejects a duplicate with E11000', async () => {
+    await Account.create({ key: 'a', community: 'c1', availableFen: 100 });
+
+    const error = await Account.create({ key: 'a', community: 'c2', availableFen: 5 }).then(() => null, (e: unknown) => e);
+
+    expect(error).to.have.property('code', 11000);
+    expect(await Account.countDocuments({ key: 'a' })).to.equal(1);
+    const indexes = await Account.collection.indexes();
+    expect(indexes.some((index) => index.key.key === 1 && index.unique === true)).to.equal(true);
+  });
+
+  it('applies findOneAndUpdate with a condition and $inc only when the condition holds', async () => {
+    await Account.create({ key: 'b', community: 'c1', availableFen: 100 });
+
+    const held = await Account.findOneAndUpdate(
+      { key: 'b', availableFen: { $gte: 60 } },
+      { $inc: { availableFen: -60, heldFen: 60 } },
+      { returnDocument: 'after' },
+    ).lean();
+    const refused = await Account.findOneAndUpdate(
+      { key: 'b', availableFen: { $gte: 60 } },
+      { $inc: { availableFen: -60, heldFen: 60 } },
+      { returnDocument: 'after' },
+    ).lean();
+
+    expect(held).to.include({ availableFen: 40, heldFen: 60 });
+    expect(refused).to.equal(null);
+    expect(await Account.findOne({ key: 'b' }).lean()).to.include({ availableFen: 40, heldFen: 60 });
+  });
+
+  it('never lets concurrent conditional decrements take a balance below zero', async () => {
+    await Account.create({ key: 'race', community: 'c1', availableFen: 1000 });
+
+    const attempts = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        Account.findOneAndUpdate({ key: 'race', availableFen: { $gte: 70 } }, { $inc: { availableFen: -70, heldFen: 70 } }, { returnDocument: 'after' }).lean(),
+      ),
+    );
+
+    const winners = attempts.filter((result) => result !== null).length;
+    expect(winners).to.equal(14); // floor(1000 / 70)
+    expect(await Account.findOne({ key: 'race' }).lean()).to.include({ availableFen: 20, heldFen: 980 });
+  });
+
+  it('aggregates with $match, $group and $sum, one accumulator per $group', async () => {
+    await Account.insertMany([
+      { key: 'x1', community: 'c1', availableFen: 100 },
+      { key: 'x2', community: 'c1', availableFen: 250 },
+      { key: 'x3', community: 'c2', availableFen: 40 },
+      { key: 'x4', community: 'c3', availableFen: 999 },
+    ]);
+    const match = { $match: { community: { $in: ['c1', 'c2'] } } };
+
+    // FerretDB 1.24 computes only the first accumulator of a $group (FerretDB issue #4616), so
+    // each sum is its own pipeline; see the portable-subset note in src/db/connection.ts.
+    const totals = await Account.aggregate([match, { $group: { _id: '$community', totalFen: { $sum: '$availableFen' } } }, { $sort: { _id: 1 } }]);
+    const counts = await Account.aggregate([match, { $group: { _id: '$community', accounts: { $sum: 1 } } }, { $sort: { _id: 1 } }]);
+
+    expect(totals).to.deep.equal([{ _id: 'c1', totalFen: 350 }, { _id: 'c2', totalFen: 40 }]);
+    expect(counts).to.deep.equal([{ _id: 'c1', accounts: 2 }, { _id: 'c2', accounts: 1 }]);
+  });
+
+  it('upserts with $setOnInsert exactly once for a unique key', async () => {
+    const upsert = () => Account.updateOne({ key: 'u' }, { $setOnInsert: { community: 'c9', availableFen: 7 } }, { upsert: true });
+
+    const first = await upsert();
+    const second = await upsert();
+
+    expect(first.upsertedCount).to.equal(1);
+    expect(second.upsertedCount).to.equal(0);
+    expect(await Account.countDocuments({ key: 'u' })).to.equal(1);
+  });
+});
