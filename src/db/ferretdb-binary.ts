@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, cp, mkdir, rename, rm, stat, writeFile, chmod } from 'node:fs/promises';
+import { access, chmod, cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -10,6 +10,8 @@ const run = promisify(execFile);
 
 export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 export const FERRETDB_VERSION = 'v1.24.2';
+/** Bumped whenever the patch below changes, so a cached binary without it is rebuilt. */
+const BUILD_TAG = `${FERRETDB_VERSION}-starlight1`;
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_FERRETDB_CACHE = path.join(PROJECT_ROOT, '.cache', 'ferretdb');
@@ -20,9 +22,17 @@ export const DEFAULT_FERRETDB_CACHE = path.join(PROJECT_ROOT, '.cache', 'ferretd
  * proxy for the module's version list (refused here with 403), and the module zip lacks the
  * generated build/version/version.txt, so the binary panics at start. Downloading the exact
  * version, writing version.txt into a private copy and building that copy avoids both.
+ *
+ * The copy also gets one small patch (WRITE_LOCK_PATCH): FerretDB 1.x runs `update`,
+ * `findAndModify` and `delete` as a read followed by a separate write, so two concurrent
+ * conditional updates of one document both "succeed" and one is lost (measured here: 30 concurrent
+ * `{availableFen: {$gte: 70}}` holds on 1000 fen all reported success, 6 were applied;
+ * FerretDB issue #3040). The whole design relies on conditional single-document updates being
+ * atomic, as they are on MongoDB, so the patch serialises FerretDB's write commands behind one
+ * mutex. Reads are untouched. test/db/ferretdb-capabilities.test.ts proves the result.
  */
 export async function ensureFerretDbBinary(logger: Logger, cacheDir = DEFAULT_FERRETDB_CACHE): Promise<string> {
-  const binary = path.join(cacheDir, FERRETDB_VERSION, 'ferretdb');
+  const binary = path.join(cacheDir, BUILD_TAG, 'ferretdb');
   if (await isExecutable(binary)) return binary;
 
   await mkdir(cacheDir, { recursive: true });
@@ -50,6 +60,7 @@ async function buildFerretDb(binary: string, cacheDir: string, logger: Logger): 
   await cp(moduleDir, sourceDir, { recursive: true });
   await run('chmod', ['-R', 'u+w', sourceDir]);
   await writeFile(path.join(sourceDir, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+  await applyWriteLockPatch(sourceDir);
 
   const partial = `${binary}.partial-${process.pid}`;
   await mkdir(path.dirname(binary), { recursive: true });
@@ -62,6 +73,45 @@ async function buildFerretDb(binary: string, cacheDir: string, logger: Logger): 
   await rename(partial, binary);
   await rm(sourceDir, { recursive: true, force: true });
   logger.info({ binary }, 'FerretDB built');
+}
+
+const WRITE_LOCK_PATCH = `package handler
+
+import (
+\t"context"
+\t"sync"
+
+\t"github.com/FerretDB/wire"
+)
+
+// starlightWriteLock makes each write command atomic with respect to every other one: FerretDB
+// 1.x evaluates the filter and writes the result in two steps, which loses concurrent updates.
+var starlightWriteLock sync.Mutex
+
+func (h *Handler) starlightSerialiseWrites() {
+\tfor _, name := range []string{"insert", "update", "delete", "findAndModify", "findandmodify"} {
+\t\tcmd, ok := h.commands[name]
+\t\tif !ok {
+\t\t\tpanic("starlight patch: command not found: " + name)
+\t\t}
+\t\tnext := cmd.Handler
+\t\tcmd.Handler = func(ctx context.Context, msg *wire.OpMsg) (*wire.OpMsg, error) {
+\t\t\tstarlightWriteLock.Lock()
+\t\t\tdefer starlightWriteLock.Unlock()
+\t\t\treturn next(ctx, msg)
+\t\t}
+\t}
+}
+`;
+
+async function applyWriteLockPatch(sourceDir: string): Promise<void> {
+  const handlerDir = path.join(sourceDir, 'internal', 'handler');
+  const handlerFile = path.join(handlerDir, 'handler.go');
+  const original = await readFile(handlerFile, 'utf8');
+  const call = '\th.initCommands()\n';
+  if (original.split(call).length !== 2) throw new Error(`cannot patch FerretDB: expected one "h.initCommands()" in ${handlerFile}`);
+  await writeFile(handlerFile, original.replace(call, `${call}\th.starlightSerialiseWrites()\n`));
+  await writeFile(path.join(handlerDir, 'starlight_write_lock.go'), WRITE_LOCK_PATCH);
 }
 
 async function assertGoAvailable(): Promise<void> {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import mongoose, { Schema } from 'mongoose';
-import { useTestDatabase } from '../support/database.ts';
+import { testDatabaseUri, useTestDatabase } from '../support/database.ts';
 
 // The embedded database is FerretDB 1.24 on SQLite; production is MongoDB. These are the
 // capabilities every later issue leans on (DATABASE.md), proven on the real embedded engine.
@@ -14,10 +14,10 @@ const accountSchema = new Schema(
   },
   { collection: 'probe_accounts' },
 );
-const Account = mongoose.models.ProbeAccount ?? mongoose.model('ProbeAccount', accountSchema);
+const Account = mongoose.model('ProbeAccount', accountSchema);
 
 describe('mongoose on the embedded FerretDB', () => {
-  useTestDatabase();
+  const database = useTestDatabase();
 
   beforeEach(async () => {
     await Account.deleteMany({});
@@ -65,6 +65,26 @@ describe('mongoose on the embedded FerretDB', () => {
     const winners = attempts.filter((result) => result !== null).length;
     expect(winners).to.equal(14); // floor(1000 / 70)
     expect(await Account.findOne({ key: 'race' }).lean()).to.include({ availableFen: 20, heldFen: 980 });
+  });
+
+  it('keeps conditional updates atomic across two separate connection pools (two instances)', async () => {
+    await Account.create({ key: 'pools', community: 'c1', availableFen: 500 });
+    const second = await mongoose.createConnection(testDatabaseUri(), { dbName: database.name(), maxPoolSize: 5 }).asPromise();
+    const accounts = [Account.collection, second.collection('probe_accounts')];
+
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          accounts[i % 2]!.updateOne({ key: 'pools', availableFen: { $gte: 30 } }, { $inc: { availableFen: -30, heldFen: 30 } }),
+        ),
+      );
+
+      const applied = results.reduce((sum, result) => sum + result.modifiedCount, 0);
+      expect(applied).to.equal(16); // floor(500 / 30)
+      expect(await Account.findOne({ key: 'pools' }).lean()).to.include({ availableFen: 20, heldFen: 480 });
+    } finally {
+      await second.close();
+    }
   });
 
   it('aggregates with $match, $group and $sum, one accumulator per $group', async () => {
