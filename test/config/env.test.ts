@@ -1,0 +1,80 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config/env.ts';
+import { TEST_ENV } from '../support/app.ts';
+
+function problemsOf(env: Record<string, string>): { variable: string; message: string }[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected loadConfig to refuse this environment');
+}
+
+describe('configuration from the environment', () => {
+  let tempDir: string;
+  beforeEach(() => {
+    tempDir = mkdtempSync(path.join(os.tmpdir(), 'starlight-config-'));
+  });
+  afterEach(() => rmSync(tempDir, { recursive: true, force: true }));
+
+  it('parses a complete environment into typed, frozen values with defaults', () => {
+    const config = loadConfig({ ...TEST_ENV, PORT: '8080', OFFER_TIMEOUT_MINUTES: '20' });
+
+    expect(config.port).to.equal(8080);
+    expect(config.offerTimeoutMinutes).to.equal(20);
+    expect(config.businessTimeZone).to.equal('Asia/Shanghai');
+    expect(config.pii.encryptionKey).to.have.length(32);
+    expect(config.jwt.accessTtlSeconds).to.equal(900);
+    expect(Object.isFrozen(config)).to.equal(true);
+  });
+
+  it('names the variable at fault for a wrong value', () => {
+    expect(problemsOf({ ...TEST_ENV, PORT: 'eighty' }).map((p) => p.variable)).to.deep.equal(['PORT']);
+    expect(problemsOf({ ...TEST_ENV, LOG_LEVEL: 'loud' }).map((p) => p.variable)).to.deep.equal(['LOG_LEVEL']);
+    expect(problemsOf({ ...TEST_ENV, TZ_BUSINESS: 'Mars/Olympus' }).map((p) => p.variable)).to.deep.equal(['TZ_BUSINESS']);
+    expect(problemsOf({ ...TEST_ENV, MONGODB_URI: 'postgres://x' }).map((p) => p.variable)).to.deep.equal(['MONGODB_URI']);
+    expect(problemsOf({ ...TEST_ENV, PII_ENCRYPTION_KEY: 'too-short' }).map((p) => p.variable)).to.deep.equal(['PII_ENCRYPTION_KEY']);
+  });
+
+  it('refuses to start in production with any secret missing, naming each', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', DATA_DIR: tempDir, MONGODB_URI: 'mongodb://db/' });
+
+    expect(problems.map((p) => p.variable)).to.deep.equal(['JWT_SECRET', 'JWT_REFRESH_SECRET', 'PII_ENCRYPTION_KEY', 'PII_HMAC_KEY']);
+    expect(existsSync(path.join(tempDir, 'dev-secrets.json'))).to.equal(false);
+  });
+
+  it('outside production generates missing secrets once under the data folder and reuses them', () => {
+    const first = loadConfig({ NODE_ENV: 'development', DATA_DIR: tempDir });
+    const second = loadConfig({ NODE_ENV: 'development', DATA_DIR: tempDir });
+
+    const file = path.join(tempDir, 'dev-secrets.json');
+    expect(statSync(file).mode & 0o777).to.equal(0o600);
+    expect(second.jwt.accessSecret).to.equal(first.jwt.accessSecret);
+    expect(second.pii.encryptionKey.equals(first.pii.encryptionKey)).to.equal(true);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).to.have.keys('JWT_SECRET', 'JWT_REFRESH_SECRET', 'PII_ENCRYPTION_KEY', 'PII_HMAC_KEY');
+  });
+
+  it('requires the bootstrap admin username and password together', () => {
+    expect(problemsOf({ ...TEST_ENV, BOOTSTRAP_ADMIN_USERNAME: 'admin' }).map((p) => p.variable)).to.deep.equal(['BOOTSTRAP_ADMIN_PASSWORD']);
+    expect(problemsOf({ ...TEST_ENV, BOOTSTRAP_ADMIN_USERNAME: 'admin', BOOTSTRAP_ADMIN_PASSWORD: 'short' }).map((p) => p.variable)).to.deep.equal(['BOOTSTRAP_ADMIN_PASSWORD']);
+  });
+
+  it('stops the real server start with a message naming the variable and exit code 1', function () {
+    this.timeout(30_000);
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env: { PATH: process.env.PATH, ...TEST_ENV, DATA_DIR: tempDir, PORT: 'not-a-port' },
+      encoding: 'utf8',
+      timeout: 25_000,
+    });
+
+    expect(result.status).to.equal(1);
+    expect(result.stderr).to.include('PORT');
+    expect(result.stderr).to.include('Invalid configuration');
+  });
+});
