@@ -1,0 +1,129 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { recordAudit, verifyAuditChain } from '../../src/audit/index.ts';
+import { AuditEntryModel, AuditHeadModel } from '../../src/audit/audit.model.ts';
+import { createTestApp, tokenFor } from '../support/app.ts';
+import { clearCollections, useTestDatabase } from '../support/database.ts';
+
+const officer = { id: 'u-officer', role: 'street_officer' as const };
+
+async function recordSome(count: number): Promise<void> {
+  for (let i = 1; i <= count; i += 1) {
+    await recordAudit({ actor: officer, action: 'senior.approve', entityType: 'senior', entityId: `s${i}`, before: { status: 'pending_review' }, after: { status: 'active' }, requestId: `r${i}` });
+  }
+}
+
+describe('audit log hash chain', () => {
+  useTestDatabase();
+  beforeEach(clearCollections);
+
+  it('links entries in order and verifies a clean chain', async () => {
+    await recordSome(5);
+
+    const entries = await AuditEntryModel.find().sort({ seq: 1 }).lean();
+    expect(entries.map((e) => e.seq)).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(entries[1]!.prevHash).to.equal(entries[0]!.hash);
+    expect(await verifyAuditChain()).to.deep.equal({ ok: true, checked: 5 });
+  });
+
+  it('detects an entry edited directly in the database', async () => {
+    await recordSome(5);
+
+    await AuditEntryModel.collection.updateOne({ seq: 3 }, { $set: { after: { status: 'rejected' } } });
+
+    expect(await verifyAuditChain()).to.deep.equal({ ok: false, checked: 2, firstBrokenAt: 3, reason: 'hash_mismatch' });
+  });
+
+  it('detects an entry deleted from the middle', async () => {
+    await recordSome(5);
+
+    await AuditEntryModel.collection.deleteOne({ seq: 2 });
+
+    expect(await verifyAuditChain()).to.include({ ok: false, firstBrokenAt: 2, reason: 'missing_entry' });
+  });
+
+  it('detects entries deleted from the end', async () => {
+    await recordSome(5);
+
+    await AuditEntryModel.collection.deleteMany({ seq: { $gte: 4 } });
+
+    expect(await verifyAuditChain()).to.deep.equal({ ok: false, checked: 3, firstBrokenAt: 4, reason: 'truncated' });
+  });
+
+  it('detects an entry re-hashed after editing (its successor no longer links to it)', async () => {
+    await recordSome(4);
+    const { hashEntry } = await import('../../src/audit/audit.hash.ts');
+    const second = (await AuditEntryModel.findOne({ seq: 2 }).lean())!;
+    const forgedHash = hashEntry(second.prevHash, {
+      seq: second.seq, at: second.at, actorId: 'someone-else', actorRole: second.actorRole, action: second.action,
+      entityType: second.entityType, entityId: second.entityId, before: second.before, after: second.after, requestId: second.requestId ?? null,
+    });
+
+    await AuditEntryModel.collection.updateOne({ seq: 2 }, { $set: { actorId: 'someone-else', hash: forgedHash } });
+
+    expect(await verifyAuditChain()).to.include({ ok: false, firstBrokenAt: 3, reason: 'chain_mismatch' });
+  });
+
+  it('keeps one unbroken chain under concurrent writers', async () => {
+    await Promise.all(Array.from({ length: 25 }, (_, i) => recordAudit({ actor: 'system', action: 'job.run', entityType: 'job', entityId: `j${i}` })));
+
+    const seqs = (await AuditEntryModel.find().sort({ seq: 1 }).lean()).map((e) => e.seq);
+    expect(seqs).to.deep.equal(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(await verifyAuditChain()).to.deep.equal({ ok: true, checked: 25 });
+  });
+
+  it('recovers when the head lags behind the entries (crash between the two writes)', async () => {
+    await recordSome(3);
+    await AuditHeadModel.updateOne({ _id: 'chain' }, { $set: { seq: 1 } });
+
+    const next = await recordAudit({ actor: officer, action: 'senior.reject', entityType: 'senior', entityId: 's9' });
+
+    expect(next.seq).to.equal(4);
+    expect(await verifyAuditChain()).to.deep.equal({ ok: true, checked: 4 });
+  });
+
+  it('never stores ID numbers, phones or secrets given in a summary', async () => {
+    const entry = await recordAudit({
+      actor: officer, action: 'senior.update', entityType: 'senior', entityId: 's1',
+      before: { phone: '13812345678', name: '王秀英' },
+      after: { phone: '13900001111', idNumber: '110101194501011234', emergencyContacts: [{ name: '李', phone: '13700000000' }], phoneMasked: '139****1111' },
+    });
+
+    const stored = JSON.stringify(await AuditEntryModel.findById(entry.id).lean());
+    expect(stored).not.to.match(/13812345678|13900001111|110101194501011234|13700000000/);
+    expect(stored).to.include('139****1111');
+  });
+
+  describe('over HTTP', () => {
+    const { app, config } = createTestApp();
+
+    it('lists entries newest first with filters, for admin and auditor only', async () => {
+      await recordSome(3);
+      await recordAudit({ actor: 'system', action: 'job.run', entityType: 'job', entityId: 'audit-verify' });
+
+      const all = await request(app).get('/api/v1/audit?pageSize=2').set('Authorization', tokenFor(config, 'auditor'));
+      const bySenior = await request(app).get('/api/v1/audit?entityType=senior&entityId=s2').set('Authorization', tokenFor(config, 'admin'));
+      const denied = await request(app).get('/api/v1/audit').set('Authorization', tokenFor(config, 'finance_officer'));
+
+      expect(all.status).to.equal(200);
+      expect(all.body).to.include({ page: 1, pageSize: 2, total: 4 });
+      expect(all.body.items.map((e: { seq: number }) => e.seq)).to.deep.equal([4, 3]);
+      expect(all.body.items[0]).to.include({ actorId: 'system', actorRole: 'system', action: 'job.run' });
+      expect(all.body.items[0].at).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(bySenior.body.items).to.have.length(1);
+      expect(bySenior.body.items[0]).to.include({ entityId: 's2', actorId: 'u-officer', requestId: 'r2' });
+      expect(denied.status).to.equal(403);
+    });
+
+    it('reports a tampered chain through GET /audit/verify', async () => {
+      await recordSome(3);
+      const clean = await request(app).get('/api/v1/audit/verify').set('Authorization', tokenFor(config, 'auditor'));
+      await AuditEntryModel.collection.updateOne({ seq: 2 }, { $set: { entityId: 's-forged' } });
+      const tampered = await request(app).get('/api/v1/audit/verify').set('Authorization', tokenFor(config, 'auditor'));
+
+      expect(clean.body).to.deep.equal({ ok: true, checked: 3 });
+      expect(tampered.status).to.equal(200);
+      expect(tampered.body).to.deep.equal({ ok: false, checked: 1, firstBrokenAt: 2, reason: 'hash_mismatch' });
+    });
+  });
+});

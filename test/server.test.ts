@@ -1,0 +1,118 @@
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { findFreePort } from '../src/db/embedded-ferretdb.ts';
+import { TEST_ENV, testConfig, tokenFor } from './support/app.ts';
+
+// The real thing: `node --import tsx src/server.ts` (what `npm start` runs) with its own embedded
+// FerretDB in a temp data folder, driven over HTTP and stopped with signals.
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Processes whose command line mentions the folder: the embedded FerretDB and its guard. */
+function processesUsing(folder: string): number[] {
+  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(folder);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+describe('the service process', function () {
+  this.timeout(120_000);
+  let dataDir: string;
+  let port: number;
+  let child: ChildProcess | undefined;
+  let output = '';
+  const config = testConfig();
+  const admin = tokenFor(config, 'admin', { id: 'ops-admin' });
+
+  before(async () => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'starlight-server-'));
+    port = await findFreePort();
+  });
+  after(() => {
+    child?.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  function startService(): ChildProcess {
+    output = '';
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...TEST_ENV, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' };
+    if (process.env.TEST_FERRETDB_BIN) env.FERRETDB_BIN = process.env.TEST_FERRETDB_BIN;
+    const started = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    started.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    started.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    return started;
+  }
+
+  const url = (pathname: string) => `http://127.0.0.1:${port}${pathname}`;
+  const untilReady = () => waitFor(async () => ((await fetch(url('/readyz'))).status === 200 ? true : undefined), 90_000, `readiness; output so far:\n${output}`);
+  const exitOf = (proc: ChildProcess) => new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+
+  it('starts on the embedded database: /readyz 200, /docs served offline, OpenAPI and metrics', async () => {
+    child = startService();
+    await untilReady();
+
+    const docs = await fetch(url('/docs/'));
+    const docsHtml = await docs.text();
+    const init = await fetch(url('/docs/swagger-ui-init.js'));
+    const openapi = await fetch(url('/api/v1/openapi.json'));
+    const metrics = await (await fetch(url('/metrics'))).text();
+
+    expect(docs.status).to.equal(200);
+    expect(docsHtml).to.include('swagger-ui');
+    expect(docsHtml).not.to.match(/https?:\/\/(cdn|unpkg|cdnjs)/);
+    expect(await init.text()).to.include('/api/v1/openapi.json');
+    expect(openapi.status).to.equal(200);
+    expect(((await openapi.json()) as { openapi: string }).openapi).to.equal('3.1.0');
+    expect(metrics).to.include('http_requests_total');
+    expect(processesUsing(dataDir).length).to.be.at.least(1);
+  });
+
+  it('records work in the database, then stops on SIGTERM with its FerretDB and no orphan', async () => {
+    const run = await fetch(url('/api/v1/jobs/audit-verify/run?wait=true'), { method: 'POST', headers: { Authorization: admin, 'Content-Type': 'application/json' }, body: '{}' });
+    expect(run.status).to.equal(200);
+
+    const exited = exitOf(child!);
+    child!.kill('SIGTERM');
+
+    expect(await exited).to.equal(0);
+    expect(output).to.include('embedded FerretDB stopped');
+    await waitFor(async () => (processesUsing(dataDir).length === 0 ? true : undefined), 10_000, 'no process left on the data folder');
+  });
+
+  it('restarts on the same data folder and finds what it wrote before', async () => {
+    child = startService();
+    await untilReady();
+
+    const runs = (await (await fetch(url('/api/v1/jobs/runs?name=audit-verify'), { headers: { Authorization: admin } })).json()) as { total: number };
+    const verify = (await (await fetch(url('/api/v1/audit/verify'), { headers: { Authorization: admin } })).json()) as { ok: boolean; checked: number };
+
+    expect(runs.total).to.equal(1);
+    expect(verify).to.deep.equal({ ok: true, checked: 1 });
+  });
+
+  it('leaves no FerretDB behind even when the service is killed with SIGKILL', async () => {
+    const exited = exitOf(child!);
+    child!.kill('SIGKILL');
+    await exited;
+    child = undefined;
+
+    await waitFor(async () => (processesUsing(dataDir).length === 0 ? true : undefined), 10_000, 'the guard to stop FerretDB');
+  });
+});
