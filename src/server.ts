@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import mongoose from 'mongoose';
 import { createApp } from './app.ts';
 import { jobs } from './capabilities.ts';
-import { ConfigError, loadConfig, type Config } from './config/env.ts';
+import { ConfigError, loadConfig, loadDotEnvFile, type Config } from './config/env.ts';
 import { connectDatabase, type DatabaseHandle } from './db/connection.ts';
 import { JobRunner, Scheduler } from './jobs/index.ts';
 import { logger, setLogLevel } from './shared/logger.ts';
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
 
 function readConfigOrExit(): Config {
   try {
+    loadDotEnvFile();
     return loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -80,6 +80,11 @@ export interface Config {
   shutdownTimeoutMs: number;
 }
 
+/** Reads `./.env` into process.env when present; variables already set win (Node's own rule). */
+export function loadDotEnvFile(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
 /** Thrown when the environment is wrong; its message names every variable at fault. */
 export class ConfigError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {

@@ -10,7 +10,7 @@ export interface JobDefinition<P extends Record<string, unknown> = Record<string
   /** node-cron 4 expression in the business time zone, or none for on-demand-only jobs. */
   schedule?: string;
   /** Parameters of a manual run (POST /jobs/:name/run); a strict zod object. */
-  params: z.ZodType<P>;
+  params: z.core.$ZodType<P>;
   /** Parameters for a scheduled tick at `scheduledAt` (e.g. the previous month). */
   paramsForTick(scheduledAt: Date, config: Config): P;
   /**

@@ -32,8 +32,8 @@ export function detailsOf(error: z.ZodError, lang: Language, prefix: string[] = 
 }
 
 /** Parses untrusted input; on failure throws 400 VALIDATION_FAILED naming every field at fault. */
-export function parseInput<T extends z.ZodType>(schema: T, value: unknown, lang: Language): z.output<T> {
-  const result = schema.safeParse(value, { error: LOCALE_ERRORS[lang] as z.core.$ZodErrorMap });
+export function parseInput<T extends z.core.$ZodType>(schema: T, value: unknown, lang: Language): z.output<T> {
+  const result = z.safeParse(schema, value, { error: LOCALE_ERRORS[lang] as z.core.$ZodErrorMap });
   if (result.success) return result.data;
   throw new DomainError('VALIDATION_FAILED', detailsOf(result.error, lang));
 }

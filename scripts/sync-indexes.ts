@@ -1,0 +1,15 @@
+// Production deploy step: build every model's indexes (autoIndex is off in production).
+// Usage: MONGODB_URI=mongodb://… NODE_ENV=production npm run db:sync-indexes
+import '../src/capabilities.ts';
+import { loadConfig } from '../src/config/env.ts';
+import { connectDatabase, syncAllIndexes } from '../src/db/connection.ts';
+import { logger } from '../src/shared/logger.ts';
+
+const config = loadConfig();
+const database = await connectDatabase(config, logger);
+try {
+  await syncAllIndexes();
+  console.log('indexes in sync');
+} finally {
+  await database.close();
+}
