@@ -5,6 +5,7 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { routers } from './capabilities.ts';
 import type { Config } from './config/env.ts';
+import { resolveActor } from './identity/index.ts';
 import type { JobRunner } from './jobs/index.ts';
 import { errorHandler, notFoundHandler } from './shared/http/error-handler.ts';
 import { logger, requestContext } from './shared/logger.ts';
@@ -29,6 +30,7 @@ export function createApp({ config, jobRunner }: AppDependencies): express.Expre
   const app = express();
   app.locals.config = config;
   app.locals.jobRunner = jobRunner;
+  app.locals.resolveActor = resolveActor;
   app.disable('x-powered-by');
 
   app.use(assignRequestId);

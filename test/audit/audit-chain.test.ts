@@ -101,9 +101,9 @@ describe('audit log hash chain', () => {
       await recordSome(3);
       await recordAudit({ actor: 'system', action: 'job.run', entityType: 'job', entityId: 'audit-verify' });
 
-      const all = await request(app).get('/api/v1/audit?pageSize=2').set('Authorization', tokenFor(config, 'auditor'));
-      const bySenior = await request(app).get('/api/v1/audit?entityType=senior&entityId=s2').set('Authorization', tokenFor(config, 'admin'));
-      const denied = await request(app).get('/api/v1/audit').set('Authorization', tokenFor(config, 'finance_officer'));
+      const all = await request(app).get('/api/v1/audit?pageSize=2').set('Authorization', await tokenFor(config, 'auditor'));
+      const bySenior = await request(app).get('/api/v1/audit?entityType=senior&entityId=s2').set('Authorization', await tokenFor(config, 'admin'));
+      const denied = await request(app).get('/api/v1/audit').set('Authorization', await tokenFor(config, 'finance_officer'));
 
       expect(all.status).to.equal(200);
       expect(all.body).to.include({ page: 1, pageSize: 2, total: 4 });
@@ -117,9 +117,9 @@ describe('audit log hash chain', () => {
 
     it('reports a tampered chain through GET /audit/verify', async () => {
       await recordSome(3);
-      const clean = await request(app).get('/api/v1/audit/verify').set('Authorization', tokenFor(config, 'auditor'));
+      const clean = await request(app).get('/api/v1/audit/verify').set('Authorization', await tokenFor(config, 'auditor'));
       await AuditEntryModel.collection.updateOne({ seq: 2 }, { $set: { entityId: 's-forged' } });
-      const tampered = await request(app).get('/api/v1/audit/verify').set('Authorization', tokenFor(config, 'auditor'));
+      const tampered = await request(app).get('/api/v1/audit/verify').set('Authorization', await tokenFor(config, 'auditor'));
 
       expect(clean.body).to.deep.equal({ ok: true, checked: 3 });
       expect(tampered.status).to.equal(200);

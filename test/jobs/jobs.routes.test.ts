@@ -5,7 +5,7 @@ import { AuditEntryModel } from '../../src/audit/audit.model.ts';
 import { auditVerifyJob } from '../../src/audit/index.ts';
 import { JobRunModel } from '../../src/jobs/job.model.ts';
 import type { JobDefinition } from '../../src/shared/job-definition.ts';
-import { createTestApp, tokenFor } from '../support/app.ts';
+import { authFor, createTestApp, tokenFor } from '../support/app.ts';
 import { clearCollections, useTestDatabase } from '../support/database.ts';
 
 let releaseSlowJob: () => void = () => undefined;
@@ -20,21 +20,27 @@ const slowJob: JobDefinition = {
 
 describe('jobs API', () => {
   useTestDatabase();
-  beforeEach(clearCollections);
   const { app, config } = createTestApp({ jobs: [auditVerifyJob, slowJob] as JobDefinition[] });
-  const admin = tokenFor(config, 'admin', { id: 'admin-1' });
+  let admin: string;
+  let adminId: string;
+  beforeEach(async () => {
+    await clearCollections();
+    const auth = await authFor(config, 'admin');
+    admin = auth.authorization;
+    adminId = auth.actor.id;
+  });
 
   it('runs a job on demand, waits for it with ?wait=true, and audits the request', async () => {
     const res = await request(app).post('/api/v1/jobs/audit-verify/run?wait=true').set('Authorization', admin).send({});
 
     expect(res.status).to.equal(200);
     expect(res.body.finished).to.equal(true);
-    expect(res.body.run).to.include({ name: 'audit-verify', trigger: 'manual', status: 'succeeded', requestedBy: 'admin-1' });
+    expect(res.body.run).to.include({ name: 'audit-verify', trigger: 'manual', status: 'succeeded', requestedBy: adminId });
     expect(res.body.run.counts).to.deep.equal({ checked: 0 });
     const stored = await JobRunModel.findById(res.body.run.id).lean();
     expect(stored!.status).to.equal('succeeded');
     const audit = await AuditEntryModel.findOne({ action: 'job.run', entityId: 'audit-verify' }).lean();
-    expect(audit).to.include({ actorId: 'admin-1', actorRole: 'admin' });
+    expect(audit).to.include({ actorId: adminId, actorRole: 'admin' });
     expect(audit!.after).to.deep.equal({ runId: res.body.run.id, params: {} });
   });
 
@@ -85,7 +91,7 @@ describe('jobs API', () => {
   });
 
   it('is for admins only', async () => {
-    const res = await request(app).post('/api/v1/jobs/audit-verify/run').set('Authorization', tokenFor(config, 'finance_officer')).send({});
+    const res = await request(app).post('/api/v1/jobs/audit-verify/run').set('Authorization', await tokenFor(config, 'finance_officer')).send({});
 
     expect(res.status).to.equal(403);
     expect(await JobRunModel.countDocuments()).to.equal(0);

@@ -7,6 +7,9 @@ import type { JobDefinition } from '../../src/shared/job-definition.ts';
 import { signAccessToken } from '../../src/shared/http/auth.ts';
 import { logger } from '../../src/shared/logger.ts';
 import type { Actor, Role } from '../../src/shared/roles.ts';
+import { actorOf } from '../../src/identity/actor.ts';
+import { hashPassword } from '../../src/identity/password.ts';
+import { UserModel } from '../../src/identity/user.model.ts';
 
 export const TEST_ENV = {
   NODE_ENV: 'test',
@@ -34,18 +37,37 @@ export function createTestApp(options: { env?: Record<string, string>; jobs?: Jo
   return { app: createApp({ config, jobRunner: runner }), config, runner };
 }
 
-let actorCounter = 0;
+let userCounter = 0;
+// Test users all share one precomputed hash: scrypt per test user would only slow the suite.
+let sharedPasswordHash: Promise<string> | undefined;
+export const TEST_USER_PASSWORD = 'correct-horse-battery';
 
-/** A signed access token for a made-up user of the given role (identity arrives with issue 3). */
-export function tokenFor(config: Config, role: Role, scope: Partial<Omit<Actor, 'role'>> = {}): string {
-  actorCounter += 1;
-  const actor: Actor = {
-    id: scope.id ?? `test-${role}-${actorCounter}`,
+/** Creates an active user of this role and scope in the test database. */
+export async function createTestUser(role: Role, scope: Partial<Omit<Actor, 'role' | 'id'>> & { username?: string; displayName?: string } = {}): Promise<Actor & { username: string }> {
+  userCounter += 1;
+  sharedPasswordHash ??= hashPassword(TEST_USER_PASSWORD);
+  const user = await UserModel.create({
+    username: scope.username ?? `t-${role.replace('_', '-')}-${userCounter}`,
+    displayName: scope.displayName ?? `测试${role}`,
     role,
+    passwordHash: await sharedPasswordHash,
     communityIds: scope.communityIds ?? [],
     streetId: scope.streetId ?? null,
     providerId: scope.providerId ?? null,
     caregiverId: scope.caregiverId ?? null,
-  };
+    active: true,
+  });
+  return { ...actorOf(user.toObject()), username: user.username };
+}
+
+/** A user of the given role and scope plus a signed access token for it, as an Authorization header. */
+export async function tokenFor(config: Config, role: Role, scope: Partial<Omit<Actor, 'role' | 'id'>> = {}): Promise<string> {
+  const actor = await createTestUser(role, scope);
   return `Bearer ${signAccessToken(config, actor)}`;
+}
+
+/** Like tokenFor, and also the actor, for tests that assert who did something. */
+export async function authFor(config: Config, role: Role, scope: Partial<Omit<Actor, 'role' | 'id'>> = {}): Promise<{ authorization: string; actor: Actor }> {
+  const actor = await createTestUser(role, scope);
+  return { authorization: `Bearer ${signAccessToken(config, actor)}`, actor };
 }

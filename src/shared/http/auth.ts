@@ -56,6 +56,9 @@ export function verifyAccessToken(config: Config, token: string): Actor {
   };
 }
 
+/** Turns the token's claims into the current actor (the identity capability loads the user). */
+export type ActorResolver = (tokenActor: Actor) => Promise<Actor>;
+
 export function bearerTokenOf(authorization: string | undefined): string {
   const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization ?? '');
   if (!match?.[1]) throw new DomainError('UNAUTHENTICATED');

@@ -5,7 +5,7 @@ import { DomainError, ERROR_STATUS, type ErrorCode } from '../errors.ts';
 import { languageOf, type Language } from '../i18n.ts';
 import { errorResponseSchema, openApiRegistry } from '../openapi/registry.ts';
 import type { Actor, Role } from '../roles.ts';
-import { bearerTokenOf, verifyAccessToken } from './auth.ts';
+import { bearerTokenOf, verifyAccessToken, type ActorResolver } from './auth.ts';
 import { parseInput } from './validate.ts';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -51,7 +51,7 @@ export function createRouteGroup(basePath: string) {
     router[spec.method](basePath + spec.path, async (req: Request, res: Response) => {
       const config = req.app.locals.config as Config;
       const lang = languageOf(req.headers['accept-language']);
-      const actor = authorise(spec.access, req, config);
+      const actor = await authorise(spec.access, req, config);
       const params = parseInput(spec.params ?? emptyObject, req.params, lang);
       const query = parseInput(spec.query ?? emptyObject, req.query ?? {}, lang);
       const body = spec.body ? parseInput(spec.body, req.body, lang) : rejectUnexpectedBody(req.body, lang);
@@ -72,9 +72,10 @@ export function createRouteGroup(basePath: string) {
   return { router, route };
 }
 
-function authorise(access: RouteSpec<AnyObject, AnyObject, z.ZodType, z.ZodType>['access'], req: Request, config: Config): Actor | undefined {
+async function authorise(access: RouteSpec<AnyObject, AnyObject, z.ZodType, z.ZodType>['access'], req: Request, config: Config): Promise<Actor | undefined> {
   if (access === 'public') return undefined;
-  const actor = verifyAccessToken(config, bearerTokenOf(req.headers.authorization));
+  const resolveActor = req.app.locals.resolveActor as ActorResolver;
+  const actor = await resolveActor(verifyAccessToken(config, bearerTokenOf(req.headers.authorization)));
   req.actor = actor;
   if (access !== 'any-user' && !access.includes(actor.role)) throw new DomainError('FORBIDDEN');
   return actor;

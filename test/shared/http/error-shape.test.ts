@@ -17,7 +17,10 @@ function expectErrorShape(body: unknown, code: string): void {
 describe('HTTP error shape', () => {
   useTestDatabase();
   const { app, config } = createTestApp({ env: { JSON_BODY_LIMIT_KB: '1' } });
-  const admin = tokenFor(config, 'admin');
+  let admin: string;
+  before(async () => {
+    admin = await tokenFor(config, 'admin');
+  });
 
   it('answers malformed JSON with 400 VALIDATION_FAILED, never 500', async () => {
     const res = await request(app).post('/api/v1/jobs/audit-verify/run').set('Authorization', admin).set('Content-Type', 'application/json').send('{"broken": ');
@@ -95,7 +98,7 @@ describe('HTTP error shape', () => {
   });
 
   it('answers a role that may never do this with 403 FORBIDDEN', async () => {
-    const res = await request(app).get('/api/v1/jobs').set('Authorization', tokenFor(config, 'community_staff', { communityIds: ['c1'] }));
+    const res = await request(app).get('/api/v1/jobs').set('Authorization', await tokenFor(config, 'community_staff', { communityIds: ['c1'] }));
 
     expect(res.status).to.equal(403);
     expectErrorShape(res.body, 'FORBIDDEN');

@@ -1,0 +1,1 @@
+export { resolveActor } from './actor.ts';

@@ -1,0 +1,53 @@
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import type { Config } from '../config/env.ts';
+
+/**
+ * Personal data at rest (PRODUCT.md §5): AES-256-GCM with a random 12-byte IV per value, stored as
+ * `v<keyVersion>:<iv>:<tag>:<ciphertext>` (base64url), so a later key rotation can tell which key
+ * wrote a value. Exact lookups and uniqueness use a keyed HMAC instead of the plaintext.
+ */
+export interface PiiKeys {
+  encryptionKey: Buffer;
+  hmacKey: Buffer;
+  keyVersion: number;
+}
+
+export const piiKeysOf = (config: Config): PiiKeys => config.pii;
+
+export function encryptPii(keys: PiiKeys, plaintext: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', keys.encryptionKey, iv);
+  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return ['v' + keys.keyVersion, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join(':');
+}
+
+export function decryptPii(keys: PiiKeys, stored: string): string {
+  const [version, iv, tag, ciphertext] = stored.split(':');
+  if (!version || !iv || !tag || ciphertext === undefined) throw new Error('not an encrypted PII value');
+  if (version !== 'v' + keys.keyVersion) throw new Error(`PII value written with key ${version}, current key is v${keys.keyVersion}`);
+  const decipher = createDecipheriv('aes-256-gcm', keys.encryptionKey, Buffer.from(iv, 'base64url'));
+  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+}
+
+/** Deterministic keyed hash for uniqueness and exact search; the input is normalised first. */
+export function hmacPii(keys: PiiKeys, value: string): string {
+  return createHmac('sha256', keys.hmacKey).update(value.trim().toUpperCase()).digest('hex');
+}
+
+/** 330102********1234: the region code and the last four stay readable. */
+export function maskIdNumber(idNumber: string): string {
+  return idNumber.length < 10 ? '*'.repeat(idNumber.length) : `${idNumber.slice(0, 6)}${'*'.repeat(idNumber.length - 10)}${idNumber.slice(-4)}`;
+}
+
+/** 138****5678 for mobiles; landlines keep the area code and the last four. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  if (/^1\d{10}$/.test(digits)) return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
+  if (digits.length <= 4) return '*'.repeat(digits.length);
+  const areaLength = digits.startsWith('01') || digits.startsWith('02') ? 3 : 4;
+  return `${digits.slice(0, areaLength)}-${'*'.repeat(Math.max(0, digits.length - areaLength - 4))}${digits.slice(-4)}`;
+}
+
+/** Mainland mobile (11 digits, 1[3-9]…) or a landline with its area code (0xx-xxxxxxx[x]). */
+export const PHONE_PATTERN = /^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;

@@ -1,0 +1,51 @@
+import type { Model } from 'mongoose';
+import { DomainError } from './errors.ts';
+import type { Actor, Role } from './roles.ts';
+
+/**
+ * Scoping is part of authorisation (PRODUCT.md §2): the route's one-line `access` says which roles
+ * may call it at all (else 403); the capability's ScopeRules say which rows each of those roles
+ * sees, as a filter AND-ed into every query. A row outside the caller's scope is answered exactly
+ * like a missing one (404), so ids do not leak existence.
+ *
+ * A role absent from the rules sees nothing; that is a programming error if the route admits the
+ * role, and it fails closed.
+ */
+export type ScopeFilter = Record<string, unknown>;
+export type ScopeRules = Partial<Record<Role, 'all' | ((actor: Actor) => ScopeFilter)>>;
+
+/** Matches no document: used when the caller's scope is empty. */
+const NOTHING: ScopeFilter = { _id: { $in: [] } };
+
+export function scopeFilter(rules: ScopeRules, actor: Actor): ScopeFilter {
+  const rule = rules[actor.role];
+  if (rule === undefined) return NOTHING;
+  if (rule === 'all') return {};
+  return rule(actor);
+}
+
+/** AND-s the caller's scope into a query filter. */
+export function withinScope(rules: ScopeRules, actor: Actor, filter: ScopeFilter = {}): ScopeFilter {
+  const scope = scopeFilter(rules, actor);
+  if (Object.keys(scope).length === 0) return filter;
+  if (Object.keys(filter).length === 0) return scope;
+  return { $and: [filter, scope] };
+}
+
+/** The document with this id if the caller may see it; otherwise 404, whether it exists or not. */
+export async function findInScope<T>(model: Model<T>, id: string, rules: ScopeRules, actor: Actor) {
+  if (!/^[0-9a-f]{24}$/.test(id)) throw new DomainError('NOT_FOUND');
+  const found = await model.findOne(withinScope(rules, actor, { _id: id })).lean();
+  if (!found) throw new DomainError('NOT_FOUND');
+  return found;
+}
+
+/** Helpers for the common shapes of scope. */
+export const scopeBy = {
+  /** Rows carrying one community id, for staff scoped to communities. */
+  communityField: (field: string) => (actor: Actor): ScopeFilter => ({ [field]: { $in: actor.communityIds } }),
+  /** Rows carrying one provider id, for provider staff. */
+  providerField: (field: string) => (actor: Actor): ScopeFilter => (actor.providerId ? { [field]: actor.providerId } : NOTHING),
+  /** Rows carrying one street id, for street officers. */
+  streetField: (field: string) => (actor: Actor): ScopeFilter => (actor.streetId ? { [field]: actor.streetId } : NOTHING),
+};
