@@ -8,6 +8,7 @@ import type { Config } from './config/env.ts';
 import { resolveActor } from './identity/index.ts';
 import type { JobRunner } from './jobs/index.ts';
 import { errorHandler, notFoundHandler } from './shared/http/error-handler.ts';
+import { rateLimitPerIp } from './shared/http/rate-limit.ts';
 import { logger, requestContext } from './shared/logger.ts';
 import { httpRequestDurationSeconds, httpRequestsTotal } from './shared/metrics.ts';
 import { buildOpenApiDocument } from './shared/openapi/registry.ts';
@@ -32,6 +33,7 @@ export function createApp({ config, jobRunner }: AppDependencies): express.Expre
   app.locals.jobRunner = jobRunner;
   app.locals.resolveActor = resolveActor;
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
 
   app.use(assignRequestId);
   app.use(pinoHttp({
@@ -57,6 +59,7 @@ export function createApp({ config, jobRunner }: AppDependencies): express.Expre
   app.use(helmet());
   app.use(express.json({ limit: config.jsonBodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
 
+  app.use('/api/v1/auth', rateLimitPerIp({ windowMs: 60_000, max: config.authRateLimitPerMinute }));
   for (const router of routers) app.use(router);
   app.use(notFoundHandler);
   app.use(errorHandler);

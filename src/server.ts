@@ -4,6 +4,7 @@ import { createApp } from './app.ts';
 import { jobs } from './capabilities.ts';
 import { ConfigError, loadConfig, loadDotEnvFile, type Config } from './config/env.ts';
 import { connectDatabase, type DatabaseHandle } from './db/connection.ts';
+import { ensureBootstrapAdmin } from './identity/index.ts';
 import { JobRunner, Scheduler } from './jobs/index.ts';
 import { logger, setLogLevel } from './shared/logger.ts';
 
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
 
   const database = await connectDatabase(config, logger);
   if (config.env !== 'production') await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
+  await ensureBootstrapAdmin(config, logger);
 
   const jobRunner = new JobRunner(config, logger, jobs);
   const app = createApp({ config, jobRunner });

@@ -54,6 +54,8 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JSON_BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10_240).default(1024),
   JOBS_ENABLED: booleanFromEnv.default(true),
+  AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  TRUST_PROXY: z.string().regex(/^(false|true|loopback|\d{1,2})$/, 'must be false, true, loopback or a hop count').default('false'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 });
 
@@ -77,6 +79,9 @@ export interface Config {
   logLevel: RawEnv['LOG_LEVEL'];
   jsonBodyLimitBytes: number;
   jobsEnabled: boolean;
+  authRateLimitPerMinute: number;
+  /** Express 'trust proxy': how the client IP for rate limits is found behind a reverse proxy. */
+  trustProxy: boolean | string | number;
   shutdownTimeoutMs: number;
 }
 
@@ -144,6 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: raw.LOG_LEVEL,
     jsonBodyLimitBytes: raw.JSON_BODY_LIMIT_KB * 1024,
     jobsEnabled: raw.JOBS_ENABLED,
+    authRateLimitPerMinute: raw.AUTH_RATE_LIMIT_PER_MINUTE,
+    trustProxy: raw.TRUST_PROXY === 'true' ? true : raw.TRUST_PROXY === 'false' ? false : /^\d+$/.test(raw.TRUST_PROXY) ? Number(raw.TRUST_PROXY) : raw.TRUST_PROXY,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
   });
 }
