@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { recordAudit, verifyAuditChain } from '../../src/audit/index.ts';
+import { hashEntry } from '../../src/audit/audit.hash.ts';
 import { AuditEntryModel, AuditHeadModel } from '../../src/audit/audit.model.ts';
 import { createTestApp, tokenFor } from '../support/app.ts';
 import { clearCollections, useTestDatabase } from '../support/database.ts';
@@ -52,7 +53,6 @@ describe('audit log hash chain', () => {
 
   it('detects an entry re-hashed after editing (its successor no longer links to it)', async () => {
     await recordSome(4);
-    const { hashEntry } = await import('../../src/audit/audit.hash.ts');
     const second = (await AuditEntryModel.findOne({ seq: 2 }).lean())!;
     const forgedHash = hashEntry(second.prevHash, {
       seq: second.seq, at: second.at, actorId: 'someone-else', actorRole: second.actorRole, action: second.action,
