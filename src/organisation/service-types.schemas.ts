@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { pageOf, pageQuery } from '../shared/http/pagination.ts';
+import { dateTimeOut } from '../shared/http/schemas.ts';
+import { serviceTypeCodeField } from './organisation.schemas.ts';
+import { SERVICE_UNITS } from './service-types.model.ts';
+
+export const createServiceTypeBody = z
+  .object({
+    code: serviceTypeCodeField,
+    name: z.string().trim().min(1).max(50).openapi({ description: 'Chinese name, e.g. 助浴' }),
+    unit: z.enum(SERVICE_UNITS),
+    minutesPerUnit: z.number().int().min(1).max(24 * 60),
+    emergency: z.boolean(),
+    onSite: z.boolean().openapi({ description: 'Delivered in the senior\'s home or at the community centre' }),
+  })
+  .strict()
+  .openapi('CreateServiceType');
+
+export const serviceTypeSchema = z
+  .object({
+    id: z.string(),
+    code: z.string(),
+    name: z.string(),
+    unit: z.enum(SERVICE_UNITS),
+    minutesPerUnit: z.number().int(),
+    emergency: z.boolean(),
+    onSite: z.boolean(),
+    createdAt: dateTimeOut,
+    updatedAt: dateTimeOut,
+  })
+  .openapi('ServiceType');
+
+export const serviceTypesQuery = z.object({ ...pageQuery }).strict();
+export const serviceTypePageSchema = pageOf(serviceTypeSchema).openapi('ServiceTypePage');
+export const serviceTypeCodeParams = z.object({ code: serviceTypeCodeField }).strict();
+
+export type CreateServiceTypeInput = z.output<typeof createServiceTypeBody>;
