@@ -4,9 +4,9 @@ import { skipOf, type Page } from '../shared/http/pagination.ts';
 import type { Language } from '../shared/i18n.ts';
 import { encryptPii, hmacPii, maskPhone, type PiiKeys } from '../shared/pii.ts';
 import type { Actor } from '../shared/roles.ts';
-import { withinScope, type ScopeFilter, type ScopeRules } from '../shared/scope.ts';
+import { findInScope, withinScope, type ScopeFilter, type ScopeRules } from '../shared/scope.ts';
 import type { CreateCaregiverInput, UpdateCaregiverInput } from './caregivers.schemas.ts';
-import { findDocInScope, invalidField, isObjectIdHex, refusingDuplicates, type WriteContext } from './organisation.context.ts';
+import { invalidField, isObjectIdHex, refusingDuplicates, type WriteContext } from './organisation.context.ts';
 import { CaregiverModel, ProviderModel, type CaregiverDoc, type ProviderDoc } from './providers.model.ts';
 import { providerScope } from './providers.service.ts';
 import { assertServiceTypesExist } from './service-types.service.ts';
@@ -61,7 +61,7 @@ async function providerInScope(ctx: WriteContext, providerId: string): Promise<v
     if (!isObjectIdHex(providerId) || !(await ProviderModel.exists({ _id: providerId }))) throw new DomainError('NOT_FOUND');
     return;
   }
-  await findDocInScope<ProviderDoc>(ProviderModel, providerId, providerScope, ctx.actor);
+  await findInScope<ProviderDoc>(ProviderModel, providerId, providerScope, ctx.actor);
 }
 
 export async function addCaregiver(ctx: WriteContext, keys: PiiKeys, providerId: string, input: CreateCaregiverInput): Promise<CaregiverView> {
@@ -98,7 +98,7 @@ export async function updateCaregiver(ctx: WriteContext, keys: PiiKeys, ids: { p
 }
 
 export async function listCaregivers(actor: Actor, providerId: string, filter: { status?: CaregiverView['status']; page: number; pageSize: number }): Promise<Page<CaregiverView>> {
-  await findDocInScope<ProviderDoc>(ProviderModel, providerId, providerScope, actor);
+  await findInScope<ProviderDoc>(ProviderModel, providerId, providerScope, actor);
   const query = withinScope(caregiverScope, actor, { providerId, ...(filter.status ? { status: filter.status } : {}) });
   const [items, total] = await Promise.all([
     CaregiverModel.find(query).sort({ name: 1, _id: 1 }).skip(skipOf(filter.page, filter.pageSize)).limit(filter.pageSize).lean(),

@@ -2,13 +2,13 @@ import { recordAudit } from '../audit/index.ts';
 import { DomainError } from '../shared/errors.ts';
 import { skipOf, type Page } from '../shared/http/pagination.ts';
 import type { Actor } from '../shared/roles.ts';
-import { withinScope, type ScopeFilter, type ScopeRules } from '../shared/scope.ts';
+import { findInScope, withinScope, type ScopeFilter, type ScopeRules } from '../shared/scope.ts';
 import { SYSTEM_ACTOR_ID } from '../shared/roles.ts';
 import { withContractLock } from './contract-lock.ts';
 import type { CreateContractInput } from './contracts.schemas.ts';
 import { ContractModel, type ContractDoc } from './contracts.model.ts';
 import { assertCommunitiesExist } from './divisions.service.ts';
-import { findDocInScope, type WriteContext } from './organisation.context.ts';
+import { type WriteContext } from './organisation.context.ts';
 import { assertProviderExists } from './providers.service.ts';
 import { assertServiceTypesExist } from './service-types.service.ts';
 
@@ -96,7 +96,7 @@ export async function listContracts(actor: Actor, filter: { providerId?: string;
 }
 
 export async function getContractInScope(actor: Actor, id: string): Promise<ContractView> {
-  return toContractView(await findDocInScope<ContractDoc>(ContractModel, id, contractScope, actor));
+  return toContractView(await findInScope<ContractDoc>(ContractModel, id, contractScope, actor));
 }
 
 export interface ContractQuestion {

@@ -3,10 +3,10 @@ import { DomainError } from '../shared/errors.ts';
 import { skipOf, type Page } from '../shared/http/pagination.ts';
 import type { Language } from '../shared/i18n.ts';
 import type { Actor } from '../shared/roles.ts';
-import { scopeBy, withinScope, type ScopeRules } from '../shared/scope.ts';
+import { scopeBy, findInScope, withinScope, type ScopeRules } from '../shared/scope.ts';
 import type { CreateCommunityInput, CreateStreetInput } from './divisions.schemas.ts';
 import { CommunityModel, StreetModel, type CommunityDoc, type StreetDoc } from './divisions.model.ts';
-import { findDocInScope, invalidField, isObjectIdHex, refusingDuplicates, type WriteContext } from './organisation.context.ts';
+import { invalidField, isObjectIdHex, refusingDuplicates, type WriteContext } from './organisation.context.ts';
 
 export interface StreetView { id: string; name: string; code: string; createdAt: Date; updatedAt: Date }
 export interface CommunityView { id: string; name: string; code: string; streetId: string; location: { lng: number; lat: number }; createdAt: Date; updatedAt: Date }
@@ -57,7 +57,7 @@ export async function listStreets(actor: Actor, filter: { page: number; pageSize
 }
 
 export async function getStreetInScope(actor: Actor, id: string): Promise<StreetView> {
-  return toStreetView(await findDocInScope<StreetDoc>(StreetModel, id, streetScope, actor));
+  return toStreetView(await findInScope<StreetDoc>(StreetModel, id, streetScope, actor));
 }
 
 /** The street with this id, or a 400 naming `path` (an unknown reference is a bad request). */
@@ -92,7 +92,7 @@ export async function listCommunities(actor: Actor, filter: { streetId?: string;
 }
 
 export async function getCommunityInScope(actor: Actor, id: string): Promise<CommunityView> {
-  return toCommunityView(await findDocInScope<CommunityDoc>(CommunityModel, id, communityScope, actor));
+  return toCommunityView(await findInScope<CommunityDoc>(CommunityModel, id, communityScope, actor));
 }
 
 /** The community, unscoped, for other capabilities; null when there is none. */

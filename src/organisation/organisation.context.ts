@@ -1,9 +1,7 @@
-import type { Model } from 'mongoose';
 import { DomainError } from '../shared/errors.ts';
 import type { Language } from '../shared/i18n.ts';
 import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import type { Actor } from '../shared/roles.ts';
-import { findInScope, type ScopeRules } from '../shared/scope.ts';
 
 /** Who writes and for which request: a person through the API, or 'system' for the demo seed. */
 export interface WriteContext {
@@ -30,11 +28,3 @@ export async function refusingDuplicates<T>(lang: Language, path: string, write:
 }
 
 export const isObjectIdHex = (value: string) => /^[0-9a-f]{24}$/.test(value);
-
-/**
- * shared/scope.ts's findInScope for this capability's models: its `Model<T>` parameter expects the
- * default `__v` version key, which these schemas turn off, so the model is passed through a cast.
- */
-export async function findDocInScope<D>(model: unknown, id: string, rules: ScopeRules, actor: Actor): Promise<D> {
-  return (await findInScope(model as Model<D>, id, rules, actor)) as D;
-}

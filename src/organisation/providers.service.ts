@@ -4,9 +4,9 @@ import { skipOf, type Page } from '../shared/http/pagination.ts';
 import { localise } from '../shared/http/validate.ts';
 import type { Language } from '../shared/i18n.ts';
 import type { Actor } from '../shared/roles.ts';
-import { withinScope, type ScopeFilter, type ScopeRules } from '../shared/scope.ts';
+import { findInScope, withinScope, type ScopeFilter, type ScopeRules } from '../shared/scope.ts';
 import { assertCommunitiesExist } from './divisions.service.ts';
-import { findDocInScope, invalidField, isObjectIdHex, refusingDuplicates, type WriteContext } from './organisation.context.ts';
+import { invalidField, isObjectIdHex, refusingDuplicates, type WriteContext } from './organisation.context.ts';
 import { ProviderModel, type ProviderDoc } from './providers.model.ts';
 import { STARLIGHT_NEEDS_COMMUNITY, type CreateProviderInput, type UpdateProviderInput } from './providers.schemas.ts';
 
@@ -107,7 +107,7 @@ export async function listProviders(actor: Actor, filter: ProviderFilter): Promi
 }
 
 export async function getProviderInScope(actor: Actor, id: string): Promise<ProviderView> {
-  return toProviderView(await findDocInScope<ProviderDoc>(ProviderModel, id, providerScope, actor));
+  return toProviderView(await findInScope<ProviderDoc>(ProviderModel, id, providerScope, actor));
 }
 
 /** The provider, unscoped, for other capabilities; null when there is none. */

@@ -32,12 +32,16 @@ export function withinScope(rules: ScopeRules, actor: Actor, filter: ScopeFilter
   return { $and: [filter, scope] };
 }
 
-/** The document with this id if the caller may see it; otherwise 404, whether it exists or not. */
-export async function findInScope<T>(model: Model<T>, id: string, rules: ScopeRules, actor: Actor) {
+/**
+ * The document with this id if the caller may see it; otherwise 404, whether it exists or not.
+ * `D` is the lean document type the caller expects from this model.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any model: schemas differ in options such as versionKey
+export async function findInScope<D>(model: Model<any>, id: string, rules: ScopeRules, actor: Actor): Promise<D> {
   if (!/^[0-9a-f]{24}$/.test(id)) throw new DomainError('NOT_FOUND');
   const found = await model.findOne(withinScope(rules, actor, { _id: id })).lean();
   if (!found) throw new DomainError('NOT_FOUND');
-  return found;
+  return found as D;
 }
 
 /** Helpers for the common shapes of scope. */

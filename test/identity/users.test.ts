@@ -7,8 +7,9 @@ import { signAccessToken } from '../../src/shared/http/auth.ts';
 import { logger } from '../../src/shared/logger.ts';
 import { authFor, createTestApp, testConfig, tokenFor } from '../support/app.ts';
 import { clearCollections, useTestDatabase } from '../support/database.ts';
+import { makeCommunity, makeStreet } from '../organisation/organisation.fixtures.ts';
 
-const COMMUNITY = 'aaaaaaaaaaaaaaaaaaaaaaaa';
+const FAKE_ID = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 
 describe('users', () => {
   useTestDatabase();
@@ -22,10 +23,13 @@ describe('users', () => {
   const createUser = (body: Record<string, unknown>) => request(app).post('/api/v1/users').set('Authorization', admin).send(body);
 
   it('creates a community worker scoped to communities, with a hashed password, and audits it', async () => {
-    const res = await createUser({ username: 'Zhang.Wei', password: 'long-enough-1', displayName: '张伟', role: 'community_staff', communityIds: [COMMUNITY] });
+    const community = await makeCommunity(await makeStreet());
+
+    const res = await createUser({ username: 'Zhang.Wei', password: 'long-enough-1', displayName: '张伟', role: 'community_staff', communityIds: [community.id] });
 
     expect(res.status).to.equal(201);
     expect(res.body).to.include({ username: 'zhang.wei', displayName: '张伟', role: 'community_staff', active: true });
+    expect(res.body.communityIds).to.deep.equal([community.id]);
     expect(res.body).not.to.have.property('passwordHash');
     const stored = await UserModel.findById(res.body.id).lean();
     expect(stored!.passwordHash).to.match(/^scrypt\$32768\$8\$1\$/);
@@ -36,14 +40,25 @@ describe('users', () => {
   it('requires the scope each role needs and refuses scope that does not belong', async () => {
     const staffWithout = await createUser({ username: 'staff1', password: 'long-enough-1', displayName: 'x', role: 'community_staff' });
     const officerWithout = await createUser({ username: 'officer1', password: 'long-enough-1', displayName: 'x', role: 'street_officer' });
-    const adminWithStreet = await createUser({ username: 'admin2', password: 'long-enough-1', displayName: 'x', role: 'admin', streetId: COMMUNITY });
-    const caregiverHalf = await createUser({ username: 'care1', password: 'long-enough-1', displayName: 'x', role: 'caregiver', providerId: COMMUNITY });
+    const adminWithStreet = await createUser({ username: 'admin2', password: 'long-enough-1', displayName: 'x', role: 'admin', streetId: FAKE_ID });
+    const caregiverHalf = await createUser({ username: 'care1', password: 'long-enough-1', displayName: 'x', role: 'caregiver', providerId: FAKE_ID });
 
     expect(staffWithout.body.error.details).to.deep.equal([{ path: 'communityIds', message: 'required for role community_staff' }]);
     expect(officerWithout.body.error.details).to.deep.equal([{ path: 'streetId', message: 'required for role street_officer' }]);
     expect(adminWithStreet.body.error.details).to.deep.equal([{ path: 'streetId', message: 'not allowed for role admin' }]);
     expect(caregiverHalf.body.error.details).to.deep.equal([{ path: 'caregiverId', message: 'required for role caregiver' }]);
     for (const res of [staffWithout, officerWithout, adminWithStreet, caregiverHalf]) expect(res.status).to.equal(400);
+    expect(await UserModel.countDocuments()).to.equal(1);
+  });
+
+  it('refuses scope ids that name nothing', async () => {
+    const staff = await createUser({ username: 'staff2', password: 'long-enough-1', displayName: 'x', role: 'community_staff', communityIds: [FAKE_ID] });
+    const officer = await createUser({ username: 'officer2', password: 'long-enough-1', displayName: 'x', role: 'street_officer', streetId: FAKE_ID });
+
+    expect(staff.status).to.equal(400);
+    expect(staff.body.error.details[0].path).to.equal('communityIds.0');
+    expect(officer.status).to.equal(400);
+    expect(officer.body.error.details[0].path).to.equal('streetId');
     expect(await UserModel.countDocuments()).to.equal(1);
   });
 
@@ -74,8 +89,10 @@ describe('users', () => {
   });
 
   it('changes a worker\'s communities, effective on their next request', async () => {
-    const worker = await authFor(config, 'community_staff', { communityIds: [COMMUNITY] });
-    const other = 'bbbbbbbbbbbbbbbbbbbbbbbb';
+    const street = await makeStreet();
+    const [first, second] = [await makeCommunity(street), await makeCommunity(street)];
+    const worker = await authFor(config, 'community_staff', { communityIds: [first.id] });
+    const other = second.id;
 
     const patch = await request(app).patch(`/api/v1/users/${worker.actor.id}`).set('Authorization', admin).send({ communityIds: [other] });
     const me = await request(app).get('/api/v1/me').set('Authorization', worker.authorization);
