@@ -4,6 +4,7 @@ import { createApp } from './app.ts';
 import { jobs } from './capabilities.ts';
 import { ConfigError, loadConfig, loadDotEnvFile, type Config } from './config/env.ts';
 import { connectDatabase, type DatabaseHandle } from './db/connection.ts';
+import { seedDemoDistrict, type DemoLogin } from '../seed/index.ts';
 import { ensureBootstrapAdmin } from './identity/index.ts';
 import { JobRunner, Scheduler } from './jobs/index.ts';
 import { logger, setLogLevel } from './shared/logger.ts';
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const database = await connectDatabase(config, logger);
   if (config.env !== 'production') await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
   await ensureBootstrapAdmin(config, logger);
+  if (config.seedDemo) printDemoLogins(await seedDemoDistrict(config));
 
   const jobRunner = new JobRunner(config, logger, jobs);
   const app = createApp({ config, jobRunner });
@@ -39,6 +41,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** The demo logins go to stdout, not the log: they are for the person who ran `npm start`. */
+function printDemoLogins(logins: DemoLogin[]): void {
+  const rows = logins.map((login) => `  ${login.role.padEnd(16)} ${login.username.padEnd(18)} ${login.password}   ${login.displayName}`);
+  process.stdout.write(`\nDemo district loaded (SEED_DEMO). Sign in with:\n  ${'role'.padEnd(16)} ${'username'.padEnd(18)} password\n${rows.join('\n')}\n\n`);
 }
 
 function readConfigOrExit(): Config {

@@ -1,5 +1,4 @@
 export { resolveActor } from './actor.ts';
 export { identityRouter } from './identity.routes.ts';
 export { sessionsPurgeJob } from './identity.jobs.ts';
-export { ensureBootstrapAdmin, createUser, type UserView } from './users.service.ts';
-export { UserModel } from './user.model.ts';
+export { ensureBootstrapAdmin, ensureUser, type UserView } from './users.service.ts';

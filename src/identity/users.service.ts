@@ -145,6 +145,18 @@ async function assertAnotherActiveAdmin(exceptId: string): Promise<void> {
   if (others === 0) throw new DomainError('RULE_VIOLATION', [{ path: 'active', message: 'the last active admin cannot be deactivated' }]);
 }
 
+/** Creates the user unless the username exists (then answers the existing one): for seeds. */
+export async function ensureUser(input: CreateUserInput): Promise<UserView> {
+  const existing = await UserModel.findOne({ username: input.username.trim().toLowerCase() }).lean();
+  if (existing) return toUserView(existing);
+  try {
+    return await createUser(input, 'system', null);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'DUPLICATE') return toUserView((await UserModel.findOne({ username: input.username.trim().toLowerCase() }).lean()) as UserDoc);
+    throw error;
+  }
+}
+
 /** Creates the configured first admin when there is no admin at all; safe on every start. */
 export async function ensureBootstrapAdmin(config: Config, logger: Logger): Promise<void> {
   if (!config.bootstrapAdmin) return;

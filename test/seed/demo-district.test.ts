@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import request from 'supertest';
+import { seedDemoDistrict } from '../../seed/index.ts';
+import { DEMO_PASSWORD, demoCommunities, demoProviders, demoServiceTypes, demoStreets, demoUsers } from '../../seed/demo-district.ts';
+import { createTestApp } from '../support/app.ts';
+import { useTestDatabase } from '../support/database.ts';
+
+async function countsByCollection(): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const model of Object.values(mongoose.models)) {
+    if (['AuditEntry', 'AuditHead', 'RefreshToken', 'LoginFailure'].includes(model.modelName)) continue;
+    counts[model.modelName] = await model.countDocuments();
+  }
+  return counts;
+}
+
+describe('demo district seed', function () {
+  this.timeout(60_000);
+  useTestDatabase();
+  const { app, config } = createTestApp();
+
+  it('loads the district and, run again, creates nothing twice', async () => {
+    await seedDemoDistrict(config);
+    const first = await countsByCollection();
+
+    await seedDemoDistrict(config);
+    const second = await countsByCollection();
+
+    expect(second).to.deep.equal(first);
+    expect(first).to.include({ User: demoUsers.length });
+    const streets = await request(app).get('/api/v1/streets?pageSize=200').set('Authorization', `Bearer ${(await login('admin')).accessToken}`);
+    expect(streets.body.total).to.equal(demoStreets.length);
+    expect(demoCommunities).to.have.length(12);
+    expect(demoServiceTypes).to.have.length(9);
+    expect(demoProviders.filter((p) => p.kind === 'starlight_center')).to.have.length(demoStreets.length);
+  });
+
+  it('gives every demo login the role and scope it is listed with', async () => {
+    for (const user of demoUsers) {
+      const pair = await login(user.username);
+      expect(pair.user.role, user.username).to.equal(user.role);
+      if (user.role === 'community_staff') expect(pair.user.communityIds).to.have.length(2);
+      if (user.role === 'caregiver') expect(pair.user.caregiverId).to.be.a('string');
+    }
+  });
+
+  it('prices the Starlight centres\' contracts below the companies\'', async () => {
+    const { accessToken } = await login('finance');
+    const contracts = await request(app).get('/api/v1/contracts?pageSize=200').set('Authorization', `Bearer ${accessToken}`);
+    const providers = await request(app).get('/api/v1/providers?pageSize=200').set('Authorization', `Bearer ${accessToken}`);
+    const kindOf = new Map(providers.body.items.map((p: { id: string; kind: string }) => [p.id, p.kind]));
+    const mealPrices = contracts.body.items.flatMap((c: { providerId: string; prices: { serviceTypeCode: string; unitPriceFen: number }[] }) =>
+      c.prices.filter((price) => price.serviceTypeCode === 'meal_delivery').map((price) => ({ kind: kindOf.get(c.providerId), fen: price.unitPriceFen })));
+
+    expect(contracts.body.total).to.equal(demoProviders.length);
+    expect(mealPrices.filter((p: { kind: string }) => p.kind === 'starlight_center').map((p: { fen: number }) => p.fen)).to.deep.equal([1200, 1200, 1200]);
+    expect(mealPrices.find((p: { kind: string }) => p.kind === 'ngo').fen).to.equal(1500);
+  });
+
+  async function login(username: string) {
+    const res = await request(app).post('/api/v1/auth/login').send({ username, password: DEMO_PASSWORD });
+    expect(res.status, username).to.equal(200);
+    return res.body as { accessToken: string; user: { role: string; communityIds: string[]; caregiverId: string | null } };
+  }
+});
