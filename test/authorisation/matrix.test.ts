@@ -1,0 +1,241 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { buildOpenApiDocument } from '../../src/shared/openapi/registry.ts';
+import type { Role } from '../../src/shared/roles.ts';
+import { ROLES } from '../../src/shared/roles.ts';
+import { TEST_USER_PASSWORD, authFor, createTestApp } from '../support/app.ts';
+import { useTestDatabase } from '../support/database.ts';
+import { makeCaregiver, makeCommunity, makeContract, makeProvider, makeServiceType, makeStreet, providerBody } from '../organisation/organisation.fixtures.ts';
+
+/*
+ * The authorisation matrix: every route of the OpenAPI document, every role, the answer expected.
+ *   'ok'     — the role reaches everything (2xx, also for the other side's rows);
+ *   'scoped' — 2xx for rows in the caller's scope (side A), 404 for rows outside it (side B), and
+ *              lists that leave side B out;
+ *   403      — the role may never call this route.
+ * A route missing from the table fails the first test, so every new route must be added here.
+ */
+type Expectation = 'ok' | 'scoped' | 403;
+type Call = { path: string; body?: unknown };
+
+interface Row {
+  /** The request against side A (the scoped users' side). */
+  call: (w: World) => Call;
+  /** The same request against side B, for routes that address one row. */
+  outOfScope?: (w: World) => Call;
+  /** For lists: the id that must appear (side A) and the one scoped roles must not see (side B). */
+  list?: (w: World) => { includes: string; excludes: string };
+  expect: Record<Role, Expectation>;
+}
+
+type World = Awaited<ReturnType<typeof buildWorld>>;
+
+let unique = 0;
+const next = () => (unique += 1);
+const all = (expectation: Expectation): Record<Role, Expectation> => Object.fromEntries(ROLES.map((role) => [role, expectation])) as Record<Role, Expectation>;
+const only = (allowed: Partial<Record<Role, Expectation>>): Record<Role, Expectation> => ({ ...all(403), ...allowed });
+
+const MATRIX: Record<string, Row> = {
+  'GET /api/v1/audit': { call: () => ({ path: '/api/v1/audit' }), expect: only({ admin: 'ok', auditor: 'ok' }) },
+  'GET /api/v1/audit/verify': { call: () => ({ path: '/api/v1/audit/verify' }), expect: only({ admin: 'ok', auditor: 'ok' }) },
+
+  'POST /api/v1/streets': { call: () => ({ path: '/api/v1/streets', body: { name: '新街道', code: String(900_000_000 + next()) } }), expect: only({ admin: 'ok' }) },
+  'GET /api/v1/streets': { call: () => ({ path: '/api/v1/streets' }), expect: all('ok') },
+  'GET /api/v1/streets/{id}': { call: (w) => ({ path: `/api/v1/streets/${w.streetA.id}` }), outOfScope: (w) => ({ path: `/api/v1/streets/${w.streetB.id}` }), expect: all('ok') },
+
+  'POST /api/v1/communities': {
+    call: (w) => ({ path: '/api/v1/communities', body: { name: '新社区', code: `${w.streetA.code}${String(500 + next()).slice(-3)}`, streetId: w.streetA.id, location: { lng: 117.25, lat: 31.85 } } }),
+    expect: only({ admin: 'ok' }),
+  },
+  'GET /api/v1/communities': {
+    call: () => ({ path: '/api/v1/communities?pageSize=200' }),
+    list: (w) => ({ includes: w.communityA.id, excludes: w.communityB.id }),
+    expect: { ...all('ok'), street_officer: 'scoped', community_staff: 'scoped' },
+  },
+  'GET /api/v1/communities/{id}': {
+    call: (w) => ({ path: `/api/v1/communities/${w.communityA.id}` }),
+    outOfScope: (w) => ({ path: `/api/v1/communities/${w.communityB.id}` }),
+    expect: { ...all('ok'), street_officer: 'scoped', community_staff: 'scoped' },
+  },
+
+  'POST /api/v1/service-types': {
+    call: () => ({ path: '/api/v1/service-types', body: { code: `svc_matrix_${next()}`, name: '助洁', unit: 'hour', minutesPerUnit: 60, emergency: false, onSite: false } }),
+    expect: only({ admin: 'ok' }),
+  },
+  'GET /api/v1/service-types': { call: () => ({ path: '/api/v1/service-types' }), expect: all('ok') },
+  'GET /api/v1/service-types/{code}': { call: (w) => ({ path: `/api/v1/service-types/${w.serviceType.code}` }), expect: all('ok') },
+
+  'POST /api/v1/providers': { call: (w) => ({ path: '/api/v1/providers', body: providerBody([w.communityA.id]) }), expect: only({ admin: 'ok' }) },
+  'GET /api/v1/providers': {
+    call: () => ({ path: '/api/v1/providers?pageSize=200' }),
+    list: (w) => ({ includes: w.providerA.id, excludes: w.providerB.id }),
+    expect: { ...all('ok'), provider_admin: 'scoped', caregiver: 403 },
+  },
+  'GET /api/v1/providers/{id}': {
+    call: (w) => ({ path: `/api/v1/providers/${w.providerA.id}` }),
+    outOfScope: (w) => ({ path: `/api/v1/providers/${w.providerB.id}` }),
+    expect: { ...all('ok'), provider_admin: 'scoped', caregiver: 403 },
+  },
+  'PATCH /api/v1/providers/{id}': {
+    call: (w) => ({ path: `/api/v1/providers/${w.providerA.id}`, body: { dailyCapacity: 30 } }),
+    outOfScope: (w) => ({ path: `/api/v1/providers/${w.providerB.id}`, body: { dailyCapacity: 30 } }),
+    expect: only({ admin: 'ok' }),
+  },
+  'POST /api/v1/providers/{id}/caregivers': {
+    call: (w) => ({ path: `/api/v1/providers/${w.providerA.id}/caregivers`, body: caregiverBody(w) }),
+    outOfScope: (w) => ({ path: `/api/v1/providers/${w.providerB.id}/caregivers`, body: caregiverBody(w) }),
+    expect: only({ admin: 'ok', provider_admin: 'scoped' }),
+  },
+  'GET /api/v1/providers/{id}/caregivers': {
+    call: (w) => ({ path: `/api/v1/providers/${w.providerA.id}/caregivers` }),
+    outOfScope: (w) => ({ path: `/api/v1/providers/${w.providerB.id}/caregivers` }),
+    expect: only({ admin: 'ok', auditor: 'ok', provider_admin: 'scoped' }),
+  },
+  'GET /api/v1/providers/{id}/caregivers/{caregiverId}': {
+    call: (w) => ({ path: `/api/v1/providers/${w.providerA.id}/caregivers/${w.caregiverA.id}` }),
+    outOfScope: (w) => ({ path: `/api/v1/providers/${w.providerB.id}/caregivers/${w.caregiverB.id}` }),
+    expect: only({ admin: 'ok', auditor: 'ok', provider_admin: 'scoped' }),
+  },
+  'PATCH /api/v1/providers/{id}/caregivers/{caregiverId}': {
+    call: (w) => ({ path: `/api/v1/providers/${w.providerA.id}/caregivers/${w.caregiverA.id}`, body: { status: 'active' } }),
+    outOfScope: (w) => ({ path: `/api/v1/providers/${w.providerB.id}/caregivers/${w.caregiverB.id}`, body: { status: 'active' } }),
+    expect: only({ admin: 'ok', provider_admin: 'scoped' }),
+  },
+
+  'POST /api/v1/contracts': {
+    // Each call takes a year of its own, so calls never overlap one another.
+    call: (w) => { const year = 2100 + next(); return { path: '/api/v1/contracts', body: { providerId: w.providerA.id, validFrom: `${year}-01-01`, validTo: `${year}-12-31`, communityIds: [w.communityA.id], prices: [{ serviceTypeCode: w.serviceType.code, unitPriceFen: 4000 }] } }; },
+    expect: only({ admin: 'ok' }),
+  },
+  'GET /api/v1/contracts': {
+    call: () => ({ path: '/api/v1/contracts?pageSize=200' }),
+    list: (w) => ({ includes: w.contractA.id, excludes: w.contractB.id }),
+    expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok', provider_admin: 'scoped' }),
+  },
+  'GET /api/v1/contracts/{id}': {
+    call: (w) => ({ path: `/api/v1/contracts/${w.contractA.id}` }),
+    outOfScope: (w) => ({ path: `/api/v1/contracts/${w.contractB.id}` }),
+    expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok', provider_admin: 'scoped' }),
+  },
+
+  'POST /api/v1/auth/logout': { call: () => ({ path: '/api/v1/auth/logout', body: { refreshToken: 'r'.repeat(43) } }), expect: all('ok') },
+  'GET /api/v1/me': { call: () => ({ path: '/api/v1/me' }), expect: all('ok') },
+  'POST /api/v1/users': {
+    call: () => ({ path: '/api/v1/users', body: { username: `matrix.user${next()}`, password: 'long-enough-1', displayName: '审计员', role: 'auditor' } }),
+    expect: only({ admin: 'ok' }),
+  },
+  'GET /api/v1/users': { call: () => ({ path: '/api/v1/users' }), expect: only({ admin: 'ok' }) },
+  'GET /api/v1/users/{id}': { call: (w) => ({ path: `/api/v1/users/${w.users.auditor.actor.id}` }), expect: only({ admin: 'ok' }) },
+  'PATCH /api/v1/users/{id}': { call: (w) => ({ path: `/api/v1/users/${w.users.auditor.actor.id}`, body: { displayName: '审计员' } }), expect: only({ admin: 'ok' }) },
+
+  'GET /api/v1/jobs': { call: () => ({ path: '/api/v1/jobs' }), expect: only({ admin: 'ok' }) },
+  'GET /api/v1/jobs/runs': { call: () => ({ path: '/api/v1/jobs/runs' }), expect: only({ admin: 'ok' }) },
+  'POST /api/v1/jobs/{name}/run': { call: () => ({ path: '/api/v1/jobs/audit-verify/run?wait=true', body: {} }), expect: only({ admin: 'ok' }) },
+};
+
+/** Routes anyone may call without a token, with the answer expected. */
+const PUBLIC: Record<string, { call: (w: World) => Call; status: number }> = {
+  'POST /api/v1/auth/login': { call: (w) => ({ path: '/api/v1/auth/login', body: { username: w.users.admin.username, password: TEST_USER_PASSWORD } }), status: 200 },
+  'POST /api/v1/auth/refresh': { call: () => ({ path: '/api/v1/auth/refresh', body: { refreshToken: 'x'.repeat(43) } }), status: 401 },
+  'GET /healthz': { call: () => ({ path: '/healthz' }), status: 200 },
+  'GET /readyz': { call: () => ({ path: '/readyz' }), status: 200 },
+  'GET /metrics': { call: () => ({ path: '/metrics' }), status: 200 },
+};
+
+function caregiverBody(w: World) {
+  return { name: '护理员', phone: `139${String(10_000_000 + next()).slice(-8)}`, skills: [w.serviceType.code] };
+}
+
+async function buildWorld(config: ReturnType<typeof createTestApp>['config']) {
+  const [streetA, streetB] = [await makeStreet('甲街道'), await makeStreet('乙街道')];
+  const [communityA, communityB] = [await makeCommunity(streetA, '甲社区'), await makeCommunity(streetB, '乙社区')];
+  const serviceType = await makeServiceType();
+  const [providerA, providerB] = [await makeProvider([communityA.id]), await makeProvider([communityB.id])];
+  const [caregiverA, caregiverB] = [await makeCaregiver(config.pii, providerA.id, [serviceType.code]), await makeCaregiver(config.pii, providerB.id, [serviceType.code])];
+  const price = [{ serviceTypeCode: serviceType.code, unitPriceFen: 4000 }];
+  const [contractA, contractB] = [await makeContract(providerA.id, [communityA.id], price), await makeContract(providerB.id, [communityB.id], price)];
+  const scopeOf: Record<Role, Parameters<typeof authFor>[2]> = {
+    admin: {}, auditor: {}, finance_officer: {},
+    street_officer: { streetId: streetA.id },
+    community_staff: { communityIds: [communityA.id] },
+    provider_admin: { providerId: providerA.id },
+    caregiver: { providerId: providerA.id, caregiverId: caregiverA.id },
+  };
+  const users = {} as Record<Role, Awaited<ReturnType<typeof authFor>> & { username: string }>;
+  for (const role of ROLES) {
+    const auth = await authFor(config, role, scopeOf[role]);
+    users[role] = { ...auth, username: (auth.actor as unknown as { username: string }).username };
+  }
+  return { streetA, streetB, communityA, communityB, serviceType, providerA, providerB, caregiverA, caregiverB, contractA, contractB, users };
+}
+
+describe('authorisation matrix', function () {
+  this.timeout(120_000);
+  useTestDatabase();
+  const { app, config } = createTestApp();
+  let world: World;
+  before(async () => {
+    world = await buildWorld(config);
+  });
+
+  const send = (method: string, call: Call, authorization?: string) => {
+    const verb = method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
+    const req = request(app)[verb](call.path);
+    if (authorization) req.set('Authorization', authorization);
+    return call.body === undefined ? req : req.send(call.body as object);
+  };
+
+  it('lists every route of the OpenAPI document, and nothing else', () => {
+    const documented = Object.entries(buildOpenApiDocument().paths ?? {}).flatMap(([path, operations]) => Object.keys(operations ?? {}).map((method) => `${method.toUpperCase()} ${path}`));
+
+    expect([...Object.keys(MATRIX), ...Object.keys(PUBLIC)].sort()).to.deep.equal(documented.sort());
+  });
+
+  it('answers 401 on every non-public route without a token', async () => {
+    for (const [route, row] of Object.entries(MATRIX)) {
+      const res = await send(route.split(' ')[0]!, row.call(world));
+      expect(res.status, route).to.equal(401);
+    }
+  });
+
+  it('lets anyone call the public routes', async () => {
+    for (const [route, row] of Object.entries(PUBLIC)) {
+      const res = await send(route.split(' ')[0]!, row.call(world));
+      expect(res.status, route).to.equal(row.status);
+    }
+  });
+
+  for (const role of ROLES) {
+    it(`gives ${role} exactly the answers of the table, in and out of scope`, async () => {
+      const { authorization } = world.users[role];
+      for (const [route, row] of Object.entries(MATRIX)) {
+        const method = route.split(' ')[0]!;
+        const expected = row.expect[role];
+        const inScope = await send(method, row.call(world), authorization);
+        const where = `${role} ${route}`;
+        if (expected === 403) {
+          expect(inScope.status, where).to.equal(403);
+          expect(inScope.body.error.code, where).to.equal('FORBIDDEN');
+          continue;
+        }
+        expect(inScope.status, `${where}: ${JSON.stringify(inScope.body).slice(0, 300)}`).to.be.within(200, 299);
+        if (row.list) {
+          const ids = (inScope.body.items as { id: string }[]).map((item) => item.id);
+          const { includes, excludes } = row.list(world);
+          expect(ids, `${where} sees its own`).to.include(includes);
+          if (expected === 'scoped') expect(ids, `${where} must not see the other side`).not.to.include(excludes);
+          else expect(ids, `${where} sees everything`).to.include(excludes);
+        }
+        if (row.outOfScope) {
+          const outside = await send(method, row.outOfScope(world), authorization);
+          if (expected === 'scoped') {
+            expect(outside.status, `${where} outside its scope`).to.equal(404);
+            expect(outside.body.error.code, where).to.equal('NOT_FOUND');
+          } else {
+            expect(outside.status, `${where} on the other side`).to.be.within(200, 299);
+          }
+        }
+      }
+    });
+  }
+});
