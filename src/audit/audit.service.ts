@@ -1,5 +1,4 @@
-import type { Page } from '../shared/http/pagination.ts';
-import { skipOf } from '../shared/http/pagination.ts';
+import { findPage, type Page } from '../shared/http/pagination.ts';
 import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { SYSTEM_ACTOR_ID, type Actor } from '../shared/roles.ts';
 import { GENESIS_HASH, hashEntry, type ChainedFields } from './audit.hash.ts';
@@ -157,9 +156,5 @@ export async function listAuditEntries(filter: AuditFilter): Promise<Page<AuditE
   if (filter.entityId) query.entityId = filter.entityId;
   if (filter.actorId) query.actorId = filter.actorId;
   if (filter.from || filter.to) query.at = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
-  const [items, total] = await Promise.all([
-    AuditEntryModel.find(query).sort({ seq: -1 }).skip(skipOf(filter.page, filter.pageSize)).limit(filter.pageSize).lean(),
-    AuditEntryModel.countDocuments(query),
-  ]);
-  return { items: items.map(toAuditEntry), page: filter.page, pageSize: filter.pageSize, total };
+  return findPage(AuditEntryModel, query, { seq: -1 }, filter, toAuditEntry);
 }

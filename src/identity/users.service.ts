@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/index.ts';
 import type { Config } from '../config/env.ts';
 import { DomainError, type ErrorDetail } from '../shared/errors.ts';
-import { skipOf, type Page } from '../shared/http/pagination.ts';
+import { findPage, type Page } from '../shared/http/pagination.ts';
 import type { Logger } from '../shared/logger.ts';
 import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import type { Actor, Role } from '../shared/roles.ts';
@@ -104,11 +104,7 @@ export async function listUsers(filter: { role?: Role; active?: boolean; page: n
   const query: Record<string, unknown> = {};
   if (filter.role) query.role = filter.role;
   if (filter.active !== undefined) query.active = filter.active;
-  const [users, total] = await Promise.all([
-    UserModel.find(query).sort({ username: 1 }).skip(skipOf(filter.page, filter.pageSize)).limit(filter.pageSize).lean(),
-    UserModel.countDocuments(query),
-  ]);
-  return { items: users.map(toUserView), page: filter.page, pageSize: filter.pageSize, total };
+  return findPage(UserModel, query, { username: 1 }, filter, toUserView);
 }
 
 export async function getUser(id: string): Promise<UserView> {

@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit/index.ts';
 import { DomainError } from '../shared/errors.ts';
-import { skipOf, type Page } from '../shared/http/pagination.ts';
+import { findPage, type Page } from '../shared/http/pagination.ts';
 import { parseInput } from '../shared/http/validate.ts';
 import type { Language } from '../shared/i18n.ts';
 import type { Actor } from '../shared/roles.ts';
@@ -58,11 +58,7 @@ export async function listJobRuns(filter: { name?: string; status?: JobRunStatus
   const query: Record<string, unknown> = {};
   if (filter.name) query.name = filter.name;
   if (filter.status) query.status = filter.status;
-  const [runs, total] = await Promise.all([
-    JobRunModel.find(query).sort({ startedAt: -1 }).skip(skipOf(filter.page, filter.pageSize)).limit(filter.pageSize).lean(),
-    JobRunModel.countDocuments(query),
-  ]);
-  return { items: runs.map(toJobRunView), page: filter.page, pageSize: filter.pageSize, total };
+  return findPage(JobRunModel, query, { startedAt: -1 }, filter, toJobRunView);
 }
 
 /** An admin's on-demand run: parameters validated by the job's own schema, the request audited. */

@@ -1,10 +1,10 @@
 import { recordAudit } from '../audit/index.ts';
 import { DomainError } from '../shared/errors.ts';
-import { skipOf, type Page } from '../shared/http/pagination.ts';
+import { findPage, type Page } from '../shared/http/pagination.ts';
 import type { Language } from '../shared/i18n.ts';
 import { encryptPii, hmacPii, maskPhone, type PiiKeys } from '../shared/pii.ts';
 import type { Actor } from '../shared/roles.ts';
-import { findInScope, withinScope, type ScopeFilter, type ScopeRules } from '../shared/scope.ts';
+import { findInScope, scopeBy, withinScope, type ScopeRules } from '../shared/scope.ts';
 import type { CreateCaregiverInput, UpdateCaregiverInput } from './caregivers.schemas.ts';
 import { invalidField, isObjectIdHex, refusingDuplicates, type WriteContext } from './organisation.context.ts';
 import { CaregiverModel, ProviderModel, type CaregiverDoc, type ProviderDoc } from './providers.model.ts';
@@ -23,13 +23,12 @@ export interface CaregiverView {
   updatedAt: Date;
 }
 
-const NOTHING: ScopeFilter = { _id: { $in: [] } };
 
 /** Provider staff manage their own provider's caregivers; admin and auditor see all. */
 export const caregiverScope: ScopeRules = {
   admin: 'all',
   auditor: 'all',
-  provider_admin: (actor) => (actor.providerId ? { providerId: actor.providerId } : NOTHING),
+  provider_admin: scopeBy.providerField('providerId'),
 };
 
 export function toCaregiverView(caregiver: CaregiverDoc): CaregiverView {
@@ -100,11 +99,7 @@ export async function updateCaregiver(ctx: WriteContext, keys: PiiKeys, ids: { p
 export async function listCaregivers(actor: Actor, providerId: string, filter: { status?: CaregiverView['status']; page: number; pageSize: number }): Promise<Page<CaregiverView>> {
   await findInScope<ProviderDoc>(ProviderModel, providerId, providerScope, actor);
   const query = withinScope(caregiverScope, actor, { providerId, ...(filter.status ? { status: filter.status } : {}) });
-  const [items, total] = await Promise.all([
-    CaregiverModel.find(query).sort({ name: 1, _id: 1 }).skip(skipOf(filter.page, filter.pageSize)).limit(filter.pageSize).lean(),
-    CaregiverModel.countDocuments(query),
-  ]);
-  return { items: items.map(toCaregiverView), page: filter.page, pageSize: filter.pageSize, total };
+  return findPage(CaregiverModel, query, { name: 1, _id: 1 }, filter, toCaregiverView);
 }
 
 export async function getCaregiverInScope(actor: Actor, ids: { providerId: string; caregiverId: string }): Promise<CaregiverView> {

@@ -1,8 +1,8 @@
 import { recordAudit } from '../audit/index.ts';
 import { DomainError } from '../shared/errors.ts';
-import { skipOf, type Page } from '../shared/http/pagination.ts';
+import { findPage, type Page } from '../shared/http/pagination.ts';
 import type { Actor } from '../shared/roles.ts';
-import { findInScope, withinScope, type ScopeFilter, type ScopeRules } from '../shared/scope.ts';
+import { findInScope, scopeBy, withinScope, type ScopeRules } from '../shared/scope.ts';
 import { SYSTEM_ACTOR_ID } from '../shared/roles.ts';
 import { withContractLock } from './contract-lock.ts';
 import type { CreateContractInput } from './contracts.schemas.ts';
@@ -24,12 +24,11 @@ export interface ContractView {
   updatedAt: Date;
 }
 
-const NOTHING: ScopeFilter = { _id: { $in: [] } };
 
 /** Provider staff see their own provider's contracts; admin, auditor and finance see all. */
 export const contractScope: ScopeRules = {
   admin: 'all', auditor: 'all', finance_officer: 'all',
-  provider_admin: (actor) => (actor.providerId ? { providerId: actor.providerId } : NOTHING),
+  provider_admin: scopeBy.providerField('providerId'),
 };
 
 export function toContractView(contract: ContractDoc): ContractView {
@@ -88,11 +87,7 @@ export async function createContract(ctx: WriteContext, input: CreateContractInp
 
 export async function listContracts(actor: Actor, filter: { providerId?: string; page: number; pageSize: number }): Promise<Page<ContractView>> {
   const query = withinScope(contractScope, actor, filter.providerId ? { providerId: filter.providerId } : {});
-  const [items, total] = await Promise.all([
-    ContractModel.find(query).sort({ validFrom: -1, _id: 1 }).skip(skipOf(filter.page, filter.pageSize)).limit(filter.pageSize).lean(),
-    ContractModel.countDocuments(query),
-  ]);
-  return { items: items.map(toContractView), page: filter.page, pageSize: filter.pageSize, total };
+  return findPage(ContractModel, query, { validFrom: -1, _id: 1 }, filter, toContractView);
 }
 
 export async function getContractInScope(actor: Actor, id: string): Promise<ContractView> {

@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit/index.ts';
 import { DomainError } from '../shared/errors.ts';
-import { skipOf, type Page } from '../shared/http/pagination.ts';
+import { findPage, type Page } from '../shared/http/pagination.ts';
 import type { Language } from '../shared/i18n.ts';
 import type { Actor } from '../shared/roles.ts';
 import { scopeBy, findInScope, withinScope, type ScopeRules } from '../shared/scope.ts';
@@ -49,11 +49,7 @@ export async function createStreet(ctx: WriteContext, input: CreateStreetInput):
 
 export async function listStreets(actor: Actor, filter: { page: number; pageSize: number }): Promise<Page<StreetView>> {
   const query = withinScope(streetScope, actor);
-  const [items, total] = await Promise.all([
-    StreetModel.find(query).sort({ code: 1 }).skip(skipOf(filter.page, filter.pageSize)).limit(filter.pageSize).lean(),
-    StreetModel.countDocuments(query),
-  ]);
-  return { items: items.map(toStreetView), page: filter.page, pageSize: filter.pageSize, total };
+  return findPage(StreetModel, query, { code: 1 }, filter, toStreetView);
 }
 
 export async function getStreetInScope(actor: Actor, id: string): Promise<StreetView> {
@@ -84,11 +80,7 @@ export async function createCommunity(ctx: WriteContext, input: CreateCommunityI
 
 export async function listCommunities(actor: Actor, filter: { streetId?: string; page: number; pageSize: number }): Promise<Page<CommunityView>> {
   const query = withinScope(communityScope, actor, filter.streetId ? { streetId: filter.streetId } : {});
-  const [items, total] = await Promise.all([
-    CommunityModel.find(query).sort({ code: 1 }).skip(skipOf(filter.page, filter.pageSize)).limit(filter.pageSize).lean(),
-    CommunityModel.countDocuments(query),
-  ]);
-  return { items: items.map(toCommunityView), page: filter.page, pageSize: filter.pageSize, total };
+  return findPage(CommunityModel, query, { code: 1 }, filter, toCommunityView);
 }
 
 export async function getCommunityInScope(actor: Actor, id: string): Promise<CommunityView> {

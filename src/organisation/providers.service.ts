@@ -1,10 +1,10 @@
 import { recordAudit } from '../audit/index.ts';
 import { DomainError } from '../shared/errors.ts';
-import { skipOf, type Page } from '../shared/http/pagination.ts';
+import { findPage, type Page } from '../shared/http/pagination.ts';
 import { localise } from '../shared/http/validate.ts';
 import type { Language } from '../shared/i18n.ts';
 import type { Actor } from '../shared/roles.ts';
-import { findInScope, withinScope, type ScopeFilter, type ScopeRules } from '../shared/scope.ts';
+import { findInScope, scopeBy, withinScope, type ScopeRules } from '../shared/scope.ts';
 import { assertCommunitiesExist } from './divisions.service.ts';
 import { invalidField, isObjectIdHex, refusingDuplicates, type WriteContext } from './organisation.context.ts';
 import { ProviderModel, type ProviderDoc } from './providers.model.ts';
@@ -26,13 +26,11 @@ export interface ProviderView {
   updatedAt: Date;
 }
 
-/** Matches no document (an actor whose scope id is missing or malformed sees nothing). */
-const NOTHING: ScopeFilter = { _id: { $in: [] } };
 
 /** Provider staff see their own provider only; every other role admitted by a route sees all. */
 export const providerScope: ScopeRules = {
   admin: 'all', auditor: 'all', finance_officer: 'all', street_officer: 'all', community_staff: 'all',
-  provider_admin: (actor) => (actor.providerId && isObjectIdHex(actor.providerId) ? { _id: actor.providerId } : NOTHING),
+  provider_admin: scopeBy.providerField('_id'),
 };
 
 export function toProviderView(provider: ProviderDoc): ProviderView {
@@ -99,11 +97,7 @@ export async function listProviders(actor: Actor, filter: ProviderFilter): Promi
   if (filter.status) conditions.status = filter.status;
   if (filter.communityId) conditions.communityIds = filter.communityId;
   const query = withinScope(providerScope, actor, conditions);
-  const [items, total] = await Promise.all([
-    ProviderModel.find(query).sort({ name: 1, _id: 1 }).skip(skipOf(filter.page, filter.pageSize)).limit(filter.pageSize).lean(),
-    ProviderModel.countDocuments(query),
-  ]);
-  return { items: items.map(toProviderView), page: filter.page, pageSize: filter.pageSize, total };
+  return findPage(ProviderModel, query, { name: 1, _id: 1 }, filter, toProviderView);
 }
 
 export async function getProviderInScope(actor: Actor, id: string): Promise<ProviderView> {

@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit/index.ts';
 import { DomainError } from '../shared/errors.ts';
-import { skipOf, type Page } from '../shared/http/pagination.ts';
+import { findPage, type Page } from '../shared/http/pagination.ts';
 import type { Language } from '../shared/i18n.ts';
 import type { Actor } from '../shared/roles.ts';
 import { withinScope, type ScopeRules } from '../shared/scope.ts';
@@ -50,11 +50,7 @@ export async function createServiceType(ctx: WriteContext, input: CreateServiceT
 
 export async function listServiceTypesPage(actor: Actor, filter: { page: number; pageSize: number }): Promise<Page<ServiceTypeView>> {
   const query = withinScope(serviceTypeScope, actor);
-  const [items, total] = await Promise.all([
-    ServiceTypeModel.find(query).sort({ code: 1 }).skip(skipOf(filter.page, filter.pageSize)).limit(filter.pageSize).lean(),
-    ServiceTypeModel.countDocuments(query),
-  ]);
-  return { items: items.map(toServiceTypeView), page: filter.page, pageSize: filter.pageSize, total };
+  return findPage(ServiceTypeModel, query, { code: 1 }, filter, toServiceTypeView);
 }
 
 export async function getServiceTypeInScope(actor: Actor, code: string): Promise<ServiceTypeView> {

@@ -14,12 +14,13 @@ import type { Actor, Role } from './roles.ts';
 export type ScopeFilter = Record<string, unknown>;
 export type ScopeRules = Partial<Record<Role, 'all' | ((actor: Actor) => ScopeFilter)>>;
 
-/** Matches no document: used when the caller's scope is empty. */
-const NOTHING: ScopeFilter = { _id: { $in: [] } };
+/** Matches no document: used when the caller's scope is empty or its id malformed. */
+export const MATCH_NOTHING: ScopeFilter = { _id: { $in: [] } };
+const isId = (value: string | null): value is string => value !== null && /^[0-9a-f]{24}$/.test(value);
 
 export function scopeFilter(rules: ScopeRules, actor: Actor): ScopeFilter {
   const rule = rules[actor.role];
-  if (rule === undefined) return NOTHING;
+  if (rule === undefined) return MATCH_NOTHING;
   if (rule === 'all') return {};
   return rule(actor);
 }
@@ -49,7 +50,7 @@ export const scopeBy = {
   /** Rows carrying one community id, for staff scoped to communities. */
   communityField: (field: string) => (actor: Actor): ScopeFilter => ({ [field]: { $in: actor.communityIds } }),
   /** Rows carrying one provider id, for provider staff. */
-  providerField: (field: string) => (actor: Actor): ScopeFilter => (actor.providerId ? { [field]: actor.providerId } : NOTHING),
+  providerField: (field: string) => (actor: Actor): ScopeFilter => (isId(actor.providerId) ? { [field]: actor.providerId } : MATCH_NOTHING),
   /** Rows carrying one street id, for street officers. */
-  streetField: (field: string) => (actor: Actor): ScopeFilter => (actor.streetId ? { [field]: actor.streetId } : NOTHING),
+  streetField: (field: string) => (actor: Actor): ScopeFilter => (isId(actor.streetId) ? { [field]: actor.streetId } : MATCH_NOTHING),
 };

@@ -1,3 +1,4 @@
+import type { Model } from 'mongoose';
 import { z } from 'zod';
 
 /** `?page=1&pageSize=20`, pageSize at most 200 (API.md conventions). */
@@ -18,3 +19,19 @@ export interface Page<T> {
 }
 
 export const skipOf = (page: number, pageSize: number) => (page - 1) * pageSize;
+
+/** One page of a query plus the total, the shape every list endpoint answers. */
+export async function findPage<D, V>(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any model: schemas differ in options such as versionKey
+  model: Model<any>,
+  filter: Record<string, unknown>,
+  sort: Record<string, 1 | -1>,
+  paging: { page: number; pageSize: number },
+  toView: (doc: D) => V,
+): Promise<Page<V>> {
+  const [docs, total] = await Promise.all([
+    model.find(filter).sort(sort).skip(skipOf(paging.page, paging.pageSize)).limit(paging.pageSize).lean(),
+    model.countDocuments(filter),
+  ]);
+  return { items: (docs as D[]).map(toView), page: paging.page, pageSize: paging.pageSize, total };
+}
