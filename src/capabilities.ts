@@ -3,6 +3,7 @@ import { auditRouter, auditVerifyJob } from './audit/index.ts';
 import { identityRouter, sessionsPurgeJob } from './identity/index.ts';
 import { jobRunsPurgeJob, jobsRouter } from './jobs/index.ts';
 import { organisationRouter } from './organisation/index.ts';
+import { seniorsRouter } from './seniors/index.ts';
 import type { JobDefinition } from './shared/job-definition.ts';
 import { systemRouter } from './system/system.routes.ts';
 
@@ -10,6 +11,6 @@ import { systemRouter } from './system/system.routes.ts';
 // also registers all routes in the OpenAPI registry, which is how `npm run openapi` works without
 // a database.
 
-export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter];
+export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter];
 
 export const jobs: JobDefinition[] = [auditVerifyJob, jobRunsPurgeJob, sessionsPurgeJob] as JobDefinition[];

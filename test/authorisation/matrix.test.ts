@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
+import { idCheckCharacter } from '../../src/seniors/id-number.ts';
+import { enrolSenior, transitionSenior } from '../../src/seniors/index.ts';
 import { buildOpenApiDocument } from '../../src/shared/openapi/registry.ts';
 import type { Role } from '../../src/shared/roles.ts';
 import { ROLES } from '../../src/shared/roles.ts';
@@ -12,17 +14,19 @@ import { makeCaregiver, makeCommunity, makeContract, makeProvider, makeServiceTy
  *   'ok'     — the role reaches everything (2xx, also for the other side's rows);
  *   'scoped' — 2xx for rows in the caller's scope (side A), 404 for rows outside it (side B), and
  *              lists that leave side B out;
+ *   'scopedBody' — like 'scoped' for a create whose scope is a field of the body: 2xx for side A,
+ *              400 for side B (the unknown reference; existence is not revealed either way);
  *   403      — the role may never call this route.
  * A route missing from the table fails the first test, so every new route must be added here.
  */
-type Expectation = 'ok' | 'scoped' | 403;
+type Expectation = 'ok' | 'scoped' | 'scopedBody' | 403;
 type Call = { path: string; body?: unknown };
 
 interface Row {
   /** The request against side A (the scoped users' side). */
-  call: (w: World) => Call;
+  call: (w: World) => Call | Promise<Call>;
   /** The same request against side B, for routes that address one row. */
-  outOfScope?: (w: World) => Call;
+  outOfScope?: (w: World) => Call | Promise<Call>;
   /** For lists: the id that must appear (side A) and the one scoped roles must not see (side B). */
   list?: (w: World) => { includes: string; excludes: string };
   expect: Record<Role, Expectation>;
@@ -128,6 +132,42 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/users/{id}': { call: (w) => ({ path: `/api/v1/users/${w.users.auditor.actor.id}` }), expect: only({ admin: 'ok' }) },
   'PATCH /api/v1/users/{id}': { call: (w) => ({ path: `/api/v1/users/${w.users.auditor.actor.id}`, body: { displayName: '审计员' } }), expect: only({ admin: 'ok' }) },
 
+  'POST /api/v1/seniors': {
+    call: (w) => ({ path: '/api/v1/seniors', body: enrolmentBody(w.communityA.id) }),
+    outOfScope: (w) => ({ path: '/api/v1/seniors', body: enrolmentBody(w.communityB.id) }),
+    expect: only({ admin: 'ok', community_staff: 'scopedBody' }),
+  },
+  'GET /api/v1/seniors': {
+    call: () => ({ path: '/api/v1/seniors?pageSize=200' }),
+    list: (w) => ({ includes: w.seniorA.id, excludes: w.seniorB.id }),
+    expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok', street_officer: 'scoped', community_staff: 'scoped' }),
+  },
+  'GET /api/v1/seniors/{id}': {
+    call: (w) => ({ path: `/api/v1/seniors/${w.seniorA.id}` }),
+    outOfScope: (w) => ({ path: `/api/v1/seniors/${w.seniorB.id}` }),
+    expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok', street_officer: 'scoped', community_staff: 'scoped' }),
+  },
+  'PATCH /api/v1/seniors/{id}': {
+    call: (w) => ({ path: `/api/v1/seniors/${w.seniorA.id}`, body: { address: `合肥市蜀山区长江西路${next()}号` } }),
+    outOfScope: (w) => ({ path: `/api/v1/seniors/${w.seniorB.id}`, body: { address: `合肥市蜀山区长江西路${next()}号` } }),
+    expect: only({ admin: 'ok', community_staff: 'scoped' }),
+  },
+  'POST /api/v1/seniors/{id}/approve': seniorAction('approve', 'pending_review', undefined, only({ admin: 'ok', street_officer: 'scoped' })),
+  'POST /api/v1/seniors/{id}/reject': seniorAction('reject', 'pending_review', { reason: '材料不全' }, only({ admin: 'ok', street_officer: 'scoped' })),
+  'POST /api/v1/seniors/{id}/suspend': seniorAction('suspend', 'active', { reason: '住院' }, only({ admin: 'ok', community_staff: 'scoped' })),
+  'POST /api/v1/seniors/{id}/resume': seniorAction('resume', 'suspended', undefined, only({ admin: 'ok', community_staff: 'scoped' })),
+  'POST /api/v1/seniors/{id}/deactivate': seniorAction('deactivate', 'active', { reason: 'moved_out', effectiveDate: '2026-01-31' }, only({ admin: 'ok', community_staff: 'scoped' })),
+  'POST /api/v1/seniors/{id}/reveal': {
+    call: (w) => ({ path: `/api/v1/seniors/${w.seniorA.id}/reveal`, body: { fields: ['phone'] } }),
+    outOfScope: (w) => ({ path: `/api/v1/seniors/${w.seniorB.id}/reveal`, body: { fields: ['phone'] } }),
+    expect: only({ admin: 'ok', community_staff: 'scoped' }),
+  },
+  'GET /api/v1/seniors/{id}/history': {
+    call: (w) => ({ path: `/api/v1/seniors/${w.seniorA.id}/history` }),
+    outOfScope: (w) => ({ path: `/api/v1/seniors/${w.seniorB.id}/history` }),
+    expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok', street_officer: 'scoped', community_staff: 'scoped' }),
+  },
+
   'GET /api/v1/jobs': { call: () => ({ path: '/api/v1/jobs' }), expect: only({ admin: 'ok' }) },
   'GET /api/v1/jobs/runs': { call: () => ({ path: '/api/v1/jobs/runs' }), expect: only({ admin: 'ok' }) },
   'POST /api/v1/jobs/{name}/run': { call: () => ({ path: '/api/v1/jobs/audit-verify/run?wait=true', body: {} }), expect: only({ admin: 'ok' }) },
@@ -141,6 +181,30 @@ const PUBLIC: Record<string, { call: (w: World) => Call; status: number }> = {
   'GET /readyz': { call: () => ({ path: '/readyz' }), status: 200 },
   'GET /metrics': { call: () => ({ path: '/metrics' }), status: 200 },
 };
+
+/** A lifecycle action on a senior freshly put in `status`, on side A or B, enrolled by someone else. */
+function seniorAction(action: string, status: 'pending_review' | 'active' | 'suspended', body: object | undefined, expect: Record<Role, Expectation>): Row {
+  const make = (side: 'A' | 'B') => async (w: World): Promise<Call> => {
+    const senior = await w.freshSenior(side, status);
+    return { path: `/api/v1/seniors/${senior.id}/${action}`, body };
+  };
+  return { call: make('A'), outOfScope: make('B'), expect };
+}
+
+let idSequence = 0;
+/** A valid ID number of someone born on 1 January 1950, unique within this run (up to 999). */
+function nextIdNumber(): string {
+  idSequence += 1;
+  const base = `34010419500101${String(idSequence).padStart(3, '0')}`;
+  return base + idCheckCharacter(base);
+}
+
+function enrolmentBody(communityId: string) {
+  return {
+    name: '王秀英', idNumber: nextIdNumber(), phone: '13912345678', address: '合肥市蜀山区桐城路1号',
+    communityId, livingArrangement: 'alone', categories: ['living_alone'], careLevel: 2, emergencyContacts: [],
+  };
+}
 
 function caregiverBody(w: World) {
   return { name: '护理员', phone: `139${String(10_000_000 + next()).slice(-8)}`, skills: [w.serviceType.code] };
@@ -166,7 +230,17 @@ async function buildWorld(config: ReturnType<typeof createTestApp>['config']) {
     const auth = await authFor(config, role, scopeOf[role]);
     users[role] = { ...auth, username: (auth.actor as unknown as { username: string }).username };
   }
-  return { streetA, streetB, communityA, communityB, serviceType, providerA, providerB, caregiverA, caregiverB, contractA, contractB, users };
+  // Seniors are enrolled by a registrar who is none of the matrix users, so approving is never self-approval.
+  const registrar = { actor: { id: 'aaaaaaaaaaaaaaaaaaaaaaaa', role: 'admin' as const, communityIds: [], streetId: null, providerId: null, caregiverId: null }, config, requestId: null, lang: 'zh' as const };
+  const freshSenior = async (side: 'A' | 'B', status: 'pending_review' | 'active' | 'suspended') => {
+    const senior = await enrolSenior(enrolmentBody(side === 'A' ? communityA.id : communityB.id), registrar);
+    const approver = { ...registrar, actor: { ...registrar.actor, id: 'bbbbbbbbbbbbbbbbbbbbbbbb' } };
+    if (status !== 'pending_review') await transitionSenior(senior.id, { action: 'approve' }, approver);
+    if (status === 'suspended') await transitionSenior(senior.id, { action: 'suspend', reason: '住院' }, approver);
+    return senior;
+  };
+  const [seniorA, seniorB] = [await freshSenior('A', 'active'), await freshSenior('B', 'active')];
+  return { streetA, streetB, communityA, communityB, serviceType, providerA, providerB, caregiverA, caregiverB, contractA, contractB, users, seniorA, seniorB, freshSenior };
 }
 
 describe('authorisation matrix', function () {
@@ -193,7 +267,7 @@ describe('authorisation matrix', function () {
 
   it('answers 401 on every non-public route without a token', async () => {
     for (const [route, row] of Object.entries(MATRIX)) {
-      const res = await send(route.split(' ')[0]!, row.call(world));
+      const res = await send(route.split(' ')[0]!, await row.call(world));
       expect(res.status, route).to.equal(401);
     }
   });
@@ -211,7 +285,7 @@ describe('authorisation matrix', function () {
       for (const [route, row] of Object.entries(MATRIX)) {
         const method = route.split(' ')[0]!;
         const expected = row.expect[role];
-        const inScope = await send(method, row.call(world), authorization);
+        const inScope = await send(method, await row.call(world), authorization);
         const where = `${role} ${route}`;
         if (expected === 403) {
           expect(inScope.status, where).to.equal(403);
@@ -223,14 +297,16 @@ describe('authorisation matrix', function () {
           const ids = (inScope.body.items as { id: string }[]).map((item) => item.id);
           const { includes, excludes } = row.list(world);
           expect(ids, `${where} sees its own`).to.include(includes);
-          if (expected === 'scoped') expect(ids, `${where} must not see the other side`).not.to.include(excludes);
+          if (expected !== 'ok') expect(ids, `${where} must not see the other side`).not.to.include(excludes);
           else expect(ids, `${where} sees everything`).to.include(excludes);
         }
         if (row.outOfScope) {
-          const outside = await send(method, row.outOfScope(world), authorization);
+          const outside = await send(method, await row.outOfScope(world), authorization);
           if (expected === 'scoped') {
             expect(outside.status, `${where} outside its scope`).to.equal(404);
             expect(outside.body.error.code, where).to.equal('NOT_FOUND');
+          } else if (expected === 'scopedBody') {
+            expect(outside.status, `${where} with the other side in its body`).to.equal(400);
           } else {
             expect(outside.status, `${where} on the other side`).to.be.within(200, 299);
           }

@@ -1,0 +1,76 @@
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+
+export const ENTERABLE_CATEGORIES = ['empty_nest', 'three_nos', 'extreme_hardship', 'low_income', 'living_alone', 'disabled'] as const;
+export const CATEGORIES = [...ENTERABLE_CATEGORIES, 'advanced_age'] as const;
+export const LIVING_ARRANGEMENTS = ['alone', 'with_spouse', 'with_family', 'other'] as const;
+export const SENIOR_STATUSES = ['pending_review', 'active', 'rejected', 'suspended', 'deactivated'] as const;
+export type SeniorStatus = (typeof SENIOR_STATUSES)[number];
+
+const emergencyContactSchema = new Schema(
+  { name: { type: String, required: true }, relation: { type: String, required: true }, phoneEncrypted: { type: String, required: true }, phoneMasked: { type: String, required: true } },
+  { _id: false },
+);
+
+// The ID number and every phone exist here only encrypted (shared/pii.ts) and masked; the HMAC of
+// the ID number carries the system-wide uniqueness (PRODUCT.md §5) and exact search.
+const seniorSchema = new Schema(
+  {
+    name: { type: String, required: true },
+    idNumberHmac: { type: String, required: true, unique: true },
+    idNumberEncrypted: { type: String, required: true },
+    idNumberMasked: { type: String, required: true },
+    gender: { type: String, enum: ['male', 'female'], required: true },
+    birthDate: { type: String, required: true },
+    phoneEncrypted: { type: String, required: true },
+    phoneMasked: { type: String, required: true },
+    address: { type: String, required: true },
+    communityId: { type: String, required: true },
+    streetId: { type: String, required: true },
+    location: { type: new Schema({ lng: Number, lat: Number }, { _id: false }), default: null },
+    livingArrangement: { type: String, enum: LIVING_ARRANGEMENTS, required: true },
+    categories: { type: [String], enum: ENTERABLE_CATEGORIES, required: true },
+    careLevel: { type: Number, min: 0, max: 5, required: true },
+    assessedAt: { type: String, required: true },
+    emergencyContacts: { type: [emergencyContactSchema], default: [] },
+    preferredProviderId: { type: String, default: null },
+    status: { type: String, enum: SENIOR_STATUSES, required: true },
+    enrolledBy: { type: String, required: true },
+    enrolledAt: { type: Date, required: true },
+    approvedBy: { type: String, default: null },
+    approvedAt: { type: Date, default: null },
+    statusReason: { type: String, default: null },
+    deactivation: { type: new Schema({ reason: String, effectiveDate: String }, { _id: false }), default: null },
+  },
+  { collection: 'seniors', versionKey: false, timestamps: true },
+);
+seniorSchema.index({ communityId: 1, status: 1, name: 1 });
+seniorSchema.index({ streetId: 1, status: 1 });
+seniorSchema.index({ status: 1 });
+seniorSchema.index({ categories: 1 });
+seniorSchema.index({ communityId: 1, assessedAt: 1 });
+seniorSchema.index({ name: 1 });
+
+export type SeniorDoc = InferSchemaType<typeof seniorSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; updatedAt: Date };
+export const SeniorModel = mongoose.model('Senior', seniorSchema);
+
+// One row per change, kept apart from the senior so the record does not grow without bound.
+const seniorHistorySchema = new Schema(
+  {
+    seniorId: { type: String, required: true },
+    at: { type: Date, required: true },
+    actorId: { type: String, required: true },
+    action: { type: String, required: true },
+    fromStatus: { type: String, default: null },
+    toStatus: { type: String, default: null },
+    /** field → {before, after}; phones and ID numbers appear masked only. */
+    changes: { type: Schema.Types.Mixed, default: {} },
+    reason: { type: String, default: null },
+    /** For category and care-level changes: the voucher month from which they count. */
+    effectiveMonth: { type: String, default: null },
+  },
+  { collection: 'senior_history', versionKey: false, minimize: false },
+);
+seniorHistorySchema.index({ seniorId: 1, at: 1 });
+
+export type SeniorHistoryDoc = InferSchemaType<typeof seniorHistorySchema> & { _id: mongoose.Types.ObjectId };
+export const SeniorHistoryModel = mongoose.model('SeniorHistory', seniorHistorySchema);

@@ -1,0 +1,103 @@
+import { createRouteGroup, type RouteInput } from '../shared/http/route.ts';
+import { enrolSenior } from './enrolment.service.ts';
+import { transitionSenior } from './lifecycle.service.ts';
+import { updateSenior } from './senior-update.service.ts';
+import type { SeniorContext } from './seniors.context.ts';
+import { getSenior, listSeniors, revealSeniorPii, seniorHistory } from './seniors.query.ts';
+import {
+  deactivateBody, enrolSeniorBody, historyPageSchema, historyQuery, reasonBody, revealBody, revealSchema,
+  seniorPageSchema, seniorParams, seniorSchema, seniorsQuery, updateSeniorBody,
+} from './seniors.schemas.ts';
+
+const { router, route } = createRouteGroup('/api/v1');
+
+const contextOf = (input: RouteInput<unknown, unknown, unknown>): SeniorContext => ({ actor: input.actor, config: input.config, requestId: input.requestId, lang: input.lang });
+const READERS = ['admin', 'auditor', 'finance_officer', 'street_officer', 'community_staff'] as const;
+
+route({
+  method: 'post', path: '/seniors', summary: 'Enrol a senior (pending review)', tags: ['seniors'],
+  access: ['admin', 'community_staff'],
+  body: enrolSeniorBody,
+  errors: ['DUPLICATE_SENIOR'],
+  success: { status: 201, schema: seniorSchema, description: 'The enrolled senior, masked' },
+  handler: (input) => enrolSenior(input.body, contextOf(input)),
+});
+
+route({
+  method: 'get', path: '/seniors', summary: 'Search seniors in your scope', tags: ['seniors'],
+  access: READERS,
+  query: seniorsQuery,
+  success: { status: 200, schema: seniorPageSchema, description: 'A page of seniors, masked' },
+  handler: (input) => listSeniors(input.query, contextOf(input)),
+});
+
+route({
+  method: 'get', path: '/seniors/:id', summary: 'One senior', tags: ['seniors'],
+  access: READERS, params: seniorParams,
+  success: { status: 200, schema: seniorSchema, description: 'The senior, masked' },
+  handler: (input) => getSenior(input.params.id, contextOf(input)),
+});
+
+route({
+  method: 'patch', path: '/seniors/:id', summary: 'Edit contact data, categories, care level (vouchers: from next month)', tags: ['seniors'],
+  access: ['admin', 'community_staff'], params: seniorParams, body: updateSeniorBody,
+  errors: ['INVALID_TRANSITION'],
+  success: { status: 200, schema: seniorSchema, description: 'The senior, masked' },
+  handler: (input) => updateSenior(input.params.id, input.body, contextOf(input)),
+});
+
+route({
+  method: 'post', path: '/seniors/:id/approve', summary: 'Approve an enrolment (not by its enroller)', tags: ['seniors'],
+  access: ['admin', 'street_officer'], params: seniorParams,
+  errors: ['SELF_APPROVAL', 'INVALID_TRANSITION'],
+  success: { status: 200, schema: seniorSchema, description: 'The senior, now active' },
+  handler: (input) => transitionSenior(input.params.id, { action: 'approve' }, contextOf(input)),
+});
+
+route({
+  method: 'post', path: '/seniors/:id/reject', summary: 'Reject an enrolment', tags: ['seniors'],
+  access: ['admin', 'street_officer'], params: seniorParams, body: reasonBody,
+  errors: ['INVALID_TRANSITION'],
+  success: { status: 200, schema: seniorSchema, description: 'The senior, now rejected' },
+  handler: (input) => transitionSenior(input.params.id, { action: 'reject', reason: input.body.reason }, contextOf(input)),
+});
+
+route({
+  method: 'post', path: '/seniors/:id/suspend', summary: 'Suspend (e.g. in hospital): no new orders, vouchers still issue', tags: ['seniors'],
+  access: ['admin', 'community_staff'], params: seniorParams, body: reasonBody,
+  errors: ['INVALID_TRANSITION'],
+  success: { status: 200, schema: seniorSchema, description: 'The senior, now suspended' },
+  handler: (input) => transitionSenior(input.params.id, { action: 'suspend', reason: input.body.reason }, contextOf(input)),
+});
+
+route({
+  method: 'post', path: '/seniors/:id/resume', summary: 'Resume a suspended senior', tags: ['seniors'],
+  access: ['admin', 'community_staff'], params: seniorParams,
+  errors: ['INVALID_TRANSITION'],
+  success: { status: 200, schema: seniorSchema, description: 'The senior, active again' },
+  handler: (input) => transitionSenior(input.params.id, { action: 'resume' }, contextOf(input)),
+});
+
+route({
+  method: 'post', path: '/seniors/:id/deactivate', summary: 'Deactivate (deceased, moved out) with the effective day', tags: ['seniors'],
+  access: ['admin', 'community_staff'], params: seniorParams, body: deactivateBody,
+  errors: ['INVALID_TRANSITION'],
+  success: { status: 200, schema: seniorSchema, description: 'The senior, now deactivated' },
+  handler: (input) => transitionSenior(input.params.id, { action: 'deactivate', reason: input.body.reason, effectiveDate: input.body.effectiveDate }, contextOf(input)),
+});
+
+route({
+  method: 'post', path: '/seniors/:id/reveal', summary: 'Show the full ID number or phone (audited)', tags: ['seniors'],
+  access: ['admin', 'community_staff'], params: seniorParams, body: revealBody,
+  success: { status: 200, schema: revealSchema, description: 'The requested fields in clear' },
+  handler: (input) => revealSeniorPii(input.params.id, input.body.fields, contextOf(input)),
+});
+
+route({
+  method: 'get', path: '/seniors/:id/history', summary: 'Changes to the senior, oldest first', tags: ['seniors'],
+  access: READERS, params: seniorParams, query: historyQuery,
+  success: { status: 200, schema: historyPageSchema, description: 'A page of history entries' },
+  handler: (input) => seniorHistory(input.params.id, input.query, contextOf(input)),
+});
+
+export const seniorsRouter = router;

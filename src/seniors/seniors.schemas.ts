@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { pageOf, pageQuery } from '../shared/http/pagination.ts';
+import { dateTimeOut, nullableDateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
+import { bilingual } from '../shared/http/validate.ts';
+import { PHONE_PATTERN } from '../shared/pii.ts';
+import { CATEGORIES, ENTERABLE_CATEGORIES, LIVING_ARRANGEMENTS, SENIOR_STATUSES } from './senior.model.ts';
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, bilingual('日期格式应为 YYYY-MM-DD', 'must be a day YYYY-MM-DD'));
+const phone = z.string().trim().regex(PHONE_PATTERN, bilingual('电话号码格式不正确（手机11位或带区号的固定电话）', 'not a mainland mobile (11 digits) or a landline with area code'));
+const location = z.object({ lng: z.number().min(73).max(136), lat: z.number().min(3).max(54) }).strict();
+
+const category = z.string().refine((value) => value !== 'advanced_age', bilingual('高龄由出生日期自动判定，不能录入', 'advanced_age is derived from the birth date and cannot be entered'))
+  .pipe(z.enum(ENTERABLE_CATEGORIES));
+const categories = z.array(category).min(1, bilingual('至少选择一个类别', 'at least one category')).max(6)
+  .refine((list) => new Set(list).size === list.length, bilingual('类别重复', 'categories repeat'));
+
+export const emergencyContactInput = z.object({
+  name: z.string().trim().min(1).max(50),
+  relation: z.string().trim().min(1).max(20),
+  phone,
+}).strict();
+
+export const enrolSeniorBody = z
+  .object({
+    name: z.string().trim().min(1, bilingual('姓名不能为空', 'name is required')).max(50),
+    idNumber: z.string().trim().min(1).max(32),
+    phone,
+    address: z.string().trim().min(1).max(200),
+    communityId: objectIdParam,
+    location: location.optional(),
+    livingArrangement: z.enum(LIVING_ARRANGEMENTS),
+    categories,
+    careLevel: z.number().int().min(0).max(5),
+    assessedAt: day.optional(),
+    emergencyContacts: z.array(emergencyContactInput).max(5).default([]),
+    preferredProviderId: objectIdParam.nullable().optional(),
+  })
+  .strict()
+  .openapi('EnrolSeniorRequest');
+export type EnrolSeniorInput = z.input<typeof enrolSeniorBody>;
+
+export const updateSeniorBody = z
+  .object({
+    phone: phone.optional(),
+    address: z.string().trim().min(1).max(200).optional(),
+    location: location.nullable().optional(),
+    livingArrangement: z.enum(LIVING_ARRANGEMENTS).optional(),
+    categories: categories.optional(),
+    careLevel: z.number().int().min(0).max(5).optional(),
+    assessedAt: day.optional(),
+    emergencyContacts: z.array(emergencyContactInput).max(5).optional(),
+    preferredProviderId: objectIdParam.nullable().optional(),
+  })
+  .strict()
+  .openapi('UpdateSeniorRequest');
+export type UpdateSeniorInput = z.output<typeof updateSeniorBody>;
+
+export const seniorSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    idNumberMasked: z.string(),
+    gender: z.enum(['male', 'female']),
+    birthDate: z.string(),
+    age: z.number().int(),
+    phoneMasked: z.string(),
+    address: z.string(),
+    communityId: z.string(),
+    streetId: z.string(),
+    location: location.nullable(),
+    livingArrangement: z.enum(LIVING_ARRANGEMENTS),
+    categories: z.array(z.enum(CATEGORIES)),
+    careLevel: z.number().int(),
+    assessedAt: z.string(),
+    assessmentValidUntil: z.string(),
+    emergencyContacts: z.array(z.object({ name: z.string(), relation: z.string(), phoneMasked: z.string() })),
+    preferredProviderId: z.string().nullable(),
+    status: z.enum(SENIOR_STATUSES),
+    statusReason: z.string().nullable(),
+    deactivation: z.object({ reason: z.string(), effectiveDate: z.string() }).nullable(),
+    enrolledBy: z.string(),
+    enrolledAt: dateTimeOut,
+    approvedBy: z.string().nullable(),
+    approvedAt: nullableDateTimeOut,
+  })
+  .openapi('Senior');
+
+export const seniorsQuery = z
+  .object({
+    communityId: objectIdParam.optional(),
+    status: z.enum(SENIOR_STATUSES).optional(),
+    category: z.enum(CATEGORIES).optional(),
+    q: z.string().trim().min(1).max(32).optional().openapi({ description: 'name prefix, or a full 18-character ID number' }),
+    assessmentDue: z.enum(['true', 'false']).transform((v) => v === 'true').optional()
+      .openapi({ description: 'true: only seniors whose needs assessment has expired or expires within 30 days (the re-assessment list)' }),
+    ...pageQuery,
+  })
+  .strict();
+
+export const seniorParams = z.object({ id: objectIdParam }).strict();
+export const seniorPageSchema = pageOf(seniorSchema).openapi('SeniorPage');
+
+export const reasonBody = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+export const deactivateBody = z.object({ reason: z.enum(['deceased', 'moved_out', 'other']), effectiveDate: day, note: z.string().trim().max(500).optional() }).strict();
+export const revealBody = z.object({ fields: z.array(z.enum(['idNumber', 'phone'])).min(1).max(2) }).strict();
+export const revealSchema = z.object({ idNumber: z.string().optional(), phone: z.string().optional() }).openapi('RevealedPii');
+
+export const historyEntrySchema = z
+  .object({
+    id: z.string(),
+    at: dateTimeOut,
+    actorId: z.string(),
+    action: z.string(),
+    fromStatus: z.string().nullable(),
+    toStatus: z.string().nullable(),
+    changes: z.record(z.string(), z.object({ before: z.unknown(), after: z.unknown() })),
+    reason: z.string().nullable(),
+    effectiveMonth: z.string().nullable(),
+  })
+  .openapi('SeniorHistoryEntry');
+export const historyPageSchema = pageOf(historyEntrySchema);
+export const historyQuery = z.object({ ...pageQuery }).strict();
