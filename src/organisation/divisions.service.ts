@@ -93,6 +93,12 @@ export async function getCommunity(id: string): Promise<CommunityView | null> {
   return community ? toCommunityView(community) : null;
 }
 
+/** The community with this 12-digit division code, unscoped; null when there is none. */
+export async function findCommunityByCode(code: string): Promise<CommunityView | null> {
+  const community = /^\d{12}$/.test(code) ? await CommunityModel.findOne({ code }).lean() : null;
+  return community ? toCommunityView(community) : null;
+}
+
 /**
  * All the communities, in the order given, or a 400 naming every unknown one as
  * `<path>.<index>` (e.g. communityIds.2).

@@ -1,11 +1,13 @@
+import { DomainError } from '../shared/errors.ts';
 import { createRouteGroup, type RouteInput } from '../shared/http/route.ts';
 import { enrolSenior } from './enrolment.service.ts';
 import { transitionSenior } from './lifecycle.service.ts';
+import { importRegister } from './register-import.service.ts';
 import { updateSenior } from './senior-update.service.ts';
 import type { SeniorContext } from './seniors.context.ts';
 import { getSenior, listSeniors, revealSeniorPii, seniorHistory } from './seniors.query.ts';
 import {
-  deactivateBody, enrolSeniorBody, historyPageSchema, historyQuery, reasonBody, revealBody, revealSchema,
+  deactivateBody, enrolSeniorBody, historyPageSchema, importReportSchema, historyQuery, reasonBody, revealBody, revealSchema,
   seniorPageSchema, seniorParams, seniorSchema, seniorsQuery, updateSeniorBody,
 } from './seniors.schemas.ts';
 
@@ -21,6 +23,20 @@ route({
   errors: ['DUPLICATE_SENIOR'],
   success: { status: 201, schema: seniorSchema, description: 'The enrolled senior, masked' },
   handler: (input) => enrolSenior(input.body, contextOf(input)),
+});
+
+// 20 MiB holds a register of well over 10,000 rows in CSV or XLSX.
+const MAX_REGISTER_BYTES = 20 * 1024 * 1024;
+
+route({
+  method: 'post', path: '/seniors/import', summary: 'Import a community register (CSV in UTF-8 or GBK, or XLSX)', tags: ['seniors'],
+  access: ['admin', 'community_staff'],
+  upload: { field: 'file', maxBytes: MAX_REGISTER_BYTES, description: 'the register: 姓名 身份证号 联系电话 住址 社区编码 类别 照护等级 居住情况 紧急联系人 紧急联系电话 (or the English names)' },
+  success: { status: 200, schema: importReportSchema, description: 'One result per row' },
+  handler: async (input, req) => {
+    if (!req.file) throw new DomainError('VALIDATION_FAILED', [{ path: 'file', message: input.lang === 'zh' ? '请上传文件（字段名 file）' : 'upload the register in the field "file"' }]);
+    return importRegister({ path: req.file.path, originalName: req.file.originalname }, contextOf(input));
+  },
 });
 
 route({

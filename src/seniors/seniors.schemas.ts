@@ -120,3 +120,17 @@ export const historyEntrySchema = z
   .openapi('SeniorHistoryEntry');
 export const historyPageSchema = pageOf(historyEntrySchema);
 export const historyQuery = z.object({ ...pageQuery }).strict();
+
+export const importReportSchema = z
+  .object({
+    created: z.number().int(),
+    duplicates: z.number().int(),
+    invalid: z.number().int(),
+    rows: z.array(z.object({
+      row: z.number().int().openapi({ description: 'line in the sheet; the header is line 1' }),
+      status: z.enum(['created', 'duplicate', 'invalid']),
+      seniorId: z.string().optional(),
+      errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    })),
+  })
+  .openapi('SeniorImportReport');

@@ -20,7 +20,7 @@ import { makeCaregiver, makeCommunity, makeContract, makeProvider, makeServiceTy
  * A route missing from the table fails the first test, so every new route must be added here.
  */
 type Expectation = 'ok' | 'scoped' | 'scopedBody' | 403;
-type Call = { path: string; body?: unknown };
+type Call = { path: string; body?: unknown; file?: { name: string; content: string } };
 
 interface Row {
   /** The request against side A (the scoped users' side). */
@@ -136,6 +136,11 @@ const MATRIX: Record<string, Row> = {
     call: (w) => ({ path: '/api/v1/seniors', body: enrolmentBody(w.communityA.id) }),
     outOfScope: (w) => ({ path: '/api/v1/seniors', body: enrolmentBody(w.communityB.id) }),
     expect: only({ admin: 'ok', community_staff: 'scopedBody' }),
+  },
+  'POST /api/v1/seniors/import': {
+    // Scope applies per row (a row for another community is reported invalid), not to the route.
+    call: (w) => ({ path: '/api/v1/seniors/import', file: { name: 'register.csv', content: `name,idNumber,phone,address,communityCode,categories,careLevel,livingArrangement\n王秀英,${nextIdNumber()},13912345678,合肥市蜀山区桐城路1号,${w.communityA.code},空巢,1,独居\n` } }),
+    expect: only({ admin: 'ok', community_staff: 'ok' }),
   },
   'GET /api/v1/seniors': {
     call: () => ({ path: '/api/v1/seniors?pageSize=200' }),
@@ -256,6 +261,7 @@ describe('authorisation matrix', function () {
     const verb = method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete';
     const req = request(app)[verb](call.path);
     if (authorization) req.set('Authorization', authorization);
+    if (call.file) return req.attach('file', Buffer.from(call.file.content), call.file.name);
     return call.body === undefined ? req : req.send(call.body as object);
   };
 

@@ -33,6 +33,7 @@ export function errorBody(error: DomainError, lang: 'zh' | 'en', requestId: stri
 /** Errors thrown by body-parser and friends carry a `type`; map the ones clients can cause. */
 function toDomainError(error: unknown): DomainError {
   if (isDomainError(error)) return error;
+  if (error instanceof Error && error.name === 'MulterError') return uploadError((error as Error & { code: string; field?: string }).code, (error as { field?: string }).field);
   const type = (error as { type?: string } | null)?.type;
   const clientErrors: Record<string, ErrorCode> = {
     'entity.parse.failed': 'VALIDATION_FAILED',
@@ -48,6 +49,12 @@ function toDomainError(error: unknown): DomainError {
   }
   if (code) return new DomainError(code);
   return new DomainError('INTERNAL_ERROR');
+}
+
+/** multer's refusals: a too-large file is 413, anything else about the form is a 400 on its field. */
+function uploadError(code: string, field: string | undefined): DomainError {
+  if (code === 'LIMIT_FILE_SIZE') return new DomainError('PAYLOAD_TOO_LARGE', [{ path: field ?? 'file', message: 'file too large' }]);
+  return new DomainError('VALIDATION_FAILED', [{ path: field ?? 'file', message: code === 'LIMIT_UNEXPECTED_FILE' ? 'unexpected file field' : code.toLowerCase() }]);
 }
 
 export function notFoundHandler(_req: Request, _res: Response, next: NextFunction): void {

@@ -1,4 +1,6 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import multer from 'multer';
+import os from 'node:os';
 import { z } from 'zod';
 import type { Config } from '../../config/env.ts';
 import { DomainError, ERROR_STATUS, type ErrorCode } from '../errors.ts';
@@ -35,6 +37,11 @@ interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodTyp
   body?: B;
   /** Status and schema of the success answer; the schema also whitelists what leaves the service. */
   success: { status: 200 | 201 | 202 | 204; schema?: R; description: string; contentType?: string; alsoStatus?: 200 | 201 };
+  /**
+   * A multipart upload of one file in this field, saved to a temp file (never held in memory);
+   * the handler finds it as `req.file` and must delete it.
+   */
+  upload?: { field: string; maxBytes: number; description: string };
   /** Domain error codes this route can answer besides the common ones, for the document. */
   errors?: ErrorCode[];
   handler: (input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>, req: Request, res: Response) => Promise<z.input<R> | void> | z.input<R> | void;
@@ -48,13 +55,16 @@ export function createRouteGroup(basePath: string) {
 
   function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends z.ZodType>(spec: RouteSpec<P, Q, B, R>): void {
     registerInOpenApi(basePath, spec);
-    router[spec.method](basePath + spec.path, async (req: Request, res: Response) => {
+    const middleware: RequestHandler[] = spec.upload
+      ? [multer({ storage: multer.diskStorage({ destination: os.tmpdir() }), limits: { fileSize: spec.upload.maxBytes, files: 1, fields: 10 } }).single(spec.upload.field)]
+      : [];
+    router[spec.method](basePath + spec.path, ...middleware, async (req: Request, res: Response) => {
       const config = req.app.locals.config as Config;
       const lang = languageOf(req.headers['accept-language']);
       const actor = await authorise(spec.access, req, config);
       const params = parseInput(spec.params ?? emptyObject, req.params, lang);
       const query = parseInput(spec.query ?? emptyObject, req.query ?? {}, lang);
-      const body = spec.body ? parseInput(spec.body, req.body, lang) : rejectUnexpectedBody(req.body, lang);
+      const body = spec.body ? parseInput(spec.body, req.body, lang) : spec.upload ? undefined : rejectUnexpectedBody(req.body, lang);
       const input = { params, query, body, requestId: req.requestId, lang, config } as RouteInput<z.output<P>, z.output<Q>, z.output<B>>;
       Object.defineProperty(input, 'actor', { get: () => actor ?? missingActor(spec.path) });
       const result = await spec.handler(input, req, res);
@@ -98,7 +108,7 @@ function registerInOpenApi(basePath: string, spec: RouteSpec<AnyObject, AnyObjec
   const codes = new Set<ErrorCode>(['VALIDATION_FAILED', 'NOT_FOUND', 'INTERNAL_ERROR', ...(spec.errors ?? [])]);
   if (spec.access !== 'public') codes.add('UNAUTHENTICATED');
   if (Array.isArray(spec.access)) codes.add('FORBIDDEN');
-  if (spec.body) codes.add('PAYLOAD_TOO_LARGE');
+  if (spec.body || spec.upload) codes.add('PAYLOAD_TOO_LARGE');
   const errorResponses = Object.fromEntries(
     [...new Set([...codes].map((code) => ERROR_STATUS[code]))].map((status) => [status, { description: `Error (${[...codes].filter((c) => ERROR_STATUS[c] === status).join(', ')})`, content: errorContent }]),
   );
@@ -114,6 +124,7 @@ function registerInOpenApi(basePath: string, spec: RouteSpec<AnyObject, AnyObjec
       ...(spec.params ? { params: spec.params } : {}),
       ...(spec.query ? { query: spec.query } : {}),
       ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } }, required: true } } : {}),
+      ...(spec.upload ? { body: { required: true, content: { 'multipart/form-data': { schema: z.object({ [spec.upload.field]: z.string().openapi({ type: 'string', format: 'binary', description: spec.upload.description }) }) } } } } : {}),
     },
     responses: {
       [spec.success.status]: { description: spec.success.description, ...(successContent ? { content: successContent } : {}) },
