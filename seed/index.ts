@@ -3,7 +3,12 @@ import { ensureUser } from '../src/identity/index.ts';
 import {
   creditCodeCheckCharacter, upsertCaregiver, upsertCommunity, upsertContract, upsertProvider, upsertServiceType, upsertStreet,
 } from '../src/organisation/index.ts';
-import type { Role } from '../src/shared/roles.ts';
+import { enrolSenior, enrolledIdNumberHmacs, transitionSenior, type SeniorContext } from '../src/seniors/index.ts';
+import { hmacPii } from '../src/shared/pii.ts';
+import { DomainError } from '../src/shared/errors.ts';
+import type { Actor, Role } from '../src/shared/roles.ts';
+import { SYSTEM_ACTOR_ID } from '../src/shared/roles.ts';
+import { generateDemoSeniors, type DemoSenior } from './demo-seniors.ts';
 import { DEMO_PASSWORD, demoCaregivers, demoCommunities, demoProviders, demoServiceTypes, demoStreets, demoUsers } from './demo-district.ts';
 
 export interface DemoLogin {
@@ -58,6 +63,7 @@ export async function seedDemoDistrict(config: Config): Promise<DemoLogin[]> {
   }
 
   const logins: DemoLogin[] = [];
+  let adminId = '';
   for (const user of demoUsers) {
     const scope = {
       streetId: 'streetCode' in user ? streetIds.get(user.streetCode) : undefined,
@@ -65,8 +71,54 @@ export async function seedDemoDistrict(config: Config): Promise<DemoLogin[]> {
       providerId: 'providerKey' in user ? providerIds.get(user.providerKey) : undefined,
       caregiverId: 'caregiverName' in user ? caregiverIds.get(`${user.providerKey}:${user.caregiverName}`) : undefined,
     };
-    await ensureUser({ username: user.username, password: DEMO_PASSWORD, displayName: user.displayName, role: user.role, ...scope });
+    const created = await ensureUser({ username: user.username, password: DEMO_PASSWORD, displayName: user.displayName, role: user.role, ...scope });
+    if (user.role === 'admin') adminId = created.id;
     logins.push({ username: user.username, password: DEMO_PASSWORD, role: user.role, displayName: user.displayName });
   }
+  await seedDemoSeniors(config, communityIds, adminId);
   return logins;
+}
+
+export const DEMO_SENIOR_COUNT = 300;
+// A fixed day keeps the generated people identical on every start (so the seed stays idempotent);
+// everyone is at least 60 on it and only gets older.
+const DEMO_SENIORS_AS_OF = '2026-01-01';
+
+/**
+ * Enrols the demo seniors (as 'system') and brings each newly enrolled one to its demo status with
+ * the demo admin as the second pair of eyes. Seniors already there are left as they are.
+ */
+async function seedDemoSeniors(config: Config, communityIds: Map<string, string>, approverId: string): Promise<void> {
+  const actorOf = (id: string): Actor => ({ id, role: 'admin', communityIds: [], streetId: null, providerId: null, caregiverId: null });
+  const enroller: SeniorContext = { actor: actorOf(SYSTEM_ACTOR_ID), config, requestId: null, lang: 'zh' };
+  const approver: SeniorContext = { ...enroller, actor: actorOf(approverId) };
+  const seniors = generateDemoSeniors({ count: DEMO_SENIOR_COUNT, communityCodes: [...communityIds.keys()], seed: 20260101, today: DEMO_SENIORS_AS_OF });
+  // One pass over the registry instead of a failed enrolment per senior on every later start.
+  const enrolled = await enrolledIdNumberHmacs();
+  for (const senior of seniors) {
+    if (enrolled.has(hmacPii(config.pii, senior.idNumber))) continue;
+    const id = await enrolDemoSenior(senior, communityIds, enroller);
+    if (id) await bringToStatus(id, senior.status, approver);
+  }
+}
+
+async function enrolDemoSenior(senior: DemoSenior, communityIds: Map<string, string>, ctx: SeniorContext): Promise<string | null> {
+  const { communityCode, status: _status, ...fields } = senior;
+  try {
+    return (await enrolSenior({ ...fields, communityId: communityIds.get(communityCode) }, ctx)).id;
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'DUPLICATE_SENIOR') return null;
+    throw error;
+  }
+}
+
+async function bringToStatus(id: string, status: DemoSenior['status'], ctx: SeniorContext): Promise<void> {
+  if (status === 'pending_review') return;
+  if (status === 'rejected') {
+    await transitionSenior(id, { action: 'reject', reason: '材料不全，请补充低保证明' }, ctx);
+    return;
+  }
+  await transitionSenior(id, { action: 'approve' }, ctx);
+  if (status === 'suspended') await transitionSenior(id, { action: 'suspend', reason: '住院治疗' }, ctx);
+  if (status === 'deactivated') await transitionSenior(id, { action: 'deactivate', reason: 'moved_out', effectiveDate: DEMO_SENIORS_AS_OF }, ctx);
 }

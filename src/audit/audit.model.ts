@@ -1,9 +1,11 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 
-// Append-only: nothing in the code updates or deletes an entry. `seq` is unique and always
-// present, so it is both the chain order and what stops two writers from taking the same link.
+// Append-only: nothing in the code updates or deletes an entry. The link number is the `_id`, as a
+// zero-padded string (auditEntryId): unique, so two writers cannot take the same link, and a string
+// `_id` is the one key the embedded FerretDB finds without scanning the collection.
 const auditEntrySchema = new Schema(
   {
+    _id: { type: String, required: true },
     seq: { type: Number, required: true, unique: true },
     at: { type: Date, required: true },
     actorId: { type: String, required: true, index: true },
@@ -20,7 +22,9 @@ const auditEntrySchema = new Schema(
   { collection: 'audit_entries', versionKey: false, minimize: false },
 );
 
-export type AuditEntryDoc = InferSchemaType<typeof auditEntrySchema> & { _id: mongoose.Types.ObjectId };
+export type AuditEntryDoc = InferSchemaType<typeof auditEntrySchema>;
+
+export const auditEntryId = (seq: number) => String(seq).padStart(12, '0');
 export const AuditEntryModel = mongoose.model('AuditEntry', auditEntrySchema);
 
 // Where the chain ends, so a writer finds the last link by _id instead of sorting the whole log.

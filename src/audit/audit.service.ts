@@ -2,7 +2,7 @@ import { findPage, type Page } from '../shared/http/pagination.ts';
 import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { SYSTEM_ACTOR_ID, type Actor } from '../shared/roles.ts';
 import { GENESIS_HASH, hashEntry, type ChainedFields } from './audit.hash.ts';
-import { AuditEntryModel, AuditHeadModel, type AuditEntryDoc } from './audit.model.ts';
+import { AuditEntryModel, AuditHeadModel, auditEntryId, type AuditEntryDoc } from './audit.model.ts';
 
 const HEAD_ID = 'chain';
 const MAX_ATTEMPTS = 100;
@@ -50,7 +50,7 @@ export async function recordAudit(input: AuditInput): Promise<AuditEntry> {
     };
     const hash = hashEntry(tip.hash, fields);
     try {
-      const created = await AuditEntryModel.create({ ...fields, prevHash: tip.hash, hash });
+      const created = await AuditEntryModel.create({ _id: auditEntryId(fields.seq), ...fields, prevHash: tip.hash, hash });
       await advanceHead(fields.seq, hash);
       return toAuditEntry(created.toObject());
     } catch (error) {
@@ -65,7 +65,7 @@ async function findChainTip(): Promise<{ seq: number; hash: string }> {
   const head = await AuditHeadModel.findById(HEAD_ID).lean();
   let tip = head ? { seq: head.seq, hash: head.hash } : { seq: 0, hash: GENESIS_HASH };
   for (;;) {
-    const next = await AuditEntryModel.findOne({ seq: tip.seq + 1 }, { seq: 1, hash: 1 }).lean();
+    const next = await AuditEntryModel.findById(auditEntryId(tip.seq + 1), { seq: 1, hash: 1 }).lean();
     if (!next) return tip;
     tip = { seq: next.seq, hash: next.hash };
   }
@@ -101,7 +101,7 @@ export async function verifyAuditChain(): Promise<VerifyResult> {
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let checked = 0;
-  const cursor = AuditEntryModel.find({}).sort({ seq: 1 }).lean().cursor({ batchSize: 1000 });
+  const cursor = AuditEntryModel.find({}).sort({ _id: 1 }).lean().cursor({ batchSize: 1000 });
   for await (const entry of cursor) {
     if (entry.seq !== expectedSeq) return broken(checked, expectedSeq, 'missing_entry');
     if (entry.prevHash !== prevHash) return broken(checked, entry.seq, 'chain_mismatch');
@@ -156,5 +156,5 @@ export async function listAuditEntries(filter: AuditFilter): Promise<Page<AuditE
   if (filter.entityId) query.entityId = filter.entityId;
   if (filter.actorId) query.actorId = filter.actorId;
   if (filter.from || filter.to) query.at = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
-  return findPage(AuditEntryModel, query, { seq: -1 }, filter, toAuditEntry);
+  return findPage(AuditEntryModel, query, { _id: -1 }, filter, toAuditEntry);
 }

@@ -19,6 +19,13 @@ import { ensureFerretDbBinary } from './ferretdb-binary.ts';
  *   - no TTL, partial, sparse, text, 2dsphere or hashed indexes; no findOneAndUpdate with a
  *     projection, arrayFilters or pipeline updates; no $elemMatch/$slice projections;
  *   - stream (cursors, batches) anything that grows with the district.
+ * PERFORMANCE ON THE EMBEDDED ENGINE: FerretDB 1.24 on SQLite uses no secondary index for reads;
+ * it fetches by primary key only for a string/ObjectId `_id` equality (our patch lets other
+ * conditions ride along: src/db/ferretdb-binary.ts) and scans the collection for everything else
+ * (about 150 µs per senior-sized document). So: address single documents by `_id`, give lookup
+ * documents a meaningful string `_id` (audit links, leases), and avoid per-item lookups by other
+ * fields inside loops — read once, stream, and keep a set. Secondary indexes still matter on
+ * MongoDB and still enforce uniqueness here.
  */
 
 export interface DatabaseHandle {

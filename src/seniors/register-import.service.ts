@@ -30,14 +30,24 @@ export interface ImportReport {
 export async function importRegister(file: { path: string; originalName: string }, ctx: SeniorContext): Promise<ImportReport> {
   const report: ImportReport = { created: 0, duplicates: 0, invalid: 0, rows: [] };
   const communityIds = new Map<string, string | null>();
+  const count = (result: ImportRowResult) => {
+    report.rows.push(result);
+    if (result.status === 'created') report.created += 1;
+    else if (result.status === 'duplicate') report.duplicates += 1;
+    else report.invalid += 1;
+  };
+  let lastRow = 1;
   try {
     for await (const { row, fields } of readRegisterRows(file)) {
-      const result = await importRow(row, fields, communityIds, ctx);
-      report.rows.push(result);
-      if (result.status === 'created') report.created += 1;
-      else if (result.status === 'duplicate') report.duplicates += 1;
-      else report.invalid += 1;
+      count(await importRow(row, fields, communityIds, ctx));
+      lastRow = row;
     }
+  } catch (error) {
+    // A fault found part-way (an unclosed quote, a damaged sheet) after rows were already enrolled:
+    // answer what was done and where reading stopped, rather than a 400 that hides the enrolled rows.
+    // Re-importing the corrected file is safe: enrolled rows come back as duplicates.
+    if (!(error instanceof DomainError) || report.rows.length === 0) throw error;
+    count({ row: lastRow + 1, status: 'invalid', errors: error.details.map((detail) => ({ path: detail.path, message: error.messageOverride?.[ctx.lang] ?? detail.message })) });
   } finally {
     await rm(file.path, { force: true });
   }

@@ -73,3 +73,13 @@ export async function revealSeniorPii(id: string, fields: ('idNumber' | 'phone')
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * The ID-number HMACs of every enrolled senior, in one streaming pass: for bulk loaders that must
+ * skip who is already there without a lookup per person.
+ */
+export async function enrolledIdNumberHmacs(): Promise<Set<string>> {
+  const hashes = new Set<string>();
+  for await (const senior of SeniorModel.find({}, { idNumberHmac: 1 }).lean().cursor({ batchSize: 1000 })) hashes.add(senior.idNumberHmac);
+  return hashes;
+}

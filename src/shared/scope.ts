@@ -30,6 +30,9 @@ export function withinScope(rules: ScopeRules, actor: Actor, filter: ScopeFilter
   const scope = scopeFilter(rules, actor);
   if (Object.keys(scope).length === 0) return filter;
   if (Object.keys(filter).length === 0) return scope;
+  // Side by side when no field repeats, so an `_id` equality stays a top-level key (the embedded
+  // FerretDB uses its primary key only then); $and when the scope constrains a field the filter has.
+  if (Object.keys(scope).every((key) => !(key in filter) && !key.startsWith('$'))) return { ...filter, ...scope };
   return { $and: [filter, scope] };
 }
 

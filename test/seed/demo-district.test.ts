@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import request from 'supertest';
-import { seedDemoDistrict } from '../../seed/index.ts';
+import { DEMO_SENIOR_COUNT, seedDemoDistrict } from '../../seed/index.ts';
+import { SeniorModel } from '../../src/seniors/senior.model.ts';
 import { DEMO_PASSWORD, demoCommunities, demoProviders, demoServiceTypes, demoStreets, demoUsers } from '../../seed/demo-district.ts';
 import { createTestApp } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
@@ -16,7 +17,7 @@ async function countsByCollection(): Promise<Record<string, number>> {
 }
 
 describe('demo district seed', function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
   useTestDatabase();
   const { app, config } = createTestApp();
 
@@ -28,7 +29,9 @@ describe('demo district seed', function () {
     const second = await countsByCollection();
 
     expect(second).to.deep.equal(first);
-    expect(first).to.include({ User: demoUsers.length });
+    expect(first).to.include({ User: demoUsers.length, Senior: DEMO_SENIOR_COUNT });
+    const byStatus = Object.fromEntries(await Promise.all(['active', 'pending_review', 'suspended', 'deactivated', 'rejected'].map(async (status) => [status, await SeniorModel.collection.countDocuments({ status })])));
+    expect(byStatus).to.deep.equal({ active: 240, pending_review: 24, suspended: 15, deactivated: 12, rejected: 9 });
     const streets = await request(app).get('/api/v1/streets?pageSize=200').set('Authorization', `Bearer ${(await login('admin')).accessToken}`);
     expect(streets.body.total).to.equal(demoStreets.length);
     expect(demoCommunities).to.have.length(12);

@@ -1,3 +1,4 @@
+import { ENTERABLE_CATEGORIES, LIVING_ARRANGEMENTS } from '../senior.model.ts';
 import type { RegisterFields } from './register-columns.ts';
 
 /**
@@ -6,10 +7,7 @@ import type { RegisterFields } from './register-columns.ts';
  * phones, addresses and community codes pass through untouched — enrolment validates those
  * exactly as it does for a single senior, so an import can never be looser than the form.
  */
-export const ENTERED_CATEGORIES = ['empty_nest', 'three_nos', 'extreme_hardship', 'low_income', 'living_alone', 'disabled'] as const;
-export type EnteredCategory = (typeof ENTERED_CATEGORIES)[number];
-
-export const LIVING_ARRANGEMENTS = ['alone', 'with_spouse', 'with_family', 'other'] as const;
+export type EnteredCategory = (typeof ENTERABLE_CATEGORIES)[number];
 export type LivingArrangement = (typeof LIVING_ARRANGEMENTS)[number];
 
 export interface ParsedRegisterRow {
@@ -88,7 +86,7 @@ export function parseRegisterFields(fields: RegisterFields): RegisterFieldsResul
 
 function parseCategories(raw: string, errors: RegisterFieldError[]): EnteredCategory[] {
   const tokens = raw.split(CATEGORY_SEPARATORS).filter((token) => token !== '');
-  const allowed = { zh: Object.values(CATEGORY_NAMES).join('、'), en: ENTERED_CATEGORIES.join(', ') };
+  const allowed = { zh: Object.values(CATEGORY_NAMES).join('、'), en: ENTERABLE_CATEGORIES.join(', ') };
   if (tokens.length === 0) {
     errors.push({ path: 'categories', message: { zh: `请至少填写一个类别（${allowed.zh}）`, en: `Enter at least one category (${allowed.en})` } });
     return [];
