@@ -105,6 +105,20 @@ describe('mongoose on the embedded FerretDB', () => {
     expect(counts).to.deep.equal([{ _id: 'c1', accounts: 2 }, { _id: 'c2', accounts: 1 }]);
   });
 
+  it('reads by primary key when an _id equality comes with other conditions, still applying them all', async function () {
+    const info = await mongoose.connection.db!.admin().command({ buildInfo: 1 });
+    if (!info.ferretdbVersion) this.skip(); // the plan below is FerretDB's; MongoDB uses its _id index anyway
+    const created = await Account.create({ key: 'pk', community: 'c1', availableFen: 10 });
+
+    const plan = await Account.collection.find({ _id: created._id, availableFen: { $gte: 5 } }).explain();
+    const matching = await Account.findOne({ _id: created._id, availableFen: { $gte: 5 } }).lean();
+    const notMatching = await Account.findOne({ _id: created._id, availableFen: { $gte: 50 } }).lean();
+
+    expect(plan.filterPushdown).to.equal(true);
+    expect(matching?.key).to.equal('pk');
+    expect(notMatching).to.equal(null);
+  });
+
   it('upserts with $setOnInsert exactly once for a unique key', async () => {
     const upsert = () => Account.updateOne({ key: 'u' }, { $setOnInsert: { community: 'c9', availableFen: 7 } }, { upsert: true });
 
