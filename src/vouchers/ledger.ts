@@ -1,0 +1,166 @@
+/*
+ * THE VOUCHER LEDGER WITHOUT TRANSACTIONS
+ *
+ * Money moves as an entry (append-only, `_id` = idempotency key) and as figures on the senior's
+ * account (balance, held, available, credits by month, debited). Neither engine gives us one
+ * atomic write over both documents, so every movement runs three steps:
+ *
+ *   1. ACCOUNT: one conditional update moves the figures AND parks the entry on the account as
+ *      `pending` — only if nothing else is pending and the guard holds (available ≥ amount for a
+ *      hold, held ≥ amount for a release…). This single-document write is the moment money moves.
+ *   2. ENTRY: insert the pending entry under its key (a duplicate means it is already there).
+ *   3. CLEAR: unset `pending` if it is still this entry.
+ *
+ * A crash after 1 leaves the account one entry ahead of the entries, with that entry written on
+ * the account itself: nothing is lost. Whoever touches the account next — the retried operation,
+ * any other operation on that account, or the reconciliation job — finishes steps 2 and 3 first
+ * (`completePending`). A crash after 2 leaves only a stale `pending`, finished the same way.
+ * Retrying a whole operation is safe: it first looks for its entry by key and returns it.
+ * Concurrency: only one movement per account is in flight (the `pending: null` condition); a
+ * contender helps finish the pending one and tries again, so guards are evaluated on committed
+ * figures and available never goes below zero.
+ * Invariant checked by reconciliation: account figures = Σ entries (+ the pending entry, if any).
+ */
+import { DomainError } from '../shared/errors.ts';
+import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
+import { AccountModel, EntryModel, type AccountDoc, type EntryDoc, type EntryType } from './ledger.model.ts';
+
+export interface Movement {
+  key: string;
+  seniorId: string;
+  type: EntryType;
+  balanceDeltaFen: number;
+  heldDeltaFen: number;
+  month?: string | null;
+  orderId?: string | null;
+  reason?: string | null;
+  createdBy: string;
+  /** The month a credit counts in for expiry (issue: its month; refund, adjustment: the current one). */
+  creditMonth?: string;
+  /**
+   * For amounts computed from the account's figures (expiry): apply only if the figures are still
+   * these, else StaleAccountError and the caller recomputes.
+   */
+  expect?: { balanceFen: number; heldFen: number };
+}
+
+export class StaleAccountError extends Error {
+  constructor() {
+    super('the voucher account moved since it was read');
+  }
+}
+
+export interface Applied {
+  entry: EntryDoc;
+  /** False when the entry already existed: the retried step changed nothing. */
+  isNew: boolean;
+}
+
+const MAX_ATTEMPTS = 200;
+
+/** Test seam: lets a test stop the protocol between its steps, as a crash would. */
+export const ledgerFaults = { afterAccountUpdate: null as null | ((movement: Movement) => void) };
+
+export async function applyMovement(movement: Movement): Promise<Applied> {
+  assertWholeFen(movement);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    const existing = await EntryModel.findById(movement.key).lean();
+    if (existing) return { entry: existing, isNew: false };
+    const account = await AccountModel.findById(movement.seniorId).lean();
+    if (!account) throw new DomainError('NOT_FOUND', [{ path: 'seniorId', message: 'no voucher account' }]);
+    if (account.pending) {
+      await completePending(account);
+      continue;
+    }
+    const pending = { ...pendingOf(movement), createdAt: new Date() };
+    const moved = await AccountModel.findOneAndUpdate(guardOf(movement), updateOf(movement, pending), { returnDocument: 'after' }).lean();
+    if (!moved) {
+      const now = await AccountModel.findById(movement.seniorId).lean();
+      if (now && !now.pending && movement.expect && (now.balanceFen !== movement.expect.balanceFen || now.heldFen !== movement.expect.heldFen)) throw new StaleAccountError();
+      if (now && !now.pending && !guardHolds(movement, now)) throw insufficient(movement, now);
+      await pause(attempt);
+      continue;
+    }
+    ledgerFaults.afterAccountUpdate?.(movement);
+    return { entry: await completePending(moved), isNew: true };
+  }
+  throw new Error(`voucher account ${movement.seniorId} stayed busy; retry the operation`);
+}
+
+/** Steps 2 and 3 for whatever is parked on the account; safe to run any number of times. */
+export async function completePending(account: Pick<AccountDoc, '_id' | 'pending'>): Promise<EntryDoc> {
+  const pending = account.pending;
+  if (!pending) throw new Error('no pending movement');
+  const entry: EntryDoc = {
+    _id: pending.key,
+    seniorId: String(account._id),
+    type: pending.type as EntryType,
+    balanceDeltaFen: pending.balanceDeltaFen,
+    heldDeltaFen: pending.heldDeltaFen,
+    month: pending.month ?? null,
+    orderId: pending.orderId ?? null,
+    reason: pending.reason ?? null,
+    createdBy: pending.createdBy,
+    createdAt: pending.createdAt,
+  };
+  try {
+    await EntryModel.create(entry);
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+  }
+  await AccountModel.updateOne({ _id: account._id, 'pending.key': pending.key }, { $set: { pending: null } });
+  return entry;
+}
+
+function guardOf(movement: Movement): Record<string, unknown> {
+  const guard: Record<string, unknown> = { _id: movement.seniorId, pending: null };
+  const availableDelta = movement.balanceDeltaFen - movement.heldDeltaFen;
+  if (availableDelta < 0) guard.availableFen = { $gte: -availableDelta };
+  if (movement.heldDeltaFen < 0) guard.heldFen = { $gte: -movement.heldDeltaFen };
+  if (movement.expect) Object.assign(guard, { balanceFen: movement.expect.balanceFen, heldFen: movement.expect.heldFen });
+  return guard;
+}
+
+function guardHolds(movement: Movement, account: AccountDoc): boolean {
+  const availableDelta = movement.balanceDeltaFen - movement.heldDeltaFen;
+  return account.availableFen + availableDelta >= 0 && account.heldFen + movement.heldDeltaFen >= 0;
+}
+
+function updateOf(movement: Movement, pending: object): Record<string, unknown> {
+  const inc: Record<string, number> = {
+    balanceFen: movement.balanceDeltaFen,
+    heldFen: movement.heldDeltaFen,
+    availableFen: movement.balanceDeltaFen - movement.heldDeltaFen,
+  };
+  if (movement.balanceDeltaFen > 0) inc[`creditsByMonth.${movement.creditMonth ?? 'unknown'}`] = movement.balanceDeltaFen;
+  if (movement.balanceDeltaFen < 0) inc.debitedFen = -movement.balanceDeltaFen;
+  return { $inc: inc, $set: { pending } };
+}
+
+function pendingOf(movement: Movement) {
+  return {
+    key: movement.key,
+    type: movement.type,
+    balanceDeltaFen: movement.balanceDeltaFen,
+    heldDeltaFen: movement.heldDeltaFen,
+    month: movement.month ?? null,
+    orderId: movement.orderId ?? null,
+    reason: movement.reason ?? null,
+    createdBy: movement.createdBy,
+  };
+}
+
+function insufficient(movement: Movement, account: AccountDoc): DomainError {
+  return new DomainError('INSUFFICIENT_BALANCE', [{ path: 'amountFen', message: `available ${account.availableFen} fen, held ${account.heldFen} fen` }], undefined, {
+    availableFen: account.availableFen,
+    requestedKey: movement.key,
+  });
+}
+
+function assertWholeFen(movement: Movement): void {
+  if (!Number.isSafeInteger(movement.balanceDeltaFen) || !Number.isSafeInteger(movement.heldDeltaFen)) {
+    throw new Error(`voucher movement ${movement.key} is not in whole fen`);
+  }
+}
+
+const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.min(20, attempt) * Math.random()));
