@@ -5,6 +5,7 @@ import { enrolSenior, transitionSenior } from '../../src/seniors/index.ts';
 import { buildOpenApiDocument } from '../../src/shared/openapi/registry.ts';
 import type { Role } from '../../src/shared/roles.ts';
 import { ROLES } from '../../src/shared/roles.ts';
+import { VoucherPolicyModel } from '../../src/vouchers/policy.model.ts';
 import { TEST_USER_PASSWORD, authFor, createTestApp } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { makeCaregiver, makeCommunity, makeContract, makeProvider, makeServiceType, makeStreet, providerBody } from '../organisation/organisation.fixtures.ts';
@@ -173,6 +174,21 @@ const MATRIX: Record<string, Row> = {
     expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok', street_officer: 'scoped', community_staff: 'scoped' }),
   },
 
+  'POST /api/v1/voucher-policies': {
+    // A far-future month per call: one policy per month, and later than any month issued in this run.
+    call: () => ({ path: '/api/v1/voucher-policies', body: matrixPolicyBody(`${5000 + next()}-06`) }),
+    expect: only({ admin: 'ok' }),
+  },
+  'GET /api/v1/voucher-policies': { call: () => ({ path: '/api/v1/voucher-policies' }), expect: { ...all('ok'), provider_admin: 403, caregiver: 403 } },
+  'GET /api/v1/voucher-policies/effective': {
+    call: async () => {
+      const { effectiveFrom: _id, ...policy } = matrixPolicyBody('2000-01');
+      await VoucherPolicyModel.updateOne({ _id }, { $setOnInsert: { ...policy, createdBy: 'matrix', createdAt: new Date() } }, { upsert: true });
+      return { path: '/api/v1/voucher-policies/effective?month=2000-02' };
+    },
+    expect: { ...all('ok'), provider_admin: 403, caregiver: 403 },
+  },
+
   'GET /api/v1/jobs': { call: () => ({ path: '/api/v1/jobs' }), expect: only({ admin: 'ok' }) },
   'GET /api/v1/jobs/runs': { call: () => ({ path: '/api/v1/jobs/runs' }), expect: only({ admin: 'ok' }) },
   'POST /api/v1/jobs/{name}/run': { call: () => ({ path: '/api/v1/jobs/audit-verify/run?wait=true', body: {} }), expect: only({ admin: 'ok' }) },
@@ -208,6 +224,13 @@ function enrolmentBody(communityId: string) {
   return {
     name: '王秀英', idNumber: nextIdNumber(), phone: '13912345678', address: '合肥市蜀山区桐城路1号',
     communityId, livingArrangement: 'alone', categories: ['living_alone'], careLevel: 2, emergencyContacts: [],
+  };
+}
+
+function matrixPolicyBody(effectiveFrom: string) {
+  return {
+    name: '矩阵测试政策', effectiveFrom, combine: 'max', categories: [{ category: 'empty_nest', monthlyAmountFen: 30_000, subsidyRatePct: 50 }],
+    careLevelSupplementFen: [0, 0, 0, 0, 0, 0], defaultSubsidyRatePct: 30, fundingSplit: { cityPct: 50, districtPct: 50 }, expiry: { mode: 'end_of_month' },
   };
 }
 

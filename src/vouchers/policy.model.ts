@@ -1,0 +1,61 @@
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+
+// The senior categories of PRODUCT.md §5 a policy may price: the six a community worker enters and
+// `advanced_age`, derived from the birth date. test/vouchers/policy.test.ts keeps this list equal
+// to the seniors capability's own.
+export const VOUCHER_CATEGORIES = ['empty_nest', 'three_nos', 'extreme_hardship', 'low_income', 'living_alone', 'disabled', 'advanced_age'] as const;
+export type VoucherCategory = (typeof VOUCHER_CATEGORIES)[number];
+
+export const COMBINE_MODES = ['max', 'sum'] as const;
+export const EXPIRY_MODES = ['end_of_month', 'rollover'] as const;
+/** Care levels 0-5: one supplement each. */
+export const CARE_LEVELS = 6;
+
+const fen = { type: Number, required: true, min: 0, validate: Number.isSafeInteger };
+const percent = { type: Number, required: true, min: 0, max: 100, validate: Number.isSafeInteger };
+
+const categoryAmountSchema = new Schema(
+  {
+    category: { type: String, enum: VOUCHER_CATEGORIES, required: true },
+    monthlyAmountFen: fen,
+    subsidyRatePct: percent,
+  },
+  { _id: false },
+);
+
+const fundingSplitSchema = new Schema({ cityPct: percent, districtPct: percent }, { _id: false });
+
+// `rolloverMonths` is null unless the mode is rollover.
+const expirySchema = new Schema(
+  {
+    mode: { type: String, enum: EXPIRY_MODES, required: true },
+    rolloverMonths: { type: Number, default: null, min: 1, max: 24 },
+  },
+  { _id: false },
+);
+
+// A policy is versioned by month (PRODUCT.md §6): `_id` is its `effectiveFrom` month 'YYYY-MM', so
+// there is at most one per month, the policy for month M is the greatest `_id` ≤ M, and both
+// lookups are primary-key reads on the embedded FerretDB. Policies are never edited: a change is
+// a new policy from a later month.
+const voucherPolicySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    combine: { type: String, enum: COMBINE_MODES, required: true },
+    categories: { type: [categoryAmountSchema], required: true },
+    careLevelSupplementFen: {
+      type: [{ type: Number, min: 0, validate: Number.isSafeInteger }],
+      required: true,
+      validate: { validator: (amounts: number[]) => amounts.length === CARE_LEVELS, message: 'one supplement per care level 0-5' },
+    },
+    defaultSubsidyRatePct: percent,
+    fundingSplit: { type: fundingSplitSchema, required: true },
+    expiry: { type: expirySchema, required: true },
+    createdBy: { type: String, required: true },
+  },
+  { collection: 'voucher_policies', versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
+);
+
+export type VoucherPolicyDoc = InferSchemaType<typeof voucherPolicySchema> & { _id: string; createdAt: Date };
+export const VoucherPolicyModel = mongoose.model('VoucherPolicy', voucherPolicySchema);

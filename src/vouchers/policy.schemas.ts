@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { pageOf, pageQuery } from '../shared/http/pagination.ts';
+import { dateTimeOut } from '../shared/http/schemas.ts';
+import { bilingual } from '../shared/http/validate.ts';
+import { CARE_LEVELS, COMBINE_MODES, EXPIRY_MODES, VOUCHER_CATEGORIES } from './policy.model.ts';
+
+/** A voucher month 'YYYY-MM' (Asia/Shanghai). */
+export const monthSchema = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, bilingual('月份格式应为 YYYY-MM', 'Must be a month written YYYY-MM'))
+  .openapi({ example: '2026-05' });
+
+// zod 4's int() admits safe integers only, so 2^53 fen is refused here as well as by the model.
+const fenField = z.number().int().min(0);
+const percentField = z.number().int().min(0).max(100);
+
+// Object-level rules run only when the fields passed, so they add no noise on top of field errors.
+const onlyWhenValid = (payload: { issues: readonly unknown[] }) => payload.issues.length === 0;
+
+const categoryAmountSchema = z
+  .object({
+    category: z.enum(VOUCHER_CATEGORIES),
+    monthlyAmountFen: fenField.openapi({ description: 'Monthly voucher amount for this category, fen' }),
+    subsidyRatePct: percentField.openapi({ description: 'Share of a service price vouchers may pay, percent' }),
+  })
+  .strict()
+  .openapi('VoucherPolicyCategory');
+
+const categoriesField = z
+  .array(categoryAmountSchema)
+  .min(1, bilingual('至少包含一个类别', 'At least one category'))
+  .max(VOUCHER_CATEGORIES.length)
+  .superRefine((entries, ctx) => {
+    const categories = entries.map((entry) => entry.category);
+    categories.forEach((category, index) => {
+      if (categories.indexOf(category) !== index) {
+        ctx.addIssue({ code: 'custom', path: [index, 'category'], message: bilingual('同一类别只能出现一次', 'A category appears once per policy') });
+      }
+    });
+  });
+
+const fundingSplitSchema = z
+  .object({ cityPct: percentField, districtPct: percentField })
+  .strict()
+  .refine((split) => split.cityPct + split.districtPct === 100, {
+    error: bilingual('市、区分担比例之和须为 100', 'cityPct and districtPct must add up to 100'),
+    when: onlyWhenValid,
+  })
+  .openapi('VoucherFundingSplit');
+
+const expirySchema = z
+  .object({
+    mode: z.enum(EXPIRY_MODES).openapi({ description: 'end_of_month: a month\'s vouchers lapse at its end; rollover: they stay usable for rolloverMonths more months' }),
+    rolloverMonths: z.number().int().min(1).max(24).optional(),
+  })
+  .strict()
+  .superRefine((expiry, ctx) => {
+    if (expiry.mode === 'rollover' && expiry.rolloverMonths === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['rolloverMonths'], message: bilingual('顺延模式须给出顺延月数（1-24）', 'rollover needs rolloverMonths (1-24)') });
+    }
+    if (expiry.mode === 'end_of_month' && expiry.rolloverMonths !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['rolloverMonths'], message: bilingual('月末失效模式不能设置顺延月数', 'rolloverMonths is only for rollover') });
+    }
+  })
+  .openapi('VoucherExpiry');
+
+export const createVoucherPolicyBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    effectiveFrom: monthSchema,
+    combine: z.enum(COMBINE_MODES).openapi({ description: 'How the amounts of a senior\'s several categories combine' }),
+    categories: categoriesField,
+    careLevelSupplementFen: z
+      .array(fenField)
+      .length(CARE_LEVELS, bilingual('须为 6 个金额，对应护理等级 0-5', 'Exactly 6 amounts, for care levels 0-5'))
+      .openapi({ description: 'Monthly supplement per care level 0-5, fen; paid while the assessment is valid' }),
+    defaultSubsidyRatePct: percentField.openapi({ description: 'Subsidy rate for a senior none of whose categories the policy lists' }),
+    fundingSplit: fundingSplitSchema,
+    expiry: expirySchema,
+  })
+  .strict()
+  .openapi('CreateVoucherPolicy');
+
+export const voucherPolicySchema = z
+  .object({
+    id: z.string().openapi({ description: 'The effectiveFrom month: one policy per month' }),
+    name: z.string(),
+    effectiveFrom: z.string(),
+    combine: z.enum(COMBINE_MODES),
+    categories: z.array(z.object({ category: z.enum(VOUCHER_CATEGORIES), monthlyAmountFen: z.number().int(), subsidyRatePct: z.number().int() })),
+    careLevelSupplementFen: z.array(z.number().int()),
+    defaultSubsidyRatePct: z.number().int(),
+    fundingSplit: z.object({ cityPct: z.number().int(), districtPct: z.number().int() }),
+    expiry: z.object({ mode: z.enum(EXPIRY_MODES), rolloverMonths: z.number().int().optional() }),
+    createdBy: z.string(),
+    createdAt: dateTimeOut,
+  })
+  .openapi('VoucherPolicy');
+
+export const voucherPoliciesQuery = z.object({ ...pageQuery }).strict();
+export const voucherPolicyPageSchema = pageOf(voucherPolicySchema).openapi('VoucherPolicyPage');
+export const effectivePolicyQuery = z.object({ month: monthSchema }).strict();
+
+export type CreateVoucherPolicyInput = z.output<typeof createVoucherPolicyBody>;
