@@ -6,12 +6,17 @@ import { organisationRouter } from './organisation/index.ts';
 import { seniorsRouter } from './seniors/index.ts';
 import type { JobDefinition } from './shared/job-definition.ts';
 import { systemRouter } from './system/system.routes.ts';
-import { voucherPolicyRouter } from './vouchers/policy.routes.ts';
+import { registerVoucherHooks, voucherExpiryJob, voucherIssuanceJob, voucherPolicyRouter, voucherReconciliationJob, vouchersRouter } from './vouchers/index.ts';
 
 // The composition root: every capability's routes and jobs, listed once. Importing this module
 // also registers all routes in the OpenAPI registry, which is how `npm run openapi` works without
 // a database.
 
-export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, voucherPolicyRouter];
+export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, voucherPolicyRouter, vouchersRouter];
 
-export const jobs: JobDefinition[] = [auditVerifyJob, jobRunsPurgeJob, sessionsPurgeJob] as JobDefinition[];
+export const jobs: JobDefinition[] = [
+  auditVerifyJob, jobRunsPurgeJob, sessionsPurgeJob, voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob,
+] as JobDefinition[];
+
+// Capabilities that follow another's lifecycle register their hooks here, once, at composition.
+registerVoucherHooks();

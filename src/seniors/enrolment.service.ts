@@ -72,6 +72,7 @@ export async function enrolSenior(body: unknown, ctx: SeniorContext): Promise<Se
         name: contact.name, relation: contact.relation, phoneEncrypted: encryptPii(keys, contact.phone), phoneMasked: maskPhone(contact.phone),
       })),
       preferredProviderId: input.preferredProviderId ?? null,
+      voucherBasis: { categories: input.categories, careLevel: input.careLevel, assessedAt },
       status: 'pending_review',
       enrolledBy: ctx.actor.id,
       enrolledAt: now,

@@ -5,3 +5,6 @@ export { onSeniorLifecycle, type SeniorLifecycleEvent, type SeniorHookEvent } fr
 export { enrolledIdNumberHmacs, getSenior } from './seniors.query.ts';
 export type { SeniorView } from './senior.view.ts';
 export type { SeniorContext } from './seniors.context.ts';
+export { seniorForIssuance, seniorsForIssuance, type SeniorForIssuance, type VoucherBasis } from './voucher-basis.ts';
+export { ageOn } from './id-number.ts';
+export { ADVANCED_AGE, ASSESSMENT_VALID_MONTHS } from './senior.view.ts';

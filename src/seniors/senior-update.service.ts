@@ -3,11 +3,12 @@ import { assertProviderExists } from '../organisation/index.ts';
 import { DomainError } from '../shared/errors.ts';
 import { encryptPii, maskPhone } from '../shared/pii.ts';
 import { findInScope } from '../shared/scope.ts';
-import { addMonthsToDay, businessDay } from '../shared/time.ts';
+import { businessDay } from '../shared/time.ts';
 import { SeniorHistoryModel, SeniorModel, type SeniorDoc, type SeniorStatus } from './senior.model.ts';
 import { seniorScope } from './senior.scope.ts';
 import { EDITABLE_STATUSES } from './senior.state-machine.ts';
 import { toSeniorView, type SeniorView } from './senior.view.ts';
+import { basisChangeFor } from './voucher-basis.ts';
 import type { SeniorContext } from './seniors.context.ts';
 import type { UpdateSeniorInput } from './seniors.schemas.ts';
 
@@ -50,11 +51,16 @@ export async function updateSenior(id: string, patch: UpdateSeniorInput, ctx: Se
     record('emergencyContacts', masked(senior.emergencyContacts), masked(contacts), contacts);
   }
   if (Object.keys(changes).length === 0) return toSeniorView(senior, ctx.config.businessTimeZone, now);
+  const affectsVouchers = 'categories' in changes || 'careLevel' in changes || 'assessedAt' in changes;
+  if (affectsVouchers) {
+    Object.assign(set, basisChangeFor(senior, {
+      categories: patch.categories ?? [...senior.categories], careLevel: patch.careLevel ?? senior.careLevel, assessedAt: patch.assessedAt ?? senior.assessedAt,
+    }, now, ctx.config.businessTimeZone));
+  }
 
   const updated = await SeniorModel.findOneAndUpdate({ _id: id, updatedAt: senior.updatedAt, status: senior.status }, { $set: set }, { returnDocument: 'after' }).lean();
   if (!updated) throw new DomainError('INVALID_TRANSITION', [{ path: '', message: 'the senior changed meanwhile; reload and retry' }]);
-  const affectsVouchers = 'categories' in changes || 'careLevel' in changes || 'assessedAt' in changes;
-  const effectiveMonth = affectsVouchers ? addMonthsToDay(`${today.slice(0, 7)}-01`, 1).slice(0, 7) : null;
+  const effectiveMonth = affectsVouchers ? (set.voucherBasisNext as { fromMonth: string }).fromMonth : null;
   await SeniorHistoryModel.create({ seniorId: id, at: now, actorId: ctx.actor.id, action: 'update', changes, effectiveMonth });
   await recordAudit({ actor: ctx.actor, action: 'senior.update', entityType: 'senior', entityId: id, requestId: ctx.requestId, after: { changes, effectiveMonth } });
   return toSeniorView(updated, ctx.config.businessTimeZone, now);

@@ -33,6 +33,13 @@ const seniorSchema = new Schema(
     assessedAt: { type: String, required: true },
     emergencyContacts: { type: [emergencyContactSchema], default: [] },
     preferredProviderId: { type: String, default: null },
+    /**
+     * What vouchers are computed from. Changes count from the next month (PRODUCT.md §5): an edit
+     * writes `voucherBasisNext` with its first month, promoted to `voucherBasis` once that month
+     * has come (voucher-basis.ts).
+     */
+    voucherBasis: { type: new Schema({ categories: [String], careLevel: Number, assessedAt: String }, { _id: false }), default: null },
+    voucherBasisNext: { type: new Schema({ categories: [String], careLevel: Number, assessedAt: String, fromMonth: String }, { _id: false }), default: null },
     status: { type: String, enum: SENIOR_STATUSES, required: true },
     enrolledBy: { type: String, required: true },
     enrolledAt: { type: Date, required: true },

@@ -38,3 +38,8 @@ export function addDaysToDay(day: string, days: number): string {
   const [year, month, date] = day.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(year, month - 1, date + days)).toISOString().slice(0, 10);
 }
+
+/** Adds whole months to a 'YYYY-MM' month. */
+export function addMonths(month: string, months: number): string {
+  return addMonthsToDay(`${month}-01`, months).slice(0, 7);
+}

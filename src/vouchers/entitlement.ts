@@ -1,7 +1,4 @@
-/* eslint-disable no-restricted-imports -- pure rules of the seniors capability that its index.ts does not export yet */
-import { ageOn } from '../seniors/id-number.ts';
-import { ADVANCED_AGE, ASSESSMENT_VALID_MONTHS } from '../seniors/senior.view.ts';
-/* eslint-enable no-restricted-imports */
+import { ADVANCED_AGE, ASSESSMENT_VALID_MONTHS, ageOn } from '../seniors/index.ts';
 import { addMonthsToDay } from '../shared/time.ts';
 import type { VoucherPolicy } from './policy.service.ts';
 

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { idCheckCharacter } from '../../src/seniors/id-number.ts';
 import { enrolSenior, transitionSenior } from '../../src/seniors/index.ts';
+import { issueMonth } from '../../src/vouchers/index.ts';
 import { buildOpenApiDocument } from '../../src/shared/openapi/registry.ts';
 import type { Role } from '../../src/shared/roles.ts';
 import { ROLES } from '../../src/shared/roles.ts';
@@ -174,6 +175,25 @@ const MATRIX: Record<string, Row> = {
     expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok', street_officer: 'scoped', community_staff: 'scoped' }),
   },
 
+  'GET /api/v1/seniors/{id}/voucher-account': {
+    call: (w) => ({ path: `/api/v1/seniors/${w.seniorA.id}/voucher-account` }),
+    outOfScope: (w) => ({ path: `/api/v1/seniors/${w.seniorB.id}/voucher-account` }),
+    expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok', street_officer: 'scoped', community_staff: 'scoped' }),
+  },
+  'GET /api/v1/seniors/{id}/voucher-account/entries': {
+    call: (w) => ({ path: `/api/v1/seniors/${w.seniorA.id}/voucher-account/entries` }),
+    outOfScope: (w) => ({ path: `/api/v1/seniors/${w.seniorB.id}/voucher-account/entries` }),
+    expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok', street_officer: 'scoped', community_staff: 'scoped' }),
+  },
+  'POST /api/v1/seniors/{id}/voucher-account/adjustments': {
+    call: async (w) => ({ path: `/api/v1/seniors/${(await w.creditedSenior('A')).id}/voucher-account/adjustments`, body: { amountFen: 100, reason: '矩阵测试' } }),
+    outOfScope: async (w) => ({ path: `/api/v1/seniors/${(await w.creditedSenior('B')).id}/voucher-account/adjustments`, body: { amountFen: 100, reason: '矩阵测试' } }),
+    expect: only({ admin: 'ok', finance_officer: 'ok' }),
+  },
+  'POST /api/v1/vouchers/issuance': {
+    call: () => ({ path: '/api/v1/vouchers/issuance', body: { month: '2000-03' } }),
+    expect: only({ admin: 'ok', finance_officer: 'ok' }),
+  },
   'POST /api/v1/voucher-policies': {
     // A far-future month per call: one policy per month, and later than any month issued in this run.
     call: () => ({ path: '/api/v1/voucher-policies', body: matrixPolicyBody(`${5000 + next()}-06`) }),
@@ -268,7 +288,14 @@ async function buildWorld(config: ReturnType<typeof createTestApp>['config']) {
     return senior;
   };
   const [seniorA, seniorB] = [await freshSenior('A', 'active'), await freshSenior('B', 'active')];
-  return { streetA, streetB, communityA, communityB, serviceType, providerA, providerB, caregiverA, caregiverB, contractA, contractB, users, seniorA, seniorB, freshSenior };
+  // Adjustments need an account: a senior credited through the monthly issuance of a test policy.
+  await VoucherPolicyModel.updateOne({ _id: '2000-01' }, { $setOnInsert: { ...matrixPolicyBody('2000-01'), createdBy: 'matrix', createdAt: new Date() } }, { upsert: true });
+  const creditedSenior = async (side: 'A' | 'B') => {
+    const senior = await freshSenior(side, 'active');
+    await issueMonth('2000-03', 'matrix');
+    return senior;
+  };
+  return { streetA, streetB, communityA, communityB, serviceType, providerA, providerB, caregiverA, caregiverB, contractA, contractB, users, seniorA, seniorB, freshSenior, creditedSenior };
 }
 
 describe('authorisation matrix', function () {

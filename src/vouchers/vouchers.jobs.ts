@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import type { JobDefinition } from '../shared/job-definition.ts';
+import { addMonths, businessMonth } from '../shared/time.ts';
+import { expireThrough } from './expiry.ts';
+import { expiryCutoff, issueMonth } from './issuance.service.ts';
+import { IssuedMonthModel } from './issued-months.ts';
+import { AccountModel } from './ledger.model.ts';
+import { policyForMonth } from './policy.service.ts';
+import { reconcileLedger } from './reconciliation.ts';
+
+const monthParams = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/) }).strict();
+
+/** 1st of the month, 00:05 Asia/Shanghai; on start, a month that was never completed is issued. */
+export const voucherIssuanceJob: JobDefinition<{ month: string }> = {
+  name: 'voucher-issuance',
+  description: 'Issue the month\'s vouchers to every active or suspended senior (1st, 00:05)',
+  schedule: '0 5 0 1 * *',
+  params: monthParams,
+  paramsForTick: (at, config) => ({ month: businessMonth(at, config.businessTimeZone) }),
+  leaseMs: 10 * 60_000,
+  async catchUp(now, config) {
+    const month = businessMonth(now, config.businessTimeZone);
+    const record = await IssuedMonthModel.findById(month).lean();
+    if (record?.completedAt || !(await policyForMonth(month))) return null;
+    return { key: `voucher-issuance:${month}`, params: { month } };
+  },
+  async run({ month }, { signal }) {
+    const result = await issueMonth(month, 'system', signal);
+    return { issued: result.issued, skipped: result.skipped, totalFen: result.totalFen, zeroAmount: result.zeroAmount, expiredFen: result.expiredFen };
+  },
+};
+
+/**
+ * 1st of the month, 00:01: lapses what the previous month's policy lets expire, on every account —
+ * also those of seniors issuance no longer visits. Issuance does the same per senior first, so the
+ * order of the two jobs does not matter; the expiry keys make each lapse happen once.
+ */
+export const voucherExpiryJob: JobDefinition<{ month: string }> = {
+  name: 'voucher-expiry',
+  description: 'Expire lapsed voucher credits at the start of the month (1st, 00:01)',
+  schedule: '0 1 0 1 * *',
+  params: monthParams,
+  paramsForTick: (at, config) => ({ month: businessMonth(at, config.businessTimeZone) }),
+  leaseMs: 10 * 60_000,
+  async run({ month }, { signal }) {
+    const policy = await policyForMonth(addMonths(month, -1));
+    if (!policy) return { accounts: 0, expired: 0, expiredFen: 0 };
+    const cutoffMonth = expiryCutoff(policy, month);
+    let accounts = 0;
+    let expired = 0;
+    let expiredFen = 0;
+    for await (const account of AccountModel.find({}, { _id: 1 }).lean().cursor({ batchSize: 1000 })) {
+      if (signal.aborted) break;
+      accounts += 1;
+      const applied = await expireThrough({ seniorId: String(account._id), cutoffMonth, key: `expire:${String(account._id)}:${cutoffMonth}`, month: cutoffMonth, by: 'system', reason: policy.expiry.mode });
+      if (applied?.isNew) {
+        expired += 1;
+        expiredFen += -applied.entry.balanceDeltaFen;
+      }
+    }
+    return { accounts, expired, expiredFen };
+  },
+};
+
+/** Daily 03:00: accounts against their entries; findings recorded, never "fixed". */
+export const voucherReconciliationJob: JobDefinition<Record<string, never>> = {
+  name: 'voucher-reconciliation',
+  description: 'Check every voucher account against its ledger entries (daily 03:00)',
+  schedule: '0 0 3 * * *',
+  params: z.object({}).strict(),
+  paramsForTick: () => ({}),
+  leaseMs: 10 * 60_000,
+  async run(_params, { runId, logger, signal }) {
+    return { ...(await reconcileLedger(runId, logger, signal)) };
+  },
+};

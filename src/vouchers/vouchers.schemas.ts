@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { pageOf, pageQuery } from '../shared/http/pagination.ts';
+import { dateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
+import { ENTRY_TYPES } from './ledger.model.ts';
+
+const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
+
+export const accountSchema = z.object({ seniorId: z.string(), balanceFen: z.number().int(), heldFen: z.number().int(), availableFen: z.number().int() }).openapi('VoucherAccount');
+
+export const entrySchema = z
+  .object({
+    id: z.string().openapi({ description: 'the idempotency key, e.g. issue:<senior>:<month>, hold:<order>' }),
+    type: z.enum(ENTRY_TYPES),
+    balanceDeltaFen: z.number().int(),
+    heldDeltaFen: z.number().int(),
+    month: z.string().nullable(),
+    orderId: z.string().nullable(),
+    reason: z.string().nullable(),
+    createdBy: z.string(),
+    createdAt: dateTimeOut,
+  })
+  .openapi('VoucherEntry');
+
+export const entryPageSchema = pageOf(entrySchema);
+export const entriesQuery = z.object({ ...pageQuery }).strict();
+export const seniorIdParams = z.object({ id: objectIdParam }).strict();
+
+export const adjustmentBody = z
+  .object({
+    amountFen: z.number().int().refine((value) => value !== 0 && Number.isSafeInteger(value), 'a non-zero whole number of fen (negative to take away)'),
+    reason: z.string().trim().min(2).max(500),
+  })
+  .strict()
+  .openapi('VoucherAdjustmentRequest');
+
+export const issuanceBody = z.object({ month }).strict().openapi('VoucherIssuanceRequest');
+export const issuanceSchema = z
+  .object({ month: z.string(), issued: z.number().int(), skipped: z.number().int(), totalFen: z.number().int(), zeroAmount: z.number().int(), expiredFen: z.number().int() })
+  .openapi('VoucherIssuanceResult');
