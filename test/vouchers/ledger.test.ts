@@ -4,6 +4,8 @@ import { expireThrough, expirableFen } from '../../src/vouchers/expiry.ts';
 import { applyMovement, completePending, ledgerFaults } from '../../src/vouchers/ledger.ts';
 import { AccountModel, EntryModel } from '../../src/vouchers/ledger.model.ts';
 import { clearCollections, useTestDatabase } from '../support/database.ts';
+import { reconcileLedger } from '../../src/vouchers/reconciliation.ts';
+import { logger } from '../../src/shared/logger.ts';
 
 const SENIOR = 'senior-ledger-1';
 
@@ -134,6 +136,18 @@ describe('voucher ledger', () => {
     await expectConsistent(SENIOR);
     expect(await EntryModel.countDocuments({ type: 'adjust' })).to.equal(1);
     expect(await AccountModel.findById(SENIOR).lean()).to.include({ balanceFen: 4_300 });
+  });
+
+  it('lets reconciliation finish a movement a crash left pending, and then find nothing wrong', async () => {
+    await issue(SENIOR, '2026-10', 5_000);
+    ledgerFaults.afterAccountUpdate = () => { throw new Error('killed'); };
+    await holdForOrder({ orderId: 'r1', seniorId: SENIOR, amountFen: 1_200, by: 'u' }).catch(() => undefined);
+    ledgerFaults.afterAccountUpdate = null;
+
+    const counts = await reconcileLedger('run-1', logger);
+
+    expect(counts).to.include({ accounts: 1, mismatches: 0, pendingCompleted: 1 });
+    await expectConsistent(SENIOR);
   });
 
   it('refuses a negative adjustment that would take available below zero', async () => {
