@@ -119,3 +119,28 @@ export const demoUsers = [
   { username: 'finance', displayName: '区财政结算员', role: 'finance_officer' },
   { username: 'auditor', displayName: '区纪检审计员', role: 'auditor' },
 ] as const;
+
+/**
+ * The demo voucher policy, shaped on real programmes: the national scheme's ¥800 a month for the
+ * neediest (三无, 特困) paid in full, lower amounts and subsidy rates for the other categories,
+ * a care-level supplement, city and district paying 1:1 as in Hefei, and vouchers lapsing at
+ * month end.
+ */
+export const demoVoucherPolicy = {
+  name: '蜀山区2026年居家养老服务券',
+  effectiveFrom: '2026-01',
+  combine: 'max',
+  categories: [
+    { category: 'three_nos', monthlyAmountFen: 80_000, subsidyRatePct: 100 },
+    { category: 'extreme_hardship', monthlyAmountFen: 80_000, subsidyRatePct: 100 },
+    { category: 'low_income', monthlyAmountFen: 60_000, subsidyRatePct: 80 },
+    { category: 'disabled', monthlyAmountFen: 60_000, subsidyRatePct: 70 },
+    { category: 'advanced_age', monthlyAmountFen: 40_000, subsidyRatePct: 60 },
+    { category: 'living_alone', monthlyAmountFen: 40_000, subsidyRatePct: 50 },
+    { category: 'empty_nest', monthlyAmountFen: 30_000, subsidyRatePct: 50 },
+  ],
+  careLevelSupplementFen: [0, 2_000, 4_000, 6_000, 8_000, 10_000],
+  defaultSubsidyRatePct: 50,
+  fundingSplit: { cityPct: 50, districtPct: 50 },
+  expiry: { mode: 'end_of_month' },
+} as const;

@@ -9,7 +9,10 @@ import { DomainError } from '../src/shared/errors.ts';
 import type { Actor, Role } from '../src/shared/roles.ts';
 import { SYSTEM_ACTOR_ID } from '../src/shared/roles.ts';
 import { generateDemoSeniors, type DemoSenior } from './demo-seniors.ts';
-import { DEMO_PASSWORD, demoCaregivers, demoCommunities, demoProviders, demoServiceTypes, demoStreets, demoUsers } from './demo-district.ts';
+import { createVoucherPolicy, createVoucherPolicyBody, issueMonth, policyForMonth } from '../src/vouchers/index.ts';
+import { parseInput } from '../src/shared/http/validate.ts';
+import { addMonths, businessMonth } from '../src/shared/time.ts';
+import { DEMO_PASSWORD, demoVoucherPolicy, demoCaregivers, demoCommunities, demoProviders, demoServiceTypes, demoStreets, demoUsers } from './demo-district.ts';
 
 export interface DemoLogin {
   username: string;
@@ -75,8 +78,19 @@ export async function seedDemoDistrict(config: Config): Promise<DemoLogin[]> {
     if (user.role === 'admin') adminId = created.id;
     logins.push({ username: user.username, password: DEMO_PASSWORD, role: user.role, displayName: user.displayName });
   }
+  await seedDemoPolicy(adminId);
   await seedDemoSeniors(config, communityIds, adminId);
+  // The previous and the current month, so the demo shows balances and a lapse (idempotent).
+  const thisMonth = businessMonth(new Date(), config.businessTimeZone);
+  await issueMonth(addMonths(thisMonth, -1), SYSTEM_ACTOR_ID);
+  await issueMonth(thisMonth, SYSTEM_ACTOR_ID);
   return logins;
+}
+
+async function seedDemoPolicy(adminId: string): Promise<void> {
+  if (await policyForMonth(demoVoucherPolicy.effectiveFrom)) return;
+  const actor: Actor = { id: adminId, role: 'admin', communityIds: [], streetId: null, providerId: null, caregiverId: null };
+  await createVoucherPolicy({ actor, requestId: null, lang: 'zh' }, parseInput(createVoucherPolicyBody, demoVoucherPolicy, 'zh'));
 }
 
 export const DEMO_SENIOR_COUNT = 300;

@@ -8,7 +8,8 @@ export { vouchersRouter } from './vouchers.routes.ts';
 export { voucherPolicyRouter } from './policy.routes.ts';
 export { voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob } from './vouchers.jobs.ts';
 export { holdForOrder, releaseForOrder, redeemForOrder, refundForOrder, accountOf } from './account.service.ts';
-export { policyForMonth, type VoucherPolicy } from './policy.service.ts';
+export { createVoucherPolicy, policyForMonth, type VoucherPolicy } from './policy.service.ts';
+export { createVoucherPolicyBody } from './policy.schemas.ts';
 export { computeEntitlement, subsidyFor } from './entitlement.ts';
 export { issueMonth } from './issuance.service.ts';
 

@@ -3,6 +3,9 @@ import mongoose from 'mongoose';
 import request from 'supertest';
 import { DEMO_SENIOR_COUNT, seedDemoDistrict } from '../../seed/index.ts';
 import { SeniorModel } from '../../src/seniors/senior.model.ts';
+import { logger } from '../../src/shared/logger.ts';
+import { EntryModel } from '../../src/vouchers/ledger.model.ts';
+import { reconcileLedger } from '../../src/vouchers/reconciliation.ts';
 import { DEMO_PASSWORD, demoCommunities, demoProviders, demoServiceTypes, demoStreets, demoUsers } from '../../seed/demo-district.ts';
 import { createTestApp } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
@@ -32,6 +35,13 @@ describe('demo district seed', function () {
     expect(first).to.include({ User: demoUsers.length, Senior: DEMO_SENIOR_COUNT });
     const byStatus = Object.fromEntries(await Promise.all(['active', 'pending_review', 'suspended', 'deactivated', 'rejected'].map(async (status) => [status, await SeniorModel.collection.countDocuments({ status })])));
     expect(byStatus).to.deep.equal({ active: 240, pending_review: 24, suspended: 15, deactivated: 12, rejected: 9 });
+    // Vouchers: everyone approved got this month's credit at approval (240 active, 15 suspended and
+    // the 12 deactivated, whose credit then lapsed at deactivation); last month's lapsed.
+    const thisMonth = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date()).slice(0, 7);
+    expect(await EntryModel.countDocuments({ type: 'issue', month: thisMonth })).to.equal(267);
+    expect(await EntryModel.countDocuments({ _id: { $regex: ':deactivation$' } })).to.equal(12);
+    expect(await EntryModel.countDocuments({ type: 'expire' })).to.be.greaterThan(0);
+    expect(await reconcileLedger('seed-check', logger)).to.include({ mismatches: 0, pendingCompleted: 0 });
     const streets = await request(app).get('/api/v1/streets?pageSize=200').set('Authorization', `Bearer ${(await login('admin')).accessToken}`);
     expect(streets.body.total).to.equal(demoStreets.length);
     expect(demoCommunities).to.have.length(12);
