@@ -6,3 +6,4 @@ export { getServiceType, listServiceTypes, type ServiceTypeView } from './servic
 export { findValidContract, type ContractQuestion, type ContractView } from './contracts.service.ts';
 export { creditCodeCheckCharacter, isValidCreditCode, normaliseCreditCode } from './credit-code.ts';
 export { upsertStreet, upsertCommunity, upsertProvider, upsertCaregiver, upsertServiceType, upsertContract } from './organisation.seed.ts';
+export { dispatchCandidates, type DispatchCandidate } from './dispatch-candidates.ts';

@@ -1,0 +1,91 @@
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { ORDER_STATUSES } from './order.state-machine.ts';
+
+export const ORDER_FLAGS = ['geofence_check_in', 'geofence_check_out', 'short_visit', 'caregiver_overlap'] as const;
+
+const point = new Schema({ at: Date, lng: Number, lat: Number, distanceM: Number }, { _id: false });
+
+// Everything a later step needs is copied onto the order at creation (communityId, streetId, the
+// senior's location, expected minutes): settlement and reports read orders alone (no $lookup).
+const orderSchema = new Schema(
+  {
+    seniorId: { type: String, required: true },
+    communityId: { type: String, required: true },
+    streetId: { type: String, required: true },
+    seniorLocation: { type: new Schema({ lng: Number, lat: Number }, { _id: false }), required: true },
+    serviceTypeCode: { type: String, required: true },
+    quantity: { type: Number, required: true },
+    expectedMinutes: { type: Number, required: true },
+    scheduledStart: { type: Date, required: true },
+    scheduledDay: { type: String, required: true },
+    notes: { type: String, default: null },
+    source: { type: String, enum: ['hotline', 'staff', 'care_plan', 'emergency'], required: true },
+    priority: { type: String, enum: ['normal', 'emergency'], required: true },
+    status: { type: String, enum: ORDER_STATUSES, required: true },
+    providerId: { type: String, default: null },
+    caregiverId: { type: String, default: null },
+    offer: { type: new Schema({ providerId: String, offeredAt: Date, expiresAt: Date }, { _id: false }), default: null },
+    dispatch: {
+      attempts: { type: [new Schema({ providerId: String, offeredAt: Date, outcome: String, reason: String }, { _id: false })], default: [] },
+      ranking: { type: [new Schema({ providerId: String, score: Number, distanceKm: Number, reasons: [String] }, { _id: false })], default: [] },
+    },
+    priceFen: { type: Number, required: true, validate: Number.isSafeInteger },
+    subsidyFen: { type: Number, required: true, validate: Number.isSafeInteger },
+    selfPayFen: { type: Number, required: true, validate: Number.isSafeInteger },
+    subsidyRatePct: { type: Number, required: true },
+    /** The key the voucher hold was made under (a new one when a new price re-holds). */
+    holdRef: { type: String, default: null },
+    visitCodeHash: { type: String, required: true },
+    visitCodeFailures: { type: Number, default: 0 },
+    checkIn: { type: point, default: null },
+    checkOut: { type: point, default: null },
+    durationMinutes: { type: Number, default: null },
+    flags: { type: [String], enum: ORDER_FLAGS, default: [] },
+    confirmation: { type: new Schema({ method: String, at: Date, by: String, satisfaction: Number }, { _id: false }), default: null },
+    /** The month (Asia/Shanghai) of confirmation: settlement's period key. */
+    confirmedMonth: { type: String, default: null },
+    statementId: { type: String, default: null },
+    createdBy: { type: String, required: true },
+  },
+  { collection: 'service_orders', versionKey: false, timestamps: true, minimize: false },
+);
+orderSchema.index({ status: 1, 'offer.expiresAt': 1 });
+orderSchema.index({ communityId: 1, status: 1 });
+orderSchema.index({ providerId: 1, scheduledDay: 1 });
+orderSchema.index({ caregiverId: 1, status: 1 });
+orderSchema.index({ seniorId: 1, scheduledStart: 1 });
+orderSchema.index({ confirmedMonth: 1, status: 1 });
+
+export type OrderDoc = InferSchemaType<typeof orderSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; updatedAt: Date };
+export const OrderModel = mongoose.model('ServiceOrder', orderSchema);
+
+const orderHistorySchema = new Schema(
+  {
+    orderId: { type: String, required: true },
+    at: { type: Date, required: true },
+    actorId: { type: String, required: true },
+    action: { type: String, required: true },
+    fromStatus: { type: String, required: true },
+    toStatus: { type: String, required: true },
+    reason: { type: String, default: null },
+    details: { type: Schema.Types.Mixed, default: null },
+  },
+  { collection: 'service_order_history', versionKey: false },
+);
+orderHistorySchema.index({ orderId: 1, at: 1 });
+
+export type OrderHistoryDoc = InferSchemaType<typeof orderHistorySchema> & { _id: mongoose.Types.ObjectId };
+export const OrderHistoryModel = mongoose.model('ServiceOrderHistory', orderHistorySchema);
+
+// Per-provider running figures the ranking reads by `_id` instead of aggregating orders: ratings
+// and the offers made to it per ISO week (fairness).
+const providerStatsSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    ratingSum: { type: Number, default: 0 },
+    ratingCount: { type: Number, default: 0 },
+    offersByWeek: { type: Schema.Types.Mixed, default: {} },
+  },
+  { collection: 'provider_dispatch_stats', versionKey: false, minimize: false },
+);
+export const ProviderStatsModel = mongoose.model('ProviderDispatchStats', providerStatsSchema);

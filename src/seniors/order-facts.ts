@@ -1,0 +1,33 @@
+import { findInScope } from '../shared/scope.ts';
+import type { Actor } from '../shared/roles.ts';
+import { SeniorModel, type SeniorDoc, type SeniorStatus } from './senior.model.ts';
+import { seniorScope } from './senior.scope.ts';
+import { voucherBasisFor, type VoucherBasis } from './voucher-basis.ts';
+
+/** What an order needs to know about its senior; no PII beyond what dispatch must use. */
+export interface SeniorOrderFacts {
+  seniorId: string;
+  status: SeniorStatus;
+  communityId: string;
+  streetId: string;
+  location: { lng: number; lat: number } | null;
+  preferredProviderId: string | null;
+  birthDate: string;
+  basis: VoucherBasis;
+}
+
+/** The senior if the caller may see them (404 otherwise), with the voucher basis of `month`. */
+export async function seniorForOrder(seniorId: string, actor: Actor, month: string): Promise<SeniorOrderFacts> {
+  const senior = await findInScope<SeniorDoc>(SeniorModel, seniorId, seniorScope, actor);
+  const location = senior.location && typeof senior.location.lng === 'number' ? { lng: senior.location.lng, lat: senior.location.lat as number } : null;
+  return {
+    seniorId,
+    status: senior.status as SeniorStatus,
+    communityId: senior.communityId,
+    streetId: senior.streetId,
+    location,
+    preferredProviderId: senior.preferredProviderId ?? null,
+    birthDate: senior.birthDate,
+    basis: voucherBasisFor(senior, month),
+  };
+}
