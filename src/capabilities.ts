@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import { auditRouter, auditVerifyJob } from './audit/index.ts';
 import { identityRouter, sessionsPurgeJob } from './identity/index.ts';
 import { jobRunsPurgeJob, jobsRouter } from './jobs/index.ts';
+import { notificationsDeliverJob, notificationsRouter } from './notifications/index.ts';
 import { organisationRouter } from './organisation/index.ts';
 import { seniorsRouter } from './seniors/index.ts';
 import type { JobDefinition } from './shared/job-definition.ts';
@@ -12,10 +13,11 @@ import { registerVoucherHooks, voucherExpiryJob, voucherIssuanceJob, voucherPoli
 // also registers all routes in the OpenAPI registry, which is how `npm run openapi` works without
 // a database.
 
-export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, voucherPolicyRouter, vouchersRouter];
+export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, voucherPolicyRouter, vouchersRouter, notificationsRouter];
 
 export const jobs: JobDefinition[] = [
   auditVerifyJob, jobRunsPurgeJob, sessionsPurgeJob, voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob,
+  notificationsDeliverJob,
 ] as JobDefinition[];
 
 // Capabilities that follow another's lifecycle register their hooks here, once, at composition.

@@ -212,6 +212,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/jobs': { call: () => ({ path: '/api/v1/jobs' }), expect: only({ admin: 'ok' }) },
   'GET /api/v1/jobs/runs': { call: () => ({ path: '/api/v1/jobs/runs' }), expect: only({ admin: 'ok' }) },
   'POST /api/v1/jobs/{name}/run': { call: () => ({ path: '/api/v1/jobs/audit-verify/run?wait=true', body: {} }), expect: only({ admin: 'ok' }) },
+
+  'GET /api/v1/notifications': { call: () => ({ path: '/api/v1/notifications' }), expect: only({ admin: 'ok' }) },
 };
 
 /** Routes anyone may call without a token, with the answer expected. */

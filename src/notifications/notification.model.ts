@@ -1,0 +1,56 @@
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+
+export const NOTIFICATION_CHANNELS = ['sms', 'callback_task', 'staff_message'] as const;
+export const RECIPIENT_KINDS = ['emergency_contact', 'senior', 'community_staff', 'user'] as const;
+export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed'] as const;
+
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+export type RecipientKind = (typeof RECIPIENT_KINDS)[number];
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+// A recipient's phone exists here only encrypted (shared/pii.ts) and masked; the clear number is
+// decrypted for the one moment the sender needs it.
+const recipientSchema = new Schema(
+  {
+    kind: { type: String, enum: RECIPIENT_KINDS, required: true },
+    name: { type: String, default: null },
+    phoneEncrypted: { type: String, default: null },
+    phoneMasked: { type: String, default: null },
+    communityId: { type: String, default: null },
+    userId: { type: String, default: null },
+  },
+  { _id: false },
+);
+
+// The outbox. `_id` is the caller's dedupe key (e.g. `emergency:<orderId>:<contactIndex>`): a second
+// enqueue of the same notification hits the primary key and answers the first, and delivery claims a
+// notification by `_id`, the one key the embedded FerretDB finds without scanning.
+const notificationSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    channel: { type: String, enum: NOTIFICATION_CHANNELS, required: true },
+    recipient: { type: recipientSchema, required: true },
+    template: { type: String, required: true },
+    params: { type: Schema.Types.Mixed, default: {} },
+    subject: {
+      type: new Schema({ type: { type: String, required: true }, id: { type: String, required: true } }, { _id: false }),
+      required: true,
+    },
+    status: { type: String, enum: NOTIFICATION_STATUSES, required: true },
+    /** Delivery attempts started; also the fencing token of a claim (see notification.delivery.ts). */
+    attempts: { type: Number, required: true },
+    /** When a pending notification is next due; while claimed, when the claim lapses. Null once final. */
+    nextAttemptAt: { type: Date, default: null },
+    lastError: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    sentAt: { type: Date, default: null },
+  },
+  { collection: 'notifications', versionKey: false, minimize: false },
+);
+
+notificationSchema.index({ status: 1, nextAttemptAt: 1 });
+notificationSchema.index({ createdAt: -1 });
+
+export type NotificationDoc = InferSchemaType<typeof notificationSchema>;
+
+export const NotificationModel = mongoose.model('Notification', notificationSchema);

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { findPage, type Page } from '../shared/http/pagination.ts';
+import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
+import { encryptPii, maskPhone, type PiiKeys } from '../shared/pii.ts';
+import { NotificationModel, type NotificationChannel, type NotificationDoc, type NotificationStatus, type RecipientKind } from './notification.model.ts';
+import { notificationInputSchema, type NotificationInput } from './notifications.schemas.ts';
+
+/** A notification as it leaves the capability: the phone masked, never encrypted or clear. */
+export interface NotificationView {
+  id: string;
+  dedupeKey: string;
+  channel: NotificationChannel;
+  recipient: { kind: RecipientKind; name: string | null; phoneMasked: string | null; communityId: string | null; userId: string | null };
+  template: string;
+  params: Record<string, string | number>;
+  subject: { type: string; id: string };
+  status: NotificationStatus;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+/**
+ * Puts a notification in the outbox, due at once; the delivery job sends it. Idempotent by
+ * `dedupeKey`: a second call with the same key changes nothing and answers the notification already
+ * there (as it is now, possibly sent). A malformed input is the caller's bug, so it throws a plain
+ * Error, not a client error; the message names paths, never values.
+ */
+export async function enqueueNotification(input: NotificationInput, keys: PiiKeys, now: Date = new Date()): Promise<NotificationView> {
+  const parsed = notificationInputSchema.safeParse(input);
+  if (!parsed.success) throw new Error(`invalid notification: ${z.prettifyError(parsed.error)}`);
+  const { dedupeKey, recipient, ...rest } = parsed.data;
+  try {
+    const created = await NotificationModel.create({
+      _id: dedupeKey,
+      ...rest,
+      recipient: {
+        kind: recipient.kind,
+        name: recipient.name ?? null,
+        phoneEncrypted: recipient.phone ? encryptPii(keys, recipient.phone) : null,
+        phoneMasked: recipient.phone ? maskPhone(recipient.phone) : null,
+        communityId: recipient.communityId ?? null,
+        userId: recipient.userId ?? null,
+      },
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      lastError: null,
+      createdAt: now,
+      sentAt: null,
+    });
+    return toNotificationView(created.toObject());
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+    const existing = await NotificationModel.findById(dedupeKey).lean();
+    if (!existing) throw error;
+    return toNotificationView(existing);
+  }
+}
+
+export async function listNotifications(filter: { status?: NotificationStatus; page: number; pageSize: number }): Promise<Page<NotificationView>> {
+  const query: Record<string, unknown> = filter.status ? { status: filter.status } : {};
+  return findPage(NotificationModel, query, { createdAt: -1, _id: -1 }, filter, toNotificationView);
+}
+
+export function toNotificationView(doc: NotificationDoc): NotificationView {
+  return {
+    id: doc._id,
+    dedupeKey: doc._id,
+    channel: doc.channel,
+    recipient: {
+      kind: doc.recipient.kind,
+      name: doc.recipient.name ?? null,
+      phoneMasked: doc.recipient.phoneMasked ?? null,
+      communityId: doc.recipient.communityId ?? null,
+      userId: doc.recipient.userId ?? null,
+    },
+    template: doc.template,
+    params: (doc.params ?? {}) as Record<string, string | number>,
+    subject: { type: doc.subject.type, id: doc.subject.id },
+    status: doc.status,
+    attempts: doc.attempts,
+    nextAttemptAt: doc.nextAttemptAt ?? null,
+    lastError: doc.lastError ?? null,
+    createdAt: doc.createdAt,
+    sentAt: doc.sentAt ?? null,
+  };
+}
