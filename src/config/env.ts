@@ -45,8 +45,9 @@ const envSchema = z.object({
   PII_HMAC_KEY: secret(32).optional(),
   PII_KEY_VERSION: z.coerce.number().int().min(1).default(1),
   TZ_BUSINESS: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
-  OFFER_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
-  EMERGENCY_OFFER_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(60).default(3),
+  OFFER_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+  EMERGENCY_OFFER_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
+  GEOFENCE_METERS: z.coerce.number().int().min(10).max(10_000).default(300),
   PAYMENT_DUE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   BOOTSTRAP_ADMIN_USERNAME: z.string().regex(/^[a-zA-Z0-9_.-]{3,64}$/, 'must be 3-64 letters, digits, _ . -').optional(),
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
@@ -73,6 +74,7 @@ export interface Config {
   businessTimeZone: string;
   offerTimeoutMinutes: number;
   emergencyOfferTimeoutMinutes: number;
+  geofenceM: number;
   paymentDueDays: number;
   bootstrapAdmin: { username: string; password: string } | undefined;
   seedDemo: boolean;
@@ -143,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     businessTimeZone: raw.TZ_BUSINESS,
     offerTimeoutMinutes: raw.OFFER_TIMEOUT_MINUTES,
     emergencyOfferTimeoutMinutes: raw.EMERGENCY_OFFER_TIMEOUT_MINUTES,
+    geofenceM: raw.GEOFENCE_METERS,
     paymentDueDays: raw.PAYMENT_DUE_DAYS,
     bootstrapAdmin: hasBootstrapUser ? { username: raw.BOOTSTRAP_ADMIN_USERNAME as string, password: raw.BOOTSTRAP_ADMIN_PASSWORD as string } : undefined,
     seedDemo: raw.SEED_DEMO ?? raw.NODE_ENV === 'development',

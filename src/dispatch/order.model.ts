@@ -13,6 +13,7 @@ const orderSchema = new Schema(
     communityId: { type: String, required: true },
     streetId: { type: String, required: true },
     seniorLocation: { type: new Schema({ lng: Number, lat: Number }, { _id: false }), required: true },
+    preferredProviderId: { type: String, default: null },
     serviceTypeCode: { type: String, required: true },
     quantity: { type: Number, required: true },
     expectedMinutes: { type: Number, required: true },
@@ -41,6 +42,8 @@ const orderSchema = new Schema(
     checkOut: { type: point, default: null },
     durationMinutes: { type: Number, default: null },
     flags: { type: [String], enum: ORDER_FLAGS, default: [] },
+    /** flags.length > 0, kept as a field so "flagged orders" is a plain equality filter. */
+    isFlagged: { type: Boolean, default: false },
     confirmation: { type: new Schema({ method: String, at: Date, by: String, satisfaction: Number }, { _id: false }), default: null },
     /** The month (Asia/Shanghai) of confirmation: settlement's period key. */
     confirmedMonth: { type: String, default: null },

@@ -3,6 +3,8 @@ import request from 'supertest';
 import { idCheckCharacter } from '../../src/seniors/id-number.ts';
 import { enrolSenior, transitionSenior } from '../../src/seniors/index.ts';
 import { issueMonth } from '../../src/vouchers/index.ts';
+import { createOrder } from '../../src/dispatch/index.ts';
+import { OrderModel } from '../../src/dispatch/order.model.ts';
 import { buildOpenApiDocument } from '../../src/shared/openapi/registry.ts';
 import type { Role } from '../../src/shared/roles.ts';
 import { ROLES } from '../../src/shared/roles.ts';
@@ -209,6 +211,42 @@ const MATRIX: Record<string, Row> = {
     expect: { ...all('ok'), provider_admin: 403, caregiver: 403 },
   },
 
+  'POST /api/v1/service-orders': {
+    call: (w) => ({ path: '/api/v1/service-orders', body: orderBody(w.seniorA.id, w.serviceType.code) }),
+    outOfScope: (w) => ({ path: '/api/v1/service-orders', body: orderBody(w.seniorB.id, w.serviceType.code) }),
+    expect: only({ admin: 'ok', community_staff: 'scoped' }),
+  },
+  'GET /api/v1/service-orders': {
+    call: () => ({ path: '/api/v1/service-orders?pageSize=200' }),
+    list: (w) => ({ includes: w.orderA, excludes: w.orderB }),
+    expect: { ...all('ok'), street_officer: 'scoped', community_staff: 'scoped', provider_admin: 'scoped', caregiver: 'scoped' },
+  },
+  'GET /api/v1/service-orders/{id}': {
+    call: (w) => ({ path: `/api/v1/service-orders/${w.orderA}` }),
+    outOfScope: (w) => ({ path: `/api/v1/service-orders/${w.orderB}` }),
+    expect: { ...all('ok'), street_officer: 'scoped', community_staff: 'scoped', provider_admin: 'scoped', caregiver: 'scoped' },
+  },
+  'GET /api/v1/service-orders/{id}/history': {
+    call: (w) => ({ path: `/api/v1/service-orders/${w.orderA}/history` }),
+    outOfScope: (w) => ({ path: `/api/v1/service-orders/${w.orderB}/history` }),
+    expect: { ...all('ok'), street_officer: 'scoped', community_staff: 'scoped', provider_admin: 'scoped', caregiver: 'scoped' },
+  },
+  'POST /api/v1/service-orders/{id}/accept': {
+    call: async (w) => ({ path: `/api/v1/service-orders/${await w.freshOrder('A')}/accept` }),
+    outOfScope: async (w) => ({ path: `/api/v1/service-orders/${await w.freshOrder('B')}/accept` }),
+    expect: only({ provider_admin: 'scoped' }),
+  },
+  'POST /api/v1/service-orders/{id}/decline': {
+    call: async (w) => ({ path: `/api/v1/service-orders/${await w.freshOrder('A')}/decline`, body: { reason: '人手不足' } }),
+    outOfScope: async (w) => ({ path: `/api/v1/service-orders/${await w.freshOrder('B')}/decline`, body: { reason: '人手不足' } }),
+    expect: only({ provider_admin: 'scoped' }),
+  },
+  'POST /api/v1/service-orders/{id}/dispatch': {
+    call: async (w) => ({ path: `/api/v1/service-orders/${await w.freshOrder('A', true)}/dispatch`, body: {} }),
+    outOfScope: async (w) => ({ path: `/api/v1/service-orders/${await w.freshOrder('B', true)}/dispatch`, body: {} }),
+    expect: only({ admin: 'ok', community_staff: 'scoped' }),
+  },
+
   'GET /api/v1/jobs': { call: () => ({ path: '/api/v1/jobs' }), expect: only({ admin: 'ok' }) },
   'GET /api/v1/jobs/runs': { call: () => ({ path: '/api/v1/jobs/runs' }), expect: only({ admin: 'ok' }) },
   'POST /api/v1/jobs/{name}/run': { call: () => ({ path: '/api/v1/jobs/audit-verify/run?wait=true', body: {} }), expect: only({ admin: 'ok' }) },
@@ -256,6 +294,10 @@ function matrixPolicyBody(effectiveFrom: string) {
   };
 }
 
+function orderBody(seniorId: string, serviceTypeCode: string) {
+  return { seniorId, serviceTypeCode, quantity: 1, scheduledStart: new Date(Date.now() + 86_400_000).toISOString(), source: 'hotline' };
+}
+
 function caregiverBody(w: World) {
   return { name: '护理员', phone: `139${String(10_000_000 + next()).slice(-8)}`, skills: [w.serviceType.code] };
 }
@@ -297,7 +339,16 @@ async function buildWorld(config: ReturnType<typeof createTestApp>['config']) {
     await issueMonth('2000-03', 'matrix');
     return senior;
   };
-  return { streetA, streetB, communityA, communityB, serviceType, providerA, providerB, caregiverA, caregiverB, contractA, contractB, users, seniorA, seniorB, freshSenior, creditedSenior };
+  // Orders: each side's senior gets one, offered to that side's provider; side A's is also given to
+  // caregiver A so the caregiver's scope has something to see.
+  const freshOrder = async (side: 'A' | 'B', unassigned = false) => {
+    const { order } = await createOrder(orderBody(side === 'A' ? seniorA.id : seniorB.id, serviceType.code) as Parameters<typeof createOrder>[0], { actor: registrar.actor, config, requestId: null });
+    if (unassigned) await OrderModel.updateOne({ _id: order._id }, { $set: { status: 'unassigned', offer: null, 'dispatch.attempts': [] } });
+    return String(order._id);
+  };
+  const [orderA, orderB] = [await freshOrder('A'), await freshOrder('B')];
+  await OrderModel.updateOne({ _id: orderA }, { $set: { caregiverId: caregiverA.id } });
+  return { streetA, streetB, communityA, communityB, serviceType, providerA, providerB, caregiverA, caregiverB, contractA, contractB, users, seniorA, seniorB, freshSenior, creditedSenior, orderA, orderB, freshOrder };
 }
 
 describe('authorisation matrix', function () {

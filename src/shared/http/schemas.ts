@@ -1,4 +1,6 @@
 import { z } from 'zod';
+// The .openapi() extension must be installed before these schemas are built, whoever imports first.
+import '../openapi/registry.ts';
 
 /** An instant leaving the service: stored as a Date, answered as ISO 8601 UTC. */
 export const dateTimeOut = z

@@ -1,0 +1,3 @@
+export { ordersRouter } from './orders.routes.ts';
+export { offerSweeperJob } from './dispatch.jobs.ts';
+export { createOrder } from './order-create.service.ts';

@@ -1,0 +1,85 @@
+import { createHmac, randomInt } from 'node:crypto';
+import mongoose from 'mongoose';
+import { recordAudit } from '../audit/index.ts';
+import type { Config } from '../config/env.ts';
+import { getCommunity, getServiceType } from '../organisation/index.ts';
+import { seniorForOrder } from '../seniors/index.ts';
+import { DomainError } from '../shared/errors.ts';
+import type { Actor } from '../shared/roles.ts';
+import { businessDay, businessMonth } from '../shared/time.ts';
+import { computeEntitlement, policyForMonth } from '../vouchers/index.ts';
+import { dispatchOrder } from './order-dispatch.service.ts';
+import { OrderHistoryModel, OrderModel, type OrderDoc } from './order.model.ts';
+
+export interface CreateOrderInput {
+  seniorId: string;
+  serviceTypeCode: string;
+  quantity: number;
+  scheduledStart: string;
+  notes?: string;
+  source: 'hotline' | 'staff' | 'care_plan' | 'emergency';
+}
+
+export interface OrderContext {
+  actor: Actor;
+  config: Config;
+  requestId: string | null;
+  now?: Date;
+}
+
+/**
+ * Creates an order for an active senior in the caller's scope and dispatches it at once. The
+ * 6-digit visit code is answered here only; the order keeps an HMAC of it bound to the order id.
+ */
+export async function createOrder(input: CreateOrderInput, ctx: OrderContext): Promise<{ order: OrderDoc; visitCode: string }> {
+  const now = ctx.now ?? new Date();
+  const scheduledStart = new Date(input.scheduledStart);
+  const tz = ctx.config.businessTimeZone;
+  const senior = await seniorForOrder(input.seniorId, ctx.actor, businessMonth(scheduledStart, tz));
+  if (senior.status !== 'active') throw new DomainError('NOT_ELIGIBLE', [{ path: 'seniorId', message: `the senior is ${senior.status}; only active seniors receive services` }]);
+  const serviceType = await getServiceType(input.serviceTypeCode);
+  if (!serviceType) throw new DomainError('VALIDATION_FAILED', [{ path: 'serviceTypeCode', message: 'no such service in the catalogue' }]);
+  if (scheduledStart.getTime() < now.getTime() - 60 * 60_000) throw new DomainError('VALIDATION_FAILED', [{ path: 'scheduledStart', message: 'more than an hour in the past' }]);
+
+  const location = senior.location ?? (await getCommunity(senior.communityId))?.location;
+  if (!location) throw new DomainError('NOT_ELIGIBLE', [{ path: 'seniorId', message: 'the senior has no location and neither has the community' }]);
+  const policy = await policyForMonth(businessMonth(scheduledStart, tz));
+  const subsidyRatePct = policy ? computeEntitlement(policy, { ...senior.basis, birthDate: senior.birthDate }, businessMonth(scheduledStart, tz)).subsidyRatePct : 0;
+
+  const id = new mongoose.Types.ObjectId();
+  const visitCode = String(randomInt(0, 1_000_000)).padStart(6, '0');
+  const isEmergency = input.source === 'emergency' || serviceType.emergency;
+  const created = await OrderModel.create({
+    _id: id,
+    seniorId: senior.seniorId,
+    communityId: senior.communityId,
+    streetId: senior.streetId,
+    seniorLocation: location,
+    preferredProviderId: senior.preferredProviderId,
+    serviceTypeCode: serviceType.code,
+    quantity: input.quantity,
+    expectedMinutes: serviceType.minutesPerUnit * input.quantity,
+    scheduledStart,
+    scheduledDay: businessDay(scheduledStart, tz),
+    notes: input.notes ?? null,
+    source: input.source,
+    priority: isEmergency ? 'emergency' : 'normal',
+    status: 'pending_dispatch',
+    priceFen: 0,
+    subsidyFen: 0,
+    selfPayFen: 0,
+    subsidyRatePct,
+    visitCodeHash: hashVisitCode(ctx.config, String(id), visitCode),
+    createdBy: ctx.actor.id,
+  });
+  const orderId = String(id);
+  await OrderHistoryModel.create({ orderId, at: now, actorId: ctx.actor.id, action: 'create', fromStatus: 'pending_dispatch', toStatus: 'pending_dispatch' });
+  await recordAudit({ actor: ctx.actor, action: 'order.create', entityType: 'service_order', entityId: orderId, requestId: ctx.requestId, after: { seniorId: senior.seniorId, serviceTypeCode: serviceType.code, quantity: input.quantity, source: input.source } });
+  const dispatched = await dispatchOrder(created.toObject() as OrderDoc, { actorId: ctx.actor.id, actorRole: ctx.actor.role, requestId: ctx.requestId, now }, { config: ctx.config });
+  return { order: dispatched, visitCode };
+}
+
+/** The visit code is kept only as a keyed hash bound to its order: a leaked table reveals nothing. */
+export function hashVisitCode(config: Config, orderId: string, code: string): string {
+  return createHmac('sha256', config.pii.hmacKey).update(`visit:${orderId}:${code}`).digest('hex');
+}

@@ -1,0 +1,128 @@
+import type { Config } from '../config/env.ts';
+import { enqueueNotification } from '../notifications/index.ts';
+import { dispatchCandidates, getServiceType } from '../organisation/index.ts';
+import { DomainError } from '../shared/errors.ts';
+import { accountOf, holdForOrder, releaseForOrder, subsidyFor } from '../vouchers/index.ts';
+import { OrderModel, ProviderStatsModel, type OrderDoc } from './order.model.ts';
+import { transitionOrder, type TransitionContext } from './order-transition.ts';
+import type { OrderStatus } from './order.state-machine.ts';
+import { rankProviders, type RankCandidate } from './ranking.ts';
+
+/** Orders a provider has taken for a day: they count against its daily capacity. */
+const TAKEN: OrderStatus[] = ['accepted', 'assigned', 'in_service', 'completed', 'confirmed', 'settled'];
+
+export interface DispatchOptions {
+  config: Config;
+  /** How the current offer ended, when this dispatch follows it (decline, expiry). */
+  lastOutcome?: { outcome: 'declined' | 'expired'; reason?: string | null };
+  /** A manual dispatch may name the provider; it must be eligible. */
+  providerId?: string;
+}
+
+/**
+ * Offers the order to the best eligible provider, or leaves it `unassigned` for a human when
+ * nobody is. The offer's provider sets the price (contract unit price × quantity); the subsidy is
+ * min(price × the senior's rate, what the voucher account has available) and is held on the
+ * account under the order's hold reference. The order moves only if it is still in the state and
+ * offer it was read with; a hold made for a move that lost that race is released again.
+ */
+export async function dispatchOrder(order: OrderDoc, ctx: TransitionContext, options: DispatchOptions): Promise<OrderDoc> {
+  const attempts = (order.dispatch?.attempts ?? []).map((a) => ({ providerId: a.providerId as string, offeredAt: a.offeredAt as Date, outcome: a.outcome as string, reason: a.reason ?? null }));
+  const last = attempts.at(-1);
+  if (options.lastOutcome && last?.outcome === 'offered') Object.assign(last, { outcome: options.lastOutcome.outcome, reason: options.lastOutcome.reason ?? null });
+  const offerCondition = order.offer?.offeredAt ? { 'offer.offeredAt': order.offer.offeredAt } : {};
+  const ranked = await rankFor(order, new Set(attempts.map((a) => a.providerId)));
+  const chosen = options.providerId ? ranked.find((r) => r.providerId === options.providerId) : ranked[0];
+  if (options.providerId && !chosen) throw new DomainError('NOT_ELIGIBLE', [{ path: 'providerId', message: 'this provider cannot take the order (contract, skill, capacity or an earlier refusal)' }]);
+
+  if (!chosen) {
+    if (order.holdRef) await releaseForOrder({ orderId: order.holdRef, by: ctx.actorId, reason: 'no provider' });
+    const unassigned = await transitionOrder(order, 'unassign', ctx, {
+      set: { offer: null, providerId: null, holdRef: null, priceFen: 0, subsidyFen: 0, selfPayFen: 0, 'dispatch.attempts': attempts, 'dispatch.ranking': [] },
+      extraCondition: offerCondition,
+      reason: 'no eligible provider',
+    });
+    // A request must never sit unseen: the community's staff get it on their desk.
+    await enqueueNotification({
+      dedupeKey: `order-unassigned:${String(order._id)}:${attempts.length}`,
+      channel: 'staff_message',
+      recipient: { kind: 'community_staff', communityId: order.communityId },
+      template: 'order_unassigned',
+      params: { serviceTypeCode: order.serviceTypeCode, scheduledDay: order.scheduledDay },
+      subject: { type: 'order', id: String(order._id) },
+    }, options.config.pii, ctx.now);
+    return unassigned;
+  }
+
+  const pricing = await priceAndHold(order, chosen.unitPriceFen, attempts.length, ctx.actorId);
+  const timeoutMinutes = order.priority === 'emergency' ? options.config.emergencyOfferTimeoutMinutes : options.config.offerTimeoutMinutes;
+  const offer = { providerId: chosen.providerId, offeredAt: ctx.now, expiresAt: new Date(ctx.now.getTime() + timeoutMinutes * 60_000) };
+  try {
+    const offered = await transitionOrder(order, 'offer', ctx, {
+      set: { offer, ...pricing, 'dispatch.attempts': [...attempts, { providerId: chosen.providerId, offeredAt: ctx.now, outcome: 'offered', reason: null }], 'dispatch.ranking': ranked.slice(0, 10) },
+      extraCondition: offerCondition,
+      reason: chosen.reasons[0] ?? null,
+      details: { providerId: chosen.providerId },
+    });
+    await ProviderStatsModel.updateOne({ _id: chosen.providerId }, { $inc: { [`offersByWeek.${isoWeek(ctx.now)}`]: 1 } }, { upsert: true });
+    return offered;
+  } catch (error) {
+    if (pricing.holdRef && pricing.holdRef !== order.holdRef) await releaseForOrder({ orderId: pricing.holdRef, by: ctx.actorId, reason: 'offer lost a race' });
+    throw error;
+  }
+}
+
+async function rankFor(order: OrderDoc, excluded: Set<string>) {
+  const serviceType = await getServiceType(order.serviceTypeCode);
+  const candidates = await dispatchCandidates({ communityId: order.communityId, serviceTypeCode: order.serviceTypeCode, day: order.scheduledDay });
+  const week = isoWeek(new Date());
+  const rankable: RankCandidate[] = [];
+  for (const { provider, unitPriceFen } of candidates) {
+    const stats = await ProviderStatsModel.findById(provider.id).lean();
+    rankable.push({
+      providerId: provider.id, kind: provider.kind, communityIds: provider.communityIds, location: provider.location, dailyCapacity: provider.dailyCapacity, unitPriceFen,
+      acceptedToday: await OrderModel.countDocuments({ providerId: provider.id, scheduledDay: order.scheduledDay, status: { $in: TAKEN } }),
+      ratingAverage: stats && stats.ratingCount > 0 ? stats.ratingSum / stats.ratingCount : null,
+      offersThisWeek: Number((stats?.offersByWeek as Record<string, number> | undefined)?.[week] ?? 0),
+    });
+  }
+  return rankProviders(rankable, {
+    seniorLocation: { lng: order.seniorLocation.lng as number, lat: order.seniorLocation.lat as number },
+    seniorCommunityId: order.communityId,
+    preferredProviderId: order.preferredProviderId ?? null,
+    prefersStarlight: Boolean(serviceType && (serviceType.onSite || serviceType.unit === 'meal')),
+    excluded,
+  });
+}
+
+/** Price, subsidy and hold for a provider's unit price; an unchanged price keeps the hold it has. */
+async function priceAndHold(order: OrderDoc, unitPriceFen: number, attemptNumber: number, by: string) {
+  const priceFen = unitPriceFen * order.quantity;
+  if (order.holdRef && priceFen === order.priceFen) return { priceFen, subsidyFen: order.subsidyFen, selfPayFen: order.selfPayFen, holdRef: order.holdRef };
+  if (order.holdRef) await releaseForOrder({ orderId: order.holdRef, by, reason: 'repriced for another provider' });
+  const holdRef = attemptNumber === 0 ? String(order._id) : `${String(order._id)}:${attemptNumber}`;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const { availableFen } = await accountOf(order.seniorId);
+    const subsidyFen = Math.min(subsidyFor(priceFen, order.subsidyRatePct), availableFen);
+    if (subsidyFen === 0) return { priceFen, subsidyFen: 0, selfPayFen: priceFen, holdRef: null };
+    try {
+      const held = await holdForOrder({ orderId: holdRef, seniorId: order.seniorId, amountFen: subsidyFen, by });
+      const heldFen = held.entry.heldDeltaFen;
+      return { priceFen, subsidyFen: heldFen, selfPayFen: priceFen - heldFen, holdRef };
+    } catch (error) {
+      // Another order took the balance between reading it and holding: read it again.
+      if ((error as { code?: string }).code !== 'INSUFFICIENT_BALANCE') throw error;
+    }
+  }
+  return { priceFen, subsidyFen: 0, selfPayFen: priceFen, holdRef: null };
+}
+
+/** 'YYYY-Www' (ISO week) for the fairness count. */
+export function isoWeek(date: Date): string {
+  const day = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+  const weekday = day.getUTCDay() || 7;
+  day.setUTCDate(day.getUTCDate() + 4 - weekday);
+  const yearStart = new Date(Date.UTC(day.getUTCFullYear(), 0, 1));
+  const week = Math.ceil(((day.getTime() - yearStart.getTime()) / 86_400_000 + 1) / 7);
+  return `${day.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}

@@ -1,0 +1,38 @@
+import { recordAudit } from '../audit/index.ts';
+import { DomainError } from '../shared/errors.ts';
+import { OrderHistoryModel, OrderModel, type OrderDoc } from './order.model.ts';
+import { assertOrderTransition, type OrderAction, type OrderStatus } from './order.state-machine.ts';
+
+export interface TransitionContext {
+  actorId: string;
+  actorRole: string;
+  requestId: string | null;
+  now: Date;
+}
+
+/**
+ * Moves an order by `action` from the state it was read in: a conditional update on that state
+ * (plus `extraCondition`, e.g. the offer still being the one read), so of two concurrent moves
+ * exactly one applies and the other answers 409. History and audit follow the update.
+ */
+export async function transitionOrder(
+  order: OrderDoc,
+  action: OrderAction,
+  ctx: TransitionContext,
+  change: { set?: Record<string, unknown>; inc?: Record<string, number>; reason?: string | null; details?: unknown; extraCondition?: Record<string, unknown>; conflict?: DomainError } = {},
+): Promise<OrderDoc> {
+  const from = order.status as OrderStatus;
+  const to = assertOrderTransition(from, action);
+  const update: Record<string, unknown> = { $set: { ...(change.set ?? {}), status: to } };
+  if (change.inc) update.$inc = change.inc;
+  const updated = await OrderModel.findOneAndUpdate({ _id: order._id, status: from, ...(change.extraCondition ?? {}) }, update, { returnDocument: 'after' }).lean();
+  if (!updated) throw change.conflict ?? new DomainError('INVALID_TRANSITION', [{ path: 'status', message: 'the order changed meanwhile; reload and retry' }]);
+  const orderId = String(order._id);
+  await OrderHistoryModel.create({ orderId, at: ctx.now, actorId: ctx.actorId, action, fromStatus: from, toStatus: to, reason: change.reason ?? null, details: change.details ?? null });
+  await recordAudit({
+    actor: ctx.actorId === 'system' ? 'system' : { id: ctx.actorId, role: ctx.actorRole as never },
+    action: `order.${action}`, entityType: 'service_order', entityId: orderId, requestId: ctx.requestId,
+    before: { status: from }, after: { status: to, reason: change.reason ?? null, ...(change.details && typeof change.details === 'object' ? change.details : {}) },
+  });
+  return updated as OrderDoc;
+}

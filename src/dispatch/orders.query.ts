@@ -1,0 +1,41 @@
+import { findPage } from '../shared/http/pagination.ts';
+import type { Actor } from '../shared/roles.ts';
+import { findInScope, withinScope } from '../shared/scope.ts';
+import { OrderHistoryModel, OrderModel, type OrderDoc, type OrderHistoryDoc } from './order.model.ts';
+import { orderScope } from './order.scope.ts';
+import type { OrderStatus } from './order.state-machine.ts';
+import { toOrderView } from './order.view.ts';
+
+export interface OrderFilter {
+  status?: OrderStatus;
+  communityId?: string;
+  providerId?: string;
+  seniorId?: string;
+  from?: string;
+  to?: string;
+  flagged?: boolean;
+  page: number;
+  pageSize: number;
+}
+
+export function listOrders(filter: OrderFilter, actor: Actor) {
+  const query: Record<string, unknown> = {};
+  if (filter.status) query.status = filter.status;
+  if (filter.communityId) query.communityId = filter.communityId;
+  if (filter.providerId) query.providerId = filter.providerId;
+  if (filter.seniorId) query.seniorId = filter.seniorId;
+  if (filter.flagged !== undefined) query.isFlagged = filter.flagged;
+  if (filter.from || filter.to) query.scheduledStart = { ...(filter.from ? { $gte: new Date(filter.from) } : {}), ...(filter.to ? { $lt: new Date(filter.to) } : {}) };
+  return findPage(OrderModel, withinScope(orderScope, actor, query), { scheduledStart: -1, _id: 1 }, filter, (order: OrderDoc) => toOrderView(order));
+}
+
+export async function getOrder(id: string, actor: Actor) {
+  return toOrderView(await findInScope<OrderDoc>(OrderModel, id, orderScope, actor));
+}
+
+export async function orderHistory(id: string, paging: { page: number; pageSize: number }, actor: Actor) {
+  await findInScope<OrderDoc>(OrderModel, id, orderScope, actor);
+  return findPage(OrderHistoryModel, { orderId: id }, { at: 1, _id: 1 }, paging, (entry: OrderHistoryDoc) => ({
+    id: String(entry._id), at: entry.at, actorId: entry.actorId, action: entry.action, fromStatus: entry.fromStatus, toStatus: entry.toStatus, reason: entry.reason ?? null, details: entry.details ?? null,
+  }));
+}

@@ -1,0 +1,68 @@
+import { createRouteGroup } from '../shared/http/route.ts';
+import { createOrder } from './order-create.service.ts';
+import { acceptOffer, declineOffer, dispatchManually } from './order-offers.service.ts';
+import { toOrderView } from './order.view.ts';
+import { getOrder, listOrders, orderHistory } from './orders.query.ts';
+import { createOrderBody, createdOrderSchema, declineBody, historyQuery, manualDispatchBody, orderHistorySchema, orderPageSchema, orderParams, orderSchema, ordersQuery } from './orders.schemas.ts';
+
+const { router, route } = createRouteGroup('/api/v1');
+
+const READERS = ['admin', 'auditor', 'finance_officer', 'street_officer', 'community_staff', 'provider_admin', 'caregiver'] as const;
+
+route({
+  method: 'post', path: '/service-orders', summary: 'Create an order for an active senior and dispatch it', tags: ['service orders'],
+  access: ['admin', 'community_staff'], body: createOrderBody,
+  errors: ['NOT_ELIGIBLE'],
+  success: { status: 201, schema: createdOrderSchema, description: 'The order and its visit code (shown only here)' },
+  handler: async ({ body, actor, config, requestId }) => {
+    const { order, visitCode } = await createOrder(body, { actor, config, requestId });
+    return { order: toOrderView(order), visitCode };
+  },
+});
+
+route({
+  method: 'get', path: '/service-orders', summary: 'Orders in your scope', tags: ['service orders'],
+  access: READERS, query: ordersQuery,
+  success: { status: 200, schema: orderPageSchema, description: 'A page of orders' },
+  handler: ({ query, actor }) => listOrders(query, actor),
+});
+
+route({
+  method: 'get', path: '/service-orders/:id', summary: 'One order', tags: ['service orders'],
+  access: READERS, params: orderParams,
+  success: { status: 200, schema: orderSchema, description: 'The order' },
+  handler: ({ params, actor }) => getOrder(params.id, actor),
+});
+
+route({
+  method: 'get', path: '/service-orders/:id/history', summary: 'Every transition of the order, with actor, time and reason', tags: ['service orders'],
+  access: READERS, params: orderParams, query: historyQuery,
+  success: { status: 200, schema: orderHistorySchema, description: 'A page of history entries' },
+  handler: ({ params, query, actor }) => orderHistory(params.id, query, actor),
+});
+
+route({
+  method: 'post', path: '/service-orders/:id/accept', summary: 'Accept the live offer (the offered provider only)', tags: ['service orders'],
+  access: ['provider_admin'], params: orderParams,
+  errors: ['OFFER_NOT_ACTIVE'],
+  success: { status: 200, schema: orderSchema, description: 'The accepted order' },
+  handler: async ({ params, actor, requestId }) => toOrderView(await acceptOffer(params.id, actor, { requestId })),
+});
+
+route({
+  method: 'post', path: '/service-orders/:id/decline', summary: 'Decline the live offer; the order goes to the next provider at once', tags: ['service orders'],
+  access: ['provider_admin'], params: orderParams, body: declineBody,
+  errors: ['OFFER_NOT_ACTIVE'],
+  success: { status: 200, schema: orderSchema, description: 'The order as re-dispatched' },
+  handler: async ({ params, body, actor, config, requestId }) => toOrderView(await declineOffer(params.id, body.reason, actor, { config, requestId })),
+});
+
+route({
+  method: 'post', path: '/service-orders/:id/dispatch', summary: 'Dispatch an unassigned order by hand', tags: ['service orders'],
+  access: ['admin', 'community_staff'], params: orderParams, body: manualDispatchBody,
+  errors: ['INVALID_TRANSITION', 'NOT_ELIGIBLE'],
+  success: { status: 200, schema: orderSchema, description: 'The order, offered (or still unassigned)' },
+  handler: async ({ params, body, actor, config, requestId }) => toOrderView(await dispatchManually(params.id, body.providerId, actor, { config, requestId })),
+});
+
+export const ordersRouter = router;

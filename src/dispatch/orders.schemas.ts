@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { pageOf, pageQuery } from '../shared/http/pagination.ts';
+import { dateTimeOut, nullableDateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
+import { ORDER_FLAGS } from './order.model.ts';
+import { ORDER_STATUSES } from './order.state-machine.ts';
+
+export const createOrderBody = z
+  .object({
+    seniorId: objectIdParam,
+    serviceTypeCode: z.string().regex(/^[a-z][a-z0-9_]{1,49}$/),
+    quantity: z.number().int().min(1).max(20),
+    scheduledStart: z.iso.datetime({ offset: true }),
+    notes: z.string().trim().max(500).optional(),
+    source: z.enum(['hotline', 'staff', 'care_plan', 'emergency']),
+  })
+  .strict()
+  .openapi('CreateServiceOrderRequest');
+
+const point = z.object({ at: dateTimeOut, lng: z.number(), lat: z.number(), distanceM: z.number() }).nullable();
+
+export const orderSchema = z
+  .object({
+    id: z.string(),
+    seniorId: z.string(),
+    communityId: z.string(),
+    serviceTypeCode: z.string(),
+    quantity: z.number().int(),
+    scheduledStart: dateTimeOut,
+    source: z.enum(['hotline', 'staff', 'care_plan', 'emergency']),
+    priority: z.enum(['normal', 'emergency']),
+    status: z.enum(ORDER_STATUSES),
+    providerId: z.string().nullable(),
+    caregiverId: z.string().nullable(),
+    offer: z.object({ providerId: z.string(), offeredAt: dateTimeOut, expiresAt: dateTimeOut }).nullable(),
+    dispatch: z.object({
+      attempts: z.array(z.object({ providerId: z.string(), offeredAt: dateTimeOut, outcome: z.string(), reason: z.string().nullable() })),
+      ranking: z.array(z.object({ providerId: z.string(), score: z.number(), distanceKm: z.number(), reasons: z.array(z.string()) })),
+    }),
+    priceFen: z.number().int(),
+    subsidyFen: z.number().int(),
+    selfPayFen: z.number().int(),
+    checkIn: point,
+    checkOut: point,
+    durationMinutes: z.number().nullable(),
+    flags: z.array(z.enum(ORDER_FLAGS)),
+    confirmation: z.object({ method: z.string(), at: dateTimeOut, by: z.string(), satisfaction: z.number().nullable() }).nullable(),
+    statementId: z.string().nullable(),
+    createdAt: dateTimeOut,
+    updatedAt: nullableDateTimeOut,
+  })
+  .openapi('ServiceOrder');
+
+export const createdOrderSchema = z.object({ order: orderSchema, visitCode: z.string().openapi({ description: 'the 6-digit code to read to the senior; shown only here' }) }).openapi('CreatedServiceOrder');
+
+export const ordersQuery = z
+  .object({
+    status: z.enum(ORDER_STATUSES).optional(),
+    communityId: objectIdParam.optional(),
+    providerId: objectIdParam.optional(),
+    seniorId: objectIdParam.optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    flagged: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    ...pageQuery,
+  })
+  .strict();
+
+export const orderPageSchema = pageOf(orderSchema).openapi('ServiceOrderPage');
+export const orderParams = z.object({ id: objectIdParam }).strict();
+export const declineBody = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+export const manualDispatchBody = z.object({ providerId: objectIdParam.optional() }).strict();
+
+export const orderHistorySchema = pageOf(z.object({
+  id: z.string(), at: dateTimeOut, actorId: z.string(), action: z.string(), fromStatus: z.string(), toStatus: z.string(), reason: z.string().nullable(), details: z.unknown(),
+}));
+export const historyQuery = z.object({ ...pageQuery }).strict();
