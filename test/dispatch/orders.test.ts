@@ -12,7 +12,6 @@ import { clearCollections, useTestDatabase } from '../support/database.ts';
 import { makeCaregiver, makeCommunity, makeContract, makeProvider, makeServiceType, makeStreet } from '../organisation/organisation.fixtures.ts';
 import { enrolmentBody } from '../seniors/senior.fixtures.ts';
 
-const HOME = { lng: 117.2541, lat: 31.8457 };
 const MONTH = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date()).slice(0, 7);
 const tomorrow = () => new Date(Date.now() + 24 * 3_600_000).toISOString();
 
