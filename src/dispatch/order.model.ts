@@ -48,6 +48,9 @@ const orderSchema = new Schema(
     /** The month (Asia/Shanghai) of confirmation: settlement's period key. */
     confirmedMonth: { type: String, default: null },
     statementId: { type: String, default: null },
+    /** A provider's cancellation after acceptance: a penalty line for settlement. */
+    providerPenalty: { type: new Schema({ providerId: String, at: Date, reason: String, month: String }, { _id: false }), default: null },
+    disputedFrom: { type: String, default: null },
     createdBy: { type: String, required: true },
   },
   { collection: 'service_orders', versionKey: false, timestamps: true, minimize: false },

@@ -1,8 +1,11 @@
 import { createRouteGroup } from '../shared/http/route.ts';
 import { createOrder } from './order-create.service.ts';
 import { acceptOffer, declineOffer, dispatchManually } from './order-offers.service.ts';
+import { cancelOrder, disputeOrder, resolveDispute } from './order-close.service.ts';
+import { assignCaregiver, checkIn, checkOut, confirmByCallback } from './order-visit.service.ts';
 import { toOrderView } from './order.view.ts';
 import { getOrder, listOrders, orderHistory } from './orders.query.ts';
+import { assignBody, checkInBody, checkOutBody, confirmBody, reasonBody, resolveBody } from './orders.schemas.ts';
 import { createOrderBody, createdOrderSchema, declineBody, historyQuery, manualDispatchBody, orderHistorySchema, orderPageSchema, orderParams, orderSchema, ordersQuery } from './orders.schemas.ts';
 
 const { router, route } = createRouteGroup('/api/v1');
@@ -63,6 +66,62 @@ route({
   errors: ['INVALID_TRANSITION', 'NOT_ELIGIBLE'],
   success: { status: 200, schema: orderSchema, description: 'The order, offered (or still unassigned)' },
   handler: async ({ params, body, actor, config, requestId }) => toOrderView(await dispatchManually(params.id, body.providerId, actor, { config, requestId })),
+});
+
+route({
+  method: 'post', path: '/service-orders/:id/assign', summary: 'Give the accepted order to a caregiver with the skill', tags: ['service orders'],
+  access: ['provider_admin'], params: orderParams, body: assignBody,
+  errors: ['INVALID_TRANSITION', 'NOT_ELIGIBLE'],
+  success: { status: 200, schema: orderSchema, description: 'The assigned order' },
+  handler: async ({ params, body, ...call }) => toOrderView(await assignCaregiver(params.id, body.caregiverId, call)),
+});
+
+route({
+  method: 'post', path: '/service-orders/:id/check-in', summary: 'The caregiver arrives (GPS)', tags: ['service orders'],
+  access: ['caregiver'], params: orderParams, body: checkInBody,
+  errors: ['INVALID_TRANSITION'],
+  success: { status: 200, schema: orderSchema, description: 'The order, in service' },
+  handler: async ({ params, body, ...call }) => toOrderView(await checkIn(params.id, body, call)),
+});
+
+route({
+  method: 'post', path: '/service-orders/:id/check-out', summary: 'The caregiver leaves (GPS); with the senior\'s visit code the visit is confirmed at once', tags: ['service orders'],
+  access: ['caregiver'], params: orderParams, body: checkOutBody,
+  errors: ['INVALID_TRANSITION', 'VISIT_CODE_MISMATCH', 'VISIT_CODE_LOCKED'],
+  success: { status: 200, schema: orderSchema, description: 'The order, completed or confirmed' },
+  handler: async ({ params, body, ...call }) => toOrderView(await checkOut(params.id, body, call)),
+});
+
+route({
+  method: 'post', path: '/service-orders/:id/confirm', summary: 'Confirm a completed visit by calling the senior back', tags: ['service orders'],
+  access: ['community_staff'], params: orderParams, body: confirmBody,
+  errors: ['INVALID_TRANSITION'],
+  success: { status: 200, schema: orderSchema, description: 'The confirmed order' },
+  handler: async ({ params, body, ...call }) => toOrderView(await confirmByCallback(params.id, body, call)),
+});
+
+route({
+  method: 'post', path: '/service-orders/:id/cancel', summary: 'Cancel before the visit starts (the hold is released)', tags: ['service orders'],
+  access: ['community_staff', 'admin', 'provider_admin'], params: orderParams, body: reasonBody,
+  errors: ['INVALID_TRANSITION'],
+  success: { status: 200, schema: orderSchema, description: 'The cancelled order' },
+  handler: async ({ params, body, ...call }) => toOrderView(await cancelOrder(params.id, body.reason, call)),
+});
+
+route({
+  method: 'post', path: '/service-orders/:id/dispute', summary: 'Dispute a visit', tags: ['service orders'],
+  access: ['community_staff', 'finance_officer', 'admin'], params: orderParams, body: reasonBody,
+  errors: ['INVALID_TRANSITION'],
+  success: { status: 200, schema: orderSchema, description: 'The disputed order' },
+  handler: async ({ params, body, ...call }) => toOrderView(await disputeOrder(params.id, body.reason, call)),
+});
+
+route({
+  method: 'post', path: '/service-orders/:id/resolve-dispute', summary: 'Decide a dispute: valid (confirmed) or invalid (rejected, voucher amount back)', tags: ['service orders'],
+  access: ['finance_officer', 'admin'], params: orderParams, body: resolveBody,
+  errors: ['INVALID_TRANSITION'],
+  success: { status: 200, schema: orderSchema, description: 'The order, confirmed or rejected' },
+  handler: async ({ params, body, ...call }) => toOrderView(await resolveDispute(params.id, body.outcome, body.note, call)),
 });
 
 export const ordersRouter = router;

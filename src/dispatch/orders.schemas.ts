@@ -74,3 +74,12 @@ export const orderHistorySchema = pageOf(z.object({
   id: z.string(), at: dateTimeOut, actorId: z.string(), action: z.string(), fromStatus: z.string(), toStatus: z.string(), reason: z.string().nullable(), details: z.unknown(),
 }));
 export const historyQuery = z.object({ ...pageQuery }).strict();
+
+const lng = z.number().min(73).max(136);
+const lat = z.number().min(3).max(54);
+export const assignBody = z.object({ caregiverId: objectIdParam }).strict();
+export const checkInBody = z.object({ lng, lat }).strict();
+export const checkOutBody = z.object({ lng, lat, visitCode: z.string().regex(/^\d{6}$/, 'six digits').optional(), notes: z.string().trim().max(500).optional() }).strict();
+export const confirmBody = z.object({ method: z.literal('callback'), satisfaction: z.number().int().min(1).max(5).optional(), note: z.string().trim().max(500).optional() }).strict();
+export const reasonBody = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+export const resolveBody = z.object({ outcome: z.enum(['valid', 'invalid']), note: z.string().trim().min(1).max(500) }).strict();

@@ -247,6 +247,14 @@ const MATRIX: Record<string, Row> = {
     expect: only({ admin: 'ok', community_staff: 'scoped' }),
   },
 
+  'POST /api/v1/service-orders/{id}/assign': orderAction('assign', 'accepted', (w) => ({ caregiverId: w.caregiverA.id }), only({ provider_admin: 'scoped' })),
+  'POST /api/v1/service-orders/{id}/check-in': orderAction('check-in', 'assigned', () => ({ lng: 117.25, lat: 31.85 }), only({ caregiver: 'scoped' })),
+  'POST /api/v1/service-orders/{id}/check-out': orderAction('check-out', 'in_service', () => ({ lng: 117.25, lat: 31.85 }), only({ caregiver: 'scoped' })),
+  'POST /api/v1/service-orders/{id}/confirm': orderAction('confirm', 'completed', () => ({ method: 'callback', satisfaction: 5 }), only({ community_staff: 'scoped' })),
+  'POST /api/v1/service-orders/{id}/cancel': orderAction('cancel', 'accepted', () => ({ reason: '矩阵测试' }), only({ admin: 'ok', community_staff: 'scoped', provider_admin: 'scoped' })),
+  'POST /api/v1/service-orders/{id}/dispute': orderAction('dispute', 'completed', () => ({ reason: '矩阵测试' }), only({ admin: 'ok', finance_officer: 'ok', community_staff: 'scoped' })),
+  'POST /api/v1/service-orders/{id}/resolve-dispute': orderAction('resolve-dispute', 'disputed', () => ({ outcome: 'valid', note: '矩阵测试' }), only({ admin: 'ok', finance_officer: 'ok' })),
+
   'GET /api/v1/jobs': { call: () => ({ path: '/api/v1/jobs' }), expect: only({ admin: 'ok' }) },
   'GET /api/v1/jobs/runs': { call: () => ({ path: '/api/v1/jobs/runs' }), expect: only({ admin: 'ok' }) },
   'POST /api/v1/jobs/{name}/run': { call: () => ({ path: '/api/v1/jobs/audit-verify/run?wait=true', body: {} }), expect: only({ admin: 'ok' }) },
@@ -292,6 +300,12 @@ function matrixPolicyBody(effectiveFrom: string) {
     name: '矩阵测试政策', effectiveFrom, combine: 'max', categories: [{ category: 'empty_nest', monthlyAmountFen: 30_000, subsidyRatePct: 50 }],
     careLevelSupplementFen: [0, 0, 0, 0, 0, 0], defaultSubsidyRatePct: 30, fundingSplit: { cityPct: 50, districtPct: 50 }, expiry: { mode: 'end_of_month' },
   };
+}
+
+/** An action on an order freshly brought to `status` on side A or B (its provider and caregiver). */
+function orderAction(action: string, status: string, body: (w: World) => object, expect: Record<Role, Expectation>): Row {
+  const make = (side: 'A' | 'B') => async (w: World): Promise<Call> => ({ path: `/api/v1/service-orders/${await w.orderIn(side, status)}/${action}`, body: body(w) });
+  return { call: make('A'), outOfScope: make('B'), expect };
 }
 
 function orderBody(seniorId: string, serviceTypeCode: string) {
@@ -348,7 +362,19 @@ async function buildWorld(config: ReturnType<typeof createTestApp>['config']) {
   };
   const [orderA, orderB] = [await freshOrder('A'), await freshOrder('B')];
   await OrderModel.updateOne({ _id: orderA }, { $set: { caregiverId: caregiverA.id } });
-  return { streetA, streetB, communityA, communityB, serviceType, providerA, providerB, caregiverA, caregiverB, contractA, contractB, users, seniorA, seniorB, freshSenior, creditedSenior, orderA, orderB, freshOrder };
+  // Moves a fresh order straight to a state in the database, as if the earlier steps had happened.
+  const orderIn = async (side: 'A' | 'B', status: string) => {
+    const id = await freshOrder(side);
+    const [provider, caregiver] = side === 'A' ? [providerA, caregiverA] : [providerB, caregiverB];
+    const at = new Date(Date.now() - 60 * 60_000);
+    const set: Record<string, unknown> = { status, providerId: provider.id, offer: null };
+    if (status !== 'accepted') set.caregiverId = caregiver.id;
+    if (['in_service', 'completed', 'disputed'].includes(status)) set.checkIn = { at, lng: 117.25, lat: 31.85, distanceM: 0 };
+    if (['completed', 'disputed'].includes(status)) set.checkOut = { at: new Date(), lng: 117.25, lat: 31.85, distanceM: 0 };
+    await OrderModel.updateOne({ _id: id }, { $set: set });
+    return id;
+  };
+  return { streetA, streetB, communityA, communityB, serviceType, providerA, providerB, caregiverA, caregiverB, contractA, contractB, users, seniorA, seniorB, freshSenior, creditedSenior, orderA, orderB, freshOrder, orderIn };
 }
 
 describe('authorisation matrix', function () {

@@ -66,7 +66,7 @@ export function createRouteGroup(basePath: string) {
       const query = parseInput(spec.query ?? emptyObject, req.query ?? {}, lang);
       const body = spec.body ? parseInput(spec.body, req.body, lang) : spec.upload ? undefined : rejectUnexpectedBody(req.body, lang);
       const input = { params, query, body, requestId: req.requestId, lang, config } as RouteInput<z.output<P>, z.output<Q>, z.output<B>>;
-      Object.defineProperty(input, 'actor', { get: () => actor ?? missingActor(spec.path) });
+      Object.defineProperty(input, 'actor', { get: () => actor ?? missingActor(spec.path), enumerable: true });
       const result = await spec.handler(input, req, res);
       if (res.headersSent) return;
       if (spec.success.status === 204 || !spec.success.schema) {
