@@ -1,3 +1,4 @@
 export { ordersRouter } from './orders.routes.ts';
 export { offerSweeperJob } from './dispatch.jobs.ts';
 export { createOrder } from './order-create.service.ts';
+export { alertsRouter } from './alerts.routes.ts';

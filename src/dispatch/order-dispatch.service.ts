@@ -92,6 +92,7 @@ async function rankFor(order: OrderDoc, excluded: Set<string>) {
     preferredProviderId: order.preferredProviderId ?? null,
     prefersStarlight: Boolean(serviceType && (serviceType.onSite || serviceType.unit === 'meal')),
     excluded,
+    isEmergency: order.priority === 'emergency',
   });
 }
 

@@ -34,6 +34,8 @@ export interface RankQuestion {
   prefersStarlight: boolean;
   /** Providers that declined or let this order's offer expire. */
   excluded: ReadonlySet<string>;
+  /** An emergency goes to the nearest able provider: distance alone decides. */
+  isEmergency?: boolean;
 }
 
 /**
@@ -47,6 +49,7 @@ export function rankProviders(candidates: RankCandidate[], question: RankQuestio
     .filter((c) => !question.excluded.has(c.providerId) && c.acceptedToday < c.dailyCapacity)
     .map((c) => scoreOf(c, question));
   const tier = (r: RankedProvider) => (r.reasons.includes('preferred by the senior') ? 0 : r.reasons.includes('Starlight centre of the senior\'s community') ? 1 : 2);
+  if (question.isEmergency) return ranked.sort((a, b) => a.distanceKm - b.distanceKm || a.providerId.localeCompare(b.providerId));
   return ranked.sort((a, b) => tier(a) - tier(b) || b.score - a.score || a.providerId.localeCompare(b.providerId));
 }
 

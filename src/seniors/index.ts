@@ -8,4 +8,4 @@ export type { SeniorContext } from './seniors.context.ts';
 export { seniorForIssuance, seniorsForIssuance, type SeniorForIssuance, type VoucherBasis } from './voucher-basis.ts';
 export { ageOn } from './id-number.ts';
 export { ADVANCED_AGE, ASSESSMENT_VALID_MONTHS } from './senior.view.ts';
-export { seniorForOrder, type SeniorOrderFacts } from './order-facts.ts';
+export { emergencyContactsOf, seniorForOrder, type SeniorOrderFacts } from './order-facts.ts';

@@ -1,3 +1,4 @@
+import { decryptPii, type PiiKeys } from '../shared/pii.ts';
 import { findInScope } from '../shared/scope.ts';
 import type { Actor } from '../shared/roles.ts';
 import { SeniorModel, type SeniorDoc, type SeniorStatus } from './senior.model.ts';
@@ -30,4 +31,13 @@ export async function seniorForOrder(seniorId: string, actor: Actor, month: stri
     birthDate: senior.birthDate,
     basis: voucherBasisFor(senior, month),
   };
+}
+
+/**
+ * The emergency contacts with their phones in clear, for the notification outbox only (which
+ * stores them encrypted again). Never returned by any route.
+ */
+export async function emergencyContactsOf(seniorId: string, keys: PiiKeys): Promise<{ name: string; relation: string; phone: string }[]> {
+  const senior = await SeniorModel.findById(seniorId, { emergencyContacts: 1 }).lean();
+  return (senior?.emergencyContacts ?? []).map((contact) => ({ name: contact.name, relation: contact.relation, phone: decryptPii(keys, contact.phoneEncrypted) }));
 }

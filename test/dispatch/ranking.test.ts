@@ -61,3 +61,14 @@ describe('dispatch ranking', () => {
     expect(rankProviders([candidate('a', { offersThisWeek: 40 }), candidate('b', { offersThisWeek: 2 })], question())[0]!.providerId).to.equal('b');
   });
 });
+
+describe('dispatch ranking for emergencies', () => {
+  it('sends an emergency to the nearest able provider, whatever preference, load or rating', () => {
+    const ranked = rankProviders(
+      [candidate('preferred-far', { location: FAR, ratingAverage: 5 }), candidate('near-busy', { location: NEAR, acceptedToday: 9 }), candidate('mid', { location: MID })],
+      question({ preferredProviderId: 'preferred-far', isEmergency: true }),
+    );
+
+    expect(ranked.map((r) => r.providerId)).to.deep.equal(['near-busy', 'mid', 'preferred-far']);
+  });
+});
