@@ -255,6 +255,13 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/service-orders/{id}/dispute': orderAction('dispute', 'completed', () => ({ reason: '矩阵测试' }), only({ admin: 'ok', finance_officer: 'ok', community_staff: 'scoped' })),
   'POST /api/v1/service-orders/{id}/resolve-dispute': orderAction('resolve-dispute', 'disputed', () => ({ outcome: 'valid', note: '矩阵测试' }), only({ admin: 'ok', finance_officer: 'ok' })),
 
+  'POST /api/v1/alerts': {
+    call: (w) => ({ path: '/api/v1/alerts', body: { seniorId: w.seniorA.id, source: 'hotline' } }),
+    outOfScope: (w) => ({ path: '/api/v1/alerts', body: { seniorId: w.seniorB.id, source: 'hotline' } }),
+    expect: only({ admin: 'ok', community_staff: 'scoped' }),
+  },
+  'GET /api/v1/alerts': { call: () => ({ path: '/api/v1/alerts' }), expect: only({ admin: 'ok', community_staff: 'ok' }) },
+
   'GET /api/v1/jobs': { call: () => ({ path: '/api/v1/jobs' }), expect: only({ admin: 'ok' }) },
   'GET /api/v1/jobs/runs': { call: () => ({ path: '/api/v1/jobs/runs' }), expect: only({ admin: 'ok' }) },
   'POST /api/v1/jobs/{name}/run': { call: () => ({ path: '/api/v1/jobs/audit-verify/run?wait=true', body: {} }), expect: only({ admin: 'ok' }) },
@@ -320,6 +327,7 @@ async function buildWorld(config: ReturnType<typeof createTestApp>['config']) {
   const [streetA, streetB] = [await makeStreet('甲街道'), await makeStreet('乙街道')];
   const [communityA, communityB] = [await makeCommunity(streetA, '甲社区'), await makeCommunity(streetB, '乙社区')];
   const serviceType = await makeServiceType();
+  await makeServiceType('emergency_matrix', { emergency: true }); // alerts need an emergency service
   const [providerA, providerB] = [await makeProvider([communityA.id]), await makeProvider([communityB.id])];
   const [caregiverA, caregiverB] = [await makeCaregiver(config.pii, providerA.id, [serviceType.code]), await makeCaregiver(config.pii, providerB.id, [serviceType.code])];
   const price = [{ serviceTypeCode: serviceType.code, unitPriceFen: 4000 }];
