@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { auditRouter, auditVerifyJob } from './audit/index.ts';
-import { alertsRouter, offerSweeperJob, ordersRouter } from './dispatch/index.ts';
+import { carePlanGenerationJob, carePlansRouter } from './care-plans/index.ts';
+import { alertsRouter, offerSweeperJob, ordersRouter, visitRemindersJob } from './dispatch/index.ts';
 import { identityRouter, sessionsPurgeJob } from './identity/index.ts';
 import { jobRunsPurgeJob, jobsRouter } from './jobs/index.ts';
 import { notificationsDeliverJob, notificationsRouter } from './notifications/index.ts';
@@ -14,11 +15,11 @@ import { registerVoucherHooks, voucherExpiryJob, voucherIssuanceJob, voucherPoli
 // also registers all routes in the OpenAPI registry, which is how `npm run openapi` works without
 // a database.
 
-export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, voucherPolicyRouter, vouchersRouter, notificationsRouter, ordersRouter, alertsRouter];
+export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, voucherPolicyRouter, vouchersRouter, notificationsRouter, ordersRouter, alertsRouter, carePlansRouter];
 
 export const jobs: JobDefinition[] = [
   auditVerifyJob, jobRunsPurgeJob, sessionsPurgeJob, voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob, offerSweeperJob,
-  notificationsDeliverJob,
+  notificationsDeliverJob, carePlanGenerationJob, visitRemindersJob,
 ] as JobDefinition[];
 
 // Capabilities that follow another's lifecycle register their hooks here, once, at composition.

@@ -4,6 +4,7 @@ import { idCheckCharacter } from '../../src/seniors/id-number.ts';
 import { enrolSenior, transitionSenior } from '../../src/seniors/index.ts';
 import { issueMonth } from '../../src/vouchers/index.ts';
 import { createOrder } from '../../src/dispatch/index.ts';
+import { createCarePlan } from '../../src/care-plans/index.ts';
 import { OrderModel } from '../../src/dispatch/order.model.ts';
 import { buildOpenApiDocument } from '../../src/shared/openapi/registry.ts';
 import type { Role } from '../../src/shared/roles.ts';
@@ -262,6 +263,22 @@ const MATRIX: Record<string, Row> = {
   },
   'GET /api/v1/alerts': { call: () => ({ path: '/api/v1/alerts' }), expect: only({ admin: 'ok', community_staff: 'ok' }) },
 
+  'POST /api/v1/care-plans': {
+    call: (w) => ({ path: '/api/v1/care-plans', body: carePlanBody(w.seniorA.id, w.serviceType.code) }),
+    outOfScope: (w) => ({ path: '/api/v1/care-plans', body: carePlanBody(w.seniorB.id, w.serviceType.code) }),
+    expect: only({ admin: 'ok', community_staff: 'scoped' }),
+  },
+  'GET /api/v1/care-plans': {
+    call: () => ({ path: '/api/v1/care-plans?pageSize=200' }),
+    list: (w) => ({ includes: w.planA, excludes: w.planB }),
+    expect: only({ admin: 'ok', auditor: 'ok', street_officer: 'scoped', community_staff: 'scoped' }),
+  },
+  'POST /api/v1/care-plans/{id}/stop': {
+    call: async (w) => ({ path: `/api/v1/care-plans/${await w.freshPlan('A')}/stop` }),
+    outOfScope: async (w) => ({ path: `/api/v1/care-plans/${await w.freshPlan('B')}/stop` }),
+    expect: only({ admin: 'ok', community_staff: 'scoped' }),
+  },
+
   'GET /api/v1/jobs': { call: () => ({ path: '/api/v1/jobs' }), expect: only({ admin: 'ok' }) },
   'GET /api/v1/jobs/runs': { call: () => ({ path: '/api/v1/jobs/runs' }), expect: only({ admin: 'ok' }) },
   'POST /api/v1/jobs/{name}/run': { call: () => ({ path: '/api/v1/jobs/audit-verify/run?wait=true', body: {} }), expect: only({ admin: 'ok' }) },
@@ -317,6 +334,10 @@ function orderAction(action: string, status: string, body: (w: World) => object,
 
 function orderBody(seniorId: string, serviceTypeCode: string) {
   return { seniorId, serviceTypeCode, quantity: 1, scheduledStart: new Date(Date.now() + 86_400_000).toISOString(), source: 'hotline' };
+}
+
+function carePlanBody(seniorId: string, serviceTypeCode: string) {
+  return { seniorId, serviceTypeCode, quantity: 1, weekdays: [1, 3, 5], time: '11:00', startDate: '2099-01-05' };
 }
 
 function caregiverBody(w: World) {
@@ -382,7 +403,13 @@ async function buildWorld(config: ReturnType<typeof createTestApp>['config']) {
     await OrderModel.updateOne({ _id: id }, { $set: set });
     return id;
   };
-  return { streetA, streetB, communityA, communityB, serviceType, providerA, providerB, caregiverA, caregiverB, contractA, contractB, users, seniorA, seniorB, freshSenior, creditedSenior, orderA, orderB, freshOrder, orderIn };
+  // Care plans: one per side for the lists, and fresh ones to stop (a plan stops once).
+  const freshPlan = async (side: 'A' | 'B') => {
+    const plan = await createCarePlan(carePlanBody(side === 'A' ? seniorA.id : seniorB.id, serviceType.code), { actor: registrar.actor, config, requestId: null });
+    return plan.id;
+  };
+  const [planA, planB] = [await freshPlan('A'), await freshPlan('B')];
+  return { streetA, streetB, communityA, communityB, serviceType, providerA, providerB, caregiverA, caregiverB, contractA, contractB, users, seniorA, seniorB, freshSenior, creditedSenior, orderA, orderB, freshOrder, orderIn, planA, planB, freshPlan };
 }
 
 describe('authorisation matrix', function () {

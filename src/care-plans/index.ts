@@ -1,0 +1,5 @@
+export { carePlansRouter } from './care-plans.routes.ts';
+export { carePlanGenerationJob } from './care-plans.jobs.ts';
+export { createCarePlan, stopCarePlan, type CarePlanCall } from './care-plans.service.ts';
+export { generateCarePlanOrders, type GenerationCounts } from './care-plan-generation.service.ts';
+export type { CarePlanView, CreateCarePlanInput } from './care-plans.schemas.ts';
