@@ -1,7 +1,6 @@
-import mongoose from 'mongoose';
 import { recordAudit } from '../audit/index.ts';
 import type { Config } from '../config/env.ts';
-import { cancelOrder } from '../dispatch/index.ts';
+import { cancelOrder, orderState } from '../dispatch/index.ts';
 import { getServiceType } from '../organisation/index.ts';
 import { seniorForOrder } from '../seniors/index.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -75,7 +74,7 @@ async function cancelFutureOrders(planId: string, call: CarePlanCall, now: Date)
   const cancelled: string[] = [];
   for (const occurrence of occurrences) {
     if (!occurrence.orderId) continue;
-    const order = await orderStateOf(occurrence.orderId);
+    const order = await orderState(occurrence.orderId);
     if (!order || !CANCELLABLE_STATUSES.has(order.status) || order.scheduledStart.getTime() <= now.getTime()) continue;
     try {
       await cancelOrder(occurrence.orderId, '护理计划已停止 (care plan stopped)', { ...call, now });
@@ -86,16 +85,4 @@ async function cancelFutureOrders(planId: string, call: CarePlanCall, now: Date)
     }
   }
   return cancelled;
-}
-
-/**
- * Status and start of one order, read by primary key. dispatch/index.ts exports no order reader,
- * so this reads the `service_orders` collection directly, read-only, two fields; every change
- * still goes through dispatch's cancelOrder.
- */
-async function orderStateOf(orderId: string): Promise<{ status: string; scheduledStart: Date } | null> {
-  const db = mongoose.connection.db;
-  if (!db || !/^[0-9a-f]{24}$/.test(orderId)) return null;
-  const order = await db.collection('service_orders').findOne({ _id: new mongoose.Types.ObjectId(orderId) }, { projection: { status: 1, scheduledStart: 1 } });
-  return order ? { status: String(order.status), scheduledStart: order.scheduledStart as Date } : null;
 }

@@ -4,3 +4,4 @@ export { createOrder } from './order-create.service.ts';
 export { alertsRouter } from './alerts.routes.ts';
 export { cancelOrder } from './order-close.service.ts';
 export { remindUnconfirmedVisits, visitRemindersJob } from './visit-reminders.jobs.ts';
+export { orderState } from './orders.query.ts';

@@ -39,3 +39,10 @@ export async function orderHistory(id: string, paging: { page: number; pageSize:
     id: String(entry._id), at: entry.at, actorId: entry.actorId, action: entry.action, fromStatus: entry.fromStatus, toStatus: entry.toStatus, reason: entry.reason ?? null, details: entry.details ?? null,
   }));
 }
+
+/** Status and start of one order, unscoped, for capabilities that follow orders (care plans). */
+export async function orderState(orderId: string): Promise<{ status: OrderStatus; scheduledStart: Date } | null> {
+  if (!/^[0-9a-f]{24}$/.test(orderId)) return null;
+  const order = await OrderModel.findById(orderId, { status: 1, scheduledStart: 1 }).lean();
+  return order ? { status: order.status as OrderStatus, scheduledStart: order.scheduledStart } : null;
+}
