@@ -9,6 +9,7 @@ import { DomainError } from '../src/shared/errors.ts';
 import type { Actor, Role } from '../src/shared/roles.ts';
 import { SYSTEM_ACTOR_ID } from '../src/shared/roles.ts';
 import { generateDemoSeniors, type DemoSenior } from './demo-seniors.ts';
+import { seedDemoOrders } from './demo-orders.ts';
 import { createVoucherPolicy, createVoucherPolicyBody, issueMonth, policyForMonth } from '../src/vouchers/index.ts';
 import { parseInput } from '../src/shared/http/validate.ts';
 import { addMonths, businessMonth } from '../src/shared/time.ts';
@@ -84,6 +85,14 @@ export async function seedDemoDistrict(config: Config): Promise<DemoLogin[]> {
   const thisMonth = businessMonth(new Date(), config.businessTimeZone);
   await issueMonth(addMonths(thisMonth, -1), SYSTEM_ACTOR_ID);
   await issueMonth(thisMonth, SYSTEM_ACTOR_ID);
+  const caregiversByProvider = new Map<string, { caregiverId: string; skills: readonly string[] }[]>();
+  for (const caregiver of demoCaregivers) {
+    const providerId = providerIds.get(caregiver.providerKey) as string;
+    const list = caregiversByProvider.get(providerId) ?? [];
+    list.push({ caregiverId: caregiverIds.get(`${caregiver.providerKey}:${caregiver.name}`) as string, skills: caregiver.skills });
+    caregiversByProvider.set(providerId, list);
+  }
+  await seedDemoOrders(config, caregiversByProvider);
   return logins;
 }
 

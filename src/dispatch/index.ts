@@ -5,3 +5,7 @@ export { alertsRouter } from './alerts.routes.ts';
 export { cancelOrder } from './order-close.service.ts';
 export { remindUnconfirmedVisits, visitRemindersJob } from './visit-reminders.jobs.ts';
 export { orderState } from './orders.query.ts';
+export { acceptOffer, declineOffer } from './order-offers.service.ts';
+export { assignCaregiver, checkIn, checkOut, confirmByCallback } from './order-visit.service.ts';
+export { disputeOrder, resolveDispute } from './order-close.service.ts';
+export { countOrdersCreatedBy } from './orders.query.ts';

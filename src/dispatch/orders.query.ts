@@ -40,9 +40,29 @@ export async function orderHistory(id: string, paging: { page: number; pageSize:
   }));
 }
 
-/** Status and start of one order, unscoped, for capabilities that follow orders (care plans). */
-export async function orderState(orderId: string): Promise<{ status: OrderStatus; scheduledStart: Date } | null> {
+export interface OrderState {
+  status: OrderStatus;
+  scheduledStart: Date;
+  communityId: string;
+  offeredProviderId: string | null;
+  seniorLocation: { lng: number; lat: number };
+}
+
+/** Where one order stands, unscoped, for capabilities that follow orders (care plans, the demo seed). */
+export async function orderState(orderId: string): Promise<OrderState | null> {
   if (!/^[0-9a-f]{24}$/.test(orderId)) return null;
-  const order = await OrderModel.findById(orderId, { status: 1, scheduledStart: 1 }).lean();
-  return order ? { status: order.status as OrderStatus, scheduledStart: order.scheduledStart } : null;
+  const order = await OrderModel.findById(orderId, { status: 1, scheduledStart: 1, communityId: 1, offer: 1, seniorLocation: 1 }).lean();
+  if (!order) return null;
+  return {
+    status: order.status as OrderStatus,
+    scheduledStart: order.scheduledStart,
+    communityId: order.communityId,
+    offeredProviderId: order.status === 'offered' ? (order.offer?.providerId ?? null) : null,
+    seniorLocation: { lng: order.seniorLocation.lng as number, lat: order.seniorLocation.lat as number },
+  };
+}
+
+/** How many orders one actor created (the demo seed uses it to run once). */
+export function countOrdersCreatedBy(actorId: string): Promise<number> {
+  return OrderModel.countDocuments({ createdBy: actorId });
 }

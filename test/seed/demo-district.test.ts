@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import request from 'supertest';
 import { DEMO_SENIOR_COUNT, seedDemoDistrict } from '../../seed/index.ts';
 import { SeniorModel } from '../../src/seniors/senior.model.ts';
+import { OrderModel } from '../../src/dispatch/order.model.ts';
 import { logger } from '../../src/shared/logger.ts';
 import { EntryModel } from '../../src/vouchers/ledger.model.ts';
 import { reconcileLedger } from '../../src/vouchers/reconciliation.ts';
@@ -20,7 +21,7 @@ async function countsByCollection(): Promise<Record<string, number>> {
 }
 
 describe('demo district seed', function () {
-  this.timeout(180_000);
+  this.timeout(300_000);
   useTestDatabase();
   const { app, config } = createTestApp();
 
@@ -42,6 +43,10 @@ describe('demo district seed', function () {
     expect(await EntryModel.countDocuments({ _id: { $regex: ':deactivation$' } })).to.equal(12);
     expect(await EntryModel.countDocuments({ type: 'expire' })).to.be.greaterThan(0);
     expect(await reconcileLedger('seed-check', logger)).to.include({ mismatches: 0, pendingCompleted: 0 });
+    // Orders in every state a visit can be in (settled comes with settlement), a few flagged.
+    const orderStates = new Set(await OrderModel.distinct('status'));
+    for (const status of ['offered', 'unassigned', 'accepted', 'assigned', 'in_service', 'completed', 'confirmed', 'disputed', 'rejected', 'cancelled']) expect(orderStates, status).to.include(status);
+    expect(await OrderModel.countDocuments({ isFlagged: true })).to.be.at.least(2);
     const streets = await request(app).get('/api/v1/streets?pageSize=200').set('Authorization', `Bearer ${(await login('admin')).accessToken}`);
     expect(streets.body.total).to.equal(demoStreets.length);
     expect(demoCommunities).to.have.length(12);
