@@ -1,21 +1,11 @@
-import type { Config } from '../config/env.ts';
 import { DomainError } from '../shared/errors.ts';
-import type { Actor } from '../shared/roles.ts';
 import { findInScope } from '../shared/scope.ts';
 import { businessMonth } from '../shared/time.ts';
 import { redeemForOrder, refundForOrder, releaseForOrder } from '../vouchers/index.ts';
-import { transitionOrder, type TransitionContext } from './order-transition.ts';
+import { contextOf, transitionOrder, type OrderCall as Call } from './order-transition.ts';
 import { OrderModel, type OrderDoc } from './order.model.ts';
 import { orderScope } from './order.scope.ts';
 
-interface Call {
-  actor: Actor;
-  config: Config;
-  requestId: string | null;
-  now?: Date;
-}
-
-const contextOf = (call: Call): TransitionContext => ({ actorId: call.actor.id, actorRole: call.actor.role, requestId: call.requestId, now: call.now ?? new Date() });
 
 /**
  * Cancels before the visit starts and releases the hold (keyed by the order: at most once). A

@@ -1,7 +1,19 @@
 import { recordAudit } from '../audit/index.ts';
+import type { Config } from '../config/env.ts';
+import type { Actor } from '../shared/roles.ts';
 import { DomainError } from '../shared/errors.ts';
 import { OrderHistoryModel, OrderModel, type OrderDoc } from './order.model.ts';
 import { assertOrderTransition, type OrderAction, type OrderStatus } from './order.state-machine.ts';
+
+/** A person's call on an order, as routes and services pass it around. */
+export interface OrderCall {
+  actor: Actor;
+  config: Config;
+  requestId: string | null;
+  now?: Date;
+}
+
+export const contextOf = (call: OrderCall): TransitionContext => ({ actorId: call.actor.id, actorRole: call.actor.role, requestId: call.requestId, now: call.now ?? new Date() });
 
 export interface TransitionContext {
   actorId: string;

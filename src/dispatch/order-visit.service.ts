@@ -7,20 +7,12 @@ import { findInScope } from '../shared/scope.ts';
 import { businessMonth } from '../shared/time.ts';
 import { redeemForOrder } from '../vouchers/index.ts';
 import { hashVisitCode } from './order-create.service.ts';
-import { transitionOrder, type TransitionContext } from './order-transition.ts';
+import { contextOf, transitionOrder, type OrderCall as Call } from './order-transition.ts';
 import { OrderModel, ProviderStatsModel, type OrderDoc } from './order.model.ts';
 import { orderScope } from './order.scope.ts';
 
 export const VISIT_CODE_MAX_FAILURES = 5;
 
-interface Call {
-  actor: Actor;
-  config: Config;
-  requestId: string | null;
-  now?: Date;
-}
-
-const contextOf = (call: Call): TransitionContext => ({ actorId: call.actor.id, actorRole: call.actor.role, requestId: call.requestId, now: call.now ?? new Date() });
 
 /** The provider gives the accepted order to one of its caregivers who has the service's skill. */
 export async function assignCaregiver(orderId: string, caregiverId: string, call: Call): Promise<OrderDoc> {
