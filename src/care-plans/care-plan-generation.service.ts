@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Config } from '../config/env.ts';
 import { createOrder } from '../dispatch/index.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -55,6 +55,11 @@ export async function generateCarePlanOrders(
   return counts;
 }
 
+/** A deterministic 24-hex order id for one (plan, day). */
+export function occurrenceOrderId(claimId: string): string {
+  return createHash('sha256').update(`care-plan-order:${claimId}`).digest('hex').slice(0, 24);
+}
+
 async function generateOccurrence(plan: CarePlanDoc, day: string, scheduledStart: Date, ctx: { config: Config; logger: Logger; now: Date }): Promise<Outcome> {
   const claimId = `${String(plan._id)}:${day}`;
   const token = randomUUID();
@@ -63,6 +68,9 @@ async function generateOccurrence(plan: CarePlanDoc, day: string, scheduledStart
     const { order } = await createOrder(
       { seniorId: plan.seniorId, serviceTypeCode: plan.serviceTypeCode, quantity: plan.quantity, scheduledStart: scheduledStart.toISOString(), source: 'care_plan' },
       { actor: SYSTEM_ACTOR, config: ctx.config, requestId: null, now: ctx.now },
+      // The same id for the same (plan, day): a run that takes over a claim whose first run died
+      // after creating the order finds that order instead of making a second one.
+      { orderId: occurrenceOrderId(claimId) },
     );
     await OccurrenceModel.updateOne({ _id: claimId, claimToken: token }, { $set: { status: 'created', orderId: String(order._id), reason: null } });
     return 'created';

@@ -31,8 +31,15 @@ export interface OrderContext {
  * Creates an order for an active senior in the caller's scope and dispatches it at once. The
  * 6-digit visit code is answered here only; the order keeps an HMAC of it bound to the order id.
  */
-export async function createOrder(input: CreateOrderInput, ctx: OrderContext): Promise<{ order: OrderDoc; visitCode: string }> {
+export async function createOrder(input: CreateOrderInput, ctx: OrderContext, options: { orderId?: string } = {}): Promise<{ order: OrderDoc; visitCode: string }> {
   const now = ctx.now ?? new Date();
+  // A caller that must create an order at most once (a care-plan day) names its id: a retry then
+  // finds the order instead of making a second one, and finishes its dispatch if a crash cut it.
+  if (options.orderId) {
+    const existing = await OrderModel.findById(options.orderId).lean();
+    // The visit code was answered when the order was first created and is not kept: none here.
+    if (existing) return { order: await resumeDispatch(existing as OrderDoc, ctx, now), visitCode: '' };
+  }
   const scheduledStart = new Date(input.scheduledStart);
   const tz = ctx.config.businessTimeZone;
   const senior = await seniorForOrder(input.seniorId, ctx.actor, businessMonth(scheduledStart, tz));
@@ -46,7 +53,7 @@ export async function createOrder(input: CreateOrderInput, ctx: OrderContext): P
   const policy = await policyForMonth(businessMonth(scheduledStart, tz));
   const subsidyRatePct = policy ? computeEntitlement(policy, { ...senior.basis, birthDate: senior.birthDate }, businessMonth(scheduledStart, tz)).subsidyRatePct : 0;
 
-  const id = new mongoose.Types.ObjectId();
+  const id = new mongoose.Types.ObjectId(options.orderId);
   const visitCode = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const isEmergency = input.source === 'emergency' || serviceType.emergency;
   const created = await OrderModel.create({
@@ -77,6 +84,11 @@ export async function createOrder(input: CreateOrderInput, ctx: OrderContext): P
   await recordAudit({ actor: ctx.actor, action: 'order.create', entityType: 'service_order', entityId: orderId, requestId: ctx.requestId, after: { seniorId: senior.seniorId, serviceTypeCode: serviceType.code, quantity: input.quantity, source: input.source } });
   const dispatched = await dispatchOrder(created.toObject() as OrderDoc, { actorId: ctx.actor.id, actorRole: ctx.actor.role, requestId: ctx.requestId, now }, { config: ctx.config });
   return { order: dispatched, visitCode };
+}
+
+async function resumeDispatch(order: OrderDoc, ctx: OrderContext, now: Date): Promise<OrderDoc> {
+  if (order.status !== 'pending_dispatch') return order;
+  return dispatchOrder(order, { actorId: ctx.actor.id, actorRole: ctx.actor.role, requestId: ctx.requestId, now }, { config: ctx.config });
 }
 
 /** The visit code is kept only as a keyed hash bound to its order: a leaked table reveals nothing. */

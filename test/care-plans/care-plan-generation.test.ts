@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { OccurrenceModel } from '../../src/care-plans/care-plan.model.ts';
 import { generateCarePlanOrders } from '../../src/care-plans/index.ts';
+import { occurrenceOrderId } from '../../src/care-plans/care-plan-generation.service.ts';
 import { OrderModel } from '../../src/dispatch/order.model.ts';
 import { SeniorModel } from '../../src/seniors/senior.model.ts';
 import { logger } from '../../src/shared/logger.ts';
@@ -82,6 +83,18 @@ describe('care plans: order generation and stopping', function () {
     expect((await planOrders()).map((order) => order.scheduledDay)).to.deep.equal([monday, addDaysToDay(monday, 4)]);
     expect(await OccurrenceModel.findById(`${planId}:${monday}`).lean()).to.include({ status: 'created' });
     expect(await OccurrenceModel.findById(`${planId}:${wednesday}`).lean()).to.include({ status: 'claimed', orderId: null });
+  });
+
+  it('finds the order a crashed run created before recording it, instead of creating a second one', async () => {
+    await generate();
+    // Simulate the crash: the claim lost its order id and went stale, the order exists.
+    await OccurrenceModel.updateOne({ _id: `${planId}:${monday}` }, { $set: { status: 'claimed', orderId: null, claimedAt: new Date(Date.now() - 11 * 60_000) } });
+
+    const counts = await generate();
+
+    expect(counts).to.include({ created: 1, existing: 2 });
+    expect(await planOrders()).to.have.length(3);
+    expect((await OccurrenceModel.findById(`${planId}:${monday}`).lean())!.orderId).to.equal(occurrenceOrderId(`${planId}:${monday}`));
   });
 
   it('skips the days of a senior no longer active, with the reason, and creates them once the senior is active again', async () => {
