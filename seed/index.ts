@@ -10,7 +10,7 @@ import type { Actor, Role } from '../src/shared/roles.ts';
 import { SYSTEM_ACTOR_ID } from '../src/shared/roles.ts';
 import { generateDemoSeniors, type DemoSenior } from './demo-seniors.ts';
 import { seedDemoOrders } from './demo-orders.ts';
-import { createVoucherPolicy, createVoucherPolicyBody, issueMonth, policyForMonth } from '../src/vouchers/index.ts';
+import { createVoucherPolicy, createVoucherPolicyBody, isIssuanceComplete, issueMonth, policyForMonth } from '../src/vouchers/index.ts';
 import { parseInput } from '../src/shared/http/validate.ts';
 import { addMonths, businessMonth } from '../src/shared/time.ts';
 import { DEMO_PASSWORD, demoVoucherPolicy, demoCaregivers, demoCommunities, demoProviders, demoServiceTypes, demoStreets, demoUsers } from './demo-district.ts';
@@ -83,8 +83,10 @@ export async function seedDemoDistrict(config: Config): Promise<DemoLogin[]> {
   await seedDemoSeniors(config, communityIds, adminId);
   // The previous and the current month, so the demo shows balances and a lapse (idempotent).
   const thisMonth = businessMonth(new Date(), config.businessTimeZone);
-  await issueMonth(addMonths(thisMonth, -1), SYSTEM_ACTOR_ID);
-  await issueMonth(thisMonth, SYSTEM_ACTOR_ID);
+  // A month whose run completed is not streamed again on every start (re-running would change nothing).
+  for (const month of [addMonths(thisMonth, -1), thisMonth]) {
+    if (!(await isIssuanceComplete(month))) await issueMonth(month, SYSTEM_ACTOR_ID);
+  }
   const caregiversByProvider = new Map<string, { caregiverId: string; skills: readonly string[] }[]>();
   for (const caregiver of demoCaregivers) {
     const providerId = providerIds.get(caregiver.providerKey) as string;

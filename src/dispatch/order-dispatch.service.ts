@@ -31,7 +31,7 @@ export async function dispatchOrder(order: OrderDoc, ctx: TransitionContext, opt
   const last = attempts.at(-1);
   if (options.lastOutcome && last?.outcome === 'offered') Object.assign(last, { outcome: options.lastOutcome.outcome, reason: options.lastOutcome.reason ?? null });
   const offerCondition = order.offer?.offeredAt ? { 'offer.offeredAt': order.offer.offeredAt } : {};
-  const ranked = await rankFor(order, new Set(attempts.map((a) => a.providerId)));
+  const ranked = await rankFor(order, new Set(attempts.map((a) => a.providerId)), ctx.now);
   const chosen = options.providerId ? ranked.find((r) => r.providerId === options.providerId) : ranked[0];
   if (options.providerId && !chosen) throw new DomainError('NOT_ELIGIBLE', [{ path: 'providerId', message: 'this provider cannot take the order (contract, skill, capacity or an earlier refusal)' }]);
 
@@ -72,10 +72,11 @@ export async function dispatchOrder(order: OrderDoc, ctx: TransitionContext, opt
   }
 }
 
-async function rankFor(order: OrderDoc, excluded: Set<string>) {
+async function rankFor(order: OrderDoc, excluded: Set<string>, now: Date) {
   const serviceType = await getServiceType(order.serviceTypeCode);
   const candidates = await dispatchCandidates({ communityId: order.communityId, serviceTypeCode: order.serviceTypeCode, day: order.scheduledDay });
-  const week = isoWeek(new Date());
+  // Fairness counts the offers of the week the dispatch happens in (the clock the caller passes).
+  const week = isoWeek(now);
   const rankable: RankCandidate[] = [];
   for (const { provider, unitPriceFen } of candidates) {
     const stats = await ProviderStatsModel.findById(provider.id).lean();

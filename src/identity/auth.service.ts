@@ -3,6 +3,7 @@ import { recordAudit } from '../audit/index.ts';
 import type { Config } from '../config/env.ts';
 import { DomainError } from '../shared/errors.ts';
 import { signAccessToken } from '../shared/http/auth.ts';
+import type { Actor } from '../shared/roles.ts';
 import { actorOf } from './actor.ts';
 import { verifyAgainstDecoy, verifyPassword } from './password.ts';
 import { LoginFailureModel, RefreshTokenModel } from './session.model.ts';
@@ -80,11 +81,12 @@ export async function refresh(refreshToken: string, ctx: CallContext): Promise<T
 }
 
 /** Revokes the token's whole family. Unknown or foreign tokens change nothing (still 204). */
-export async function logout(refreshToken: string, userId: string, ctx: CallContext): Promise<void> {
+export async function logout(refreshToken: string, actor: Actor, ctx: CallContext): Promise<void> {
+  const userId = actor.id;
   const token = await RefreshTokenModel.findOne({ tokenHash: hashRefreshToken(refreshToken, ctx.config), userId }).lean();
   if (!token) return;
   await RefreshTokenModel.updateMany({ familyId: token.familyId, revokedAt: null }, { $set: { revokedAt: new Date() } });
-  await recordAudit({ actor: 'system', action: 'auth.logout', entityType: 'user', entityId: userId, after: { familyId: token.familyId }, requestId: ctx.requestId });
+  await recordAudit({ actor, action: 'auth.logout', entityType: 'user', entityId: userId, after: { familyId: token.familyId }, requestId: ctx.requestId });
 }
 
 export async function revokeAllSessions(userId: string): Promise<void> {

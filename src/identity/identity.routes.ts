@@ -38,7 +38,7 @@ route({
   body: refreshBody,
   errors: ['RATE_LIMITED'],
   success: { status: 204, description: 'Signed out' },
-  handler: ({ body, actor, config, requestId }) => logout(body.refreshToken, actor.id, { config, requestId }),
+  handler: ({ body, actor, config, requestId }) => logout(body.refreshToken, actor, { config, requestId }),
 });
 
 route({

@@ -12,6 +12,7 @@ export { createVoucherPolicy, policyForMonth, type VoucherPolicy } from './polic
 export { createVoucherPolicyBody } from './policy.schemas.ts';
 export { computeEntitlement, subsidyFor } from './entitlement.ts';
 export { issueMonth } from './issuance.service.ts';
+export { isIssuanceComplete } from './issued-months.ts';
 
 /**
  * Vouchers follow the senior's lifecycle: approval credits the current month at once (the same

@@ -26,3 +26,8 @@ export async function latestIssuedMonth(): Promise<string | null> {
 export async function markMonthIssued(month: string): Promise<void> {
   await IssuedMonthModel.updateOne({ _id: month }, { $setOnInsert: { startedAt: new Date() } }, { upsert: true });
 }
+
+/** True once a monthly issuance run went through every senior for `month`. */
+export async function isIssuanceComplete(month: string): Promise<boolean> {
+  return Boolean((await IssuedMonthModel.findById(month, { completedAt: 1 }).lean())?.completedAt);
+}

@@ -3,7 +3,7 @@ import type { JobDefinition } from '../shared/job-definition.ts';
 import { addMonths, businessMonth } from '../shared/time.ts';
 import { expireThrough } from './expiry.ts';
 import { expiryCutoff, issueMonth } from './issuance.service.ts';
-import { IssuedMonthModel } from './issued-months.ts';
+import { isIssuanceComplete } from './issued-months.ts';
 import { AccountModel } from './ledger.model.ts';
 import { policyForMonth } from './policy.service.ts';
 import { reconcileLedger } from './reconciliation.ts';
@@ -20,8 +20,7 @@ export const voucherIssuanceJob: JobDefinition<{ month: string }> = {
   leaseMs: 10 * 60_000,
   async catchUp(now, config) {
     const month = businessMonth(now, config.businessTimeZone);
-    const record = await IssuedMonthModel.findById(month).lean();
-    if (record?.completedAt || !(await policyForMonth(month))) return null;
+    if ((await isIssuanceComplete(month)) || !(await policyForMonth(month))) return null;
     return { key: `voucher-issuance:${month}`, params: { month } };
   },
   async run({ month }, { signal }) {
