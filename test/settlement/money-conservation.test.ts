@@ -78,7 +78,8 @@ describe('money conservation across vouchers and settlement', function () {
     const paidLines = await LineModel.find({ statementId: { $in: paidStatements.map((s) => s._id) }, kind: 'service' }).lean();
     const redeemedFor = async (orderIds: string[]) => {
       const orders = await OrderModel.find({ _id: { $in: orderIds } }).lean();
-      return (await EntryModel.find({ type: 'redeem', orderId: { $in: orders.map((o) => o.holdRef) } }).lean()).reduce((t, e) => t - e.balanceDeltaFen, 0);
+      const holdRefs = orders.map((o) => o.holdRef).filter((ref): ref is string => typeof ref === 'string');
+      return (await EntryModel.find({ type: 'redeem', orderId: { $in: holdRefs } }).lean()).reduce((t: number, e) => t - e.balanceDeltaFen, 0);
     };
     const subsidyPaid = paidLines.reduce((t, l) => t + l.subsidyFen, 0);
     expect(subsidyPaid).to.equal(await redeemedFor(paidLines.map((l) => l.orderId as string)));
