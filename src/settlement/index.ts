@@ -7,7 +7,7 @@ export { runSettlement, settlementFaults, type SettlementRunCounts } from './set
 export { approveStatement, payStatement, SETTLEMENT_JOB_NAME } from './statement-approval.ts';
 export { periodSummary, type PeriodSummary } from './period-summary.ts';
 export { recordSampleCheck } from './sample-checks.service.ts';
-export { statementsForReports, type StatementForReports } from './statements.reports.ts';
+export { statementsForReports, statementsOfYearToDate, type StatementForReports } from './statements.reports.ts';
 
 /**
  * A dispute on a visit in a draft statement takes its line out at once (PRODUCT.md §8). If the hook
