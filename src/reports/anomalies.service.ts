@@ -1,5 +1,5 @@
 import { districtVisitFlagCounts, ordersForReports, type OrderForReports, type OrderStatus } from '../dispatch/index.ts';
-import { seniorSettlementFacts, seniorStatusAt, type SeniorSettlementFacts } from '../seniors/index.ts';
+import { seniorSettlementFacts, seniorStatusAt, type SeniorSettlementFacts, type SeniorStatus } from '../seniors/index.ts';
 import { caregiverOverlaps, type TimedVisit } from './caregiver-overlaps.ts';
 import { rateOf, roundMinutes } from './figures.ts';
 import { ReportNames } from './names.ts';
@@ -17,33 +17,40 @@ type Row<K extends keyof AnomaliesReport> = AnomaliesReport[K] extends (infer R)
  * What an inspector should look at in the month (PRODUCT.md §1, §10): flagged visits, caregivers
  * in two places at once, services to seniors who were not active, providers whose flag rate is more
  * than twice the district's, and (district roles) late payments. One pass over the month's orders
- * in scope; per order only a few fields are kept, and only for the orders that can be anomalies.
+ * in scope, in batches; what is kept is the anomalies found and, for the overlap check, a few
+ * fields per checked-in visit.
  */
 export async function anomaliesReport(ctx: ReportContext): Promise<AnomaliesReport> {
   const names = new ReportNames();
   const performance = new ProviderPerformance(ctx.month, ctx.config.businessTimeZone, ctx.config.settlement.lateArrivalGraceMinutes);
-  const flagged: OrderForReports[] = [];
+  const seniorStatus = seniorStatusReader(ctx);
+  const flaggedVisits: Row<'flaggedVisits'>[] = [];
+  const visitsForInactiveSeniors: Row<'visitsForInactiveSeniors'>[] = [];
   const timed: TimedVisit[] = [];
-  const delivered: OrderForReports[] = [];
   for await (const batch of ordersForReports(ctx.month, ctx.actor, { timeZone: ctx.config.businessTimeZone })) {
     for (const order of batch) {
       performance.add(order);
-      if (order.flags.length > 0) flagged.push(order);
-      if (DELIVERED.includes(order.status)) delivered.push(order);
+      if (order.flags.length > 0) flaggedVisits.push(await flaggedRow(order, names));
       const visit = timedVisit(order, ctx.now);
       if (visit) timed.push(visit);
+      if (!DELIVERED.includes(order.status)) continue;
+      const visitAt = order.checkInAt ?? order.scheduledStart;
+      const status = await seniorStatus(order.seniorId, visitAt);
+      if (status && status !== 'active') visitsForInactiveSeniors.push(await inactiveSeniorRow(order, visitAt, status, names));
     }
   }
   const district = await districtVisitFlagCounts(ctx.month);
   return {
     ...reportHeader(ctx),
-    flaggedVisits: await Promise.all(flagged.map((order) => flaggedRow(order, names))),
+    flaggedVisits: flaggedVisits.sort((a, b) => byTime(a.scheduledStart, b.scheduledStart) || a.orderId.localeCompare(b.orderId)),
     caregiverOverlaps: await overlapRows(timed, names),
-    visitsForInactiveSeniors: await inactiveSeniorRows(delivered, ctx, names),
+    visitsForInactiveSeniors: visitsForInactiveSeniors.sort((a, b) => byTime(a.visitAt, b.visitAt) || a.orderId.localeCompare(b.orderId)),
     flagRateOutliers: await outlierRows(performance, district, names),
     latePayments: ctx.isDistrictWide ? (await unpaidStatements(ctx)).filter((statement) => statement.paymentOverdue) : null,
   };
 }
+
+const byTime = (a: Date | string, b: Date | string) => new Date(a).getTime() - new Date(b).getTime();
 
 async function flaggedRow(order: OrderForReports, names: ReportNames): Promise<Row<'flaggedVisits'>> {
   return {
@@ -62,29 +69,32 @@ function timedVisit(order: OrderForReports, now: Date): TimedVisit | null {
 
 async function overlapRows(visits: TimedVisit[], names: ReportNames): Promise<Row<'caregiverOverlaps'>[]> {
   const visitRef = (visit: TimedVisit) => ({ orderId: visit.orderId, communityId: visit.communityId, checkInAt: visit.checkInAt, checkOutAt: visit.checkOutAt });
-  return Promise.all(caregiverOverlaps(visits).map(async ({ caregiverId, first, second, overlapMs }) => ({
+  const overlaps = caregiverOverlaps(visits).sort((a, b) => byTime(a.first.checkInAt, b.first.checkInAt) || byTime(a.second.checkInAt, b.second.checkInAt));
+  return Promise.all(overlaps.map(async ({ caregiverId, first, second, overlapMs }) => ({
     caregiverId, caregiverName: await names.caregiver(caregiverId), providerId: first.providerId, providerName: await names.providerOrNull(first.providerId),
     overlapMinutes: roundMinutes(overlapMs / 60_000), visits: [visitRef(first), visitRef(second)],
   })));
 }
 
-/** Each senior is read once, by primary key, however many visits they had. */
-async function inactiveSeniorRows(orders: OrderForReports[], ctx: ReportContext, names: ReportNames): Promise<Row<'visitsForInactiveSeniors'>[]> {
+/** The senior's status at an instant; each senior is read once, by primary key, however many visits. */
+function seniorStatusReader(ctx: ReportContext) {
   const facts = new Map<string, Promise<SeniorSettlementFacts | null>>();
-  const rows: Row<'visitsForInactiveSeniors'>[] = [];
-  for (const order of orders) {
-    if (!facts.has(order.seniorId)) facts.set(order.seniorId, seniorSettlementFacts(order.seniorId, ctx.month));
-    const senior = await facts.get(order.seniorId);
-    if (!senior) continue;
-    const visitAt = order.checkInAt ?? order.scheduledStart;
-    const seniorStatus = seniorStatusAt(senior, visitAt, ctx.config.businessTimeZone);
-    if (seniorStatus === 'active') continue;
-    rows.push({
-      orderId: order.orderId, seniorId: order.seniorId, communityId: order.communityId, providerId: order.providerId, providerName: await names.providerOrNull(order.providerId),
-      status: order.status, visitAt, seniorStatus,
-    });
-  }
-  return rows;
+  return async (seniorId: string, instant: Date): Promise<SeniorStatus | null> => {
+    let read = facts.get(seniorId);
+    if (!read) {
+      read = seniorSettlementFacts(seniorId, ctx.month);
+      facts.set(seniorId, read);
+    }
+    const senior = await read;
+    return senior ? seniorStatusAt(senior, instant, ctx.config.businessTimeZone) : null;
+  };
+}
+
+async function inactiveSeniorRow(order: OrderForReports, visitAt: Date, seniorStatus: SeniorStatus, names: ReportNames): Promise<Row<'visitsForInactiveSeniors'>> {
+  return {
+    orderId: order.orderId, seniorId: order.seniorId, communityId: order.communityId, providerId: order.providerId, providerName: await names.providerOrNull(order.providerId),
+    status: order.status, visitAt, seniorStatus,
+  };
 }
 
 /** More than twice the district's rate, compared exactly: p.flagged / p.visits > 2 × d.flagged / d.visits. */
