@@ -4,10 +4,11 @@ import { takeLineOut } from './statement-lines.ts';
 export { settlementRouter } from './settlement.routes.ts';
 export { settlementJob, runSettlementOnRequest } from './settlement.jobs.ts';
 export { runSettlement, settlementFaults, type SettlementRunCounts } from './settlement-run.service.ts';
+export { statementsOfYearToDate } from './statements.reports.ts';
 export { approveStatement, payStatement, SETTLEMENT_JOB_NAME } from './statement-approval.ts';
 export { periodSummary, type PeriodSummary } from './period-summary.ts';
 export { recordSampleCheck } from './sample-checks.service.ts';
-export { statementsForReports, statementsOfYearToDate, type StatementForReports } from './statements.reports.ts';
+export { statementsForReports, type StatementForReports } from './statements.reports.ts';
 
 /**
  * A dispute on a visit in a draft statement takes its line out at once (PRODUCT.md §8). If the hook
