@@ -71,7 +71,7 @@ export const overviewSchema = z
   .object({
     ...header,
     seniors: z.object({
-      asOf: dateTimeOut.openapi({ description: 'the instant counted: the end of the month, or now for the current month' }),
+      asOf: dateTimeOut.openapi({ description: 'the instant counted: the end of the month, or now for a month not over yet' }),
       total: count,
       byStatus: seniorStatusCounts,
       byCommunity: z.array(z.object({ communityId: z.string(), communityName: z.string(), total: count, byStatus: seniorStatusCounts })),
