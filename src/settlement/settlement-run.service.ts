@@ -7,7 +7,7 @@ import { DomainError } from '../shared/errors.ts';
 import { logger } from '../shared/logger.ts';
 import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { businessDay, businessMonth } from '../shared/time.ts';
-import { policyForMonth, redeemForOrder } from '../vouchers/index.ts';
+import { policyForMonth, redeemedAmountFor, redeemForOrder } from '../vouchers/index.ts';
 import { primaryCategory } from './categories.ts';
 import {
   HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, VisitClaimModel, ZERO_TOTALS,
@@ -147,19 +147,29 @@ class SettlementRun {
     if (!order.providerId) return;
     const statementId = await this.draftFor(order.providerId);
     if (!statementId) return; // this period's statement is approved: the visit waits for the next period
-    const existing = await LineModel.findById(order.orderId).lean();
-    if (existing) {
-      // A crash came between the line and the order's mark: finish the mark.
-      await attachOrderToStatement(order.orderId, 'statementId', existing.statementId);
-      if (existing.statementId === statementId) await this.chargeLateArrival(order, statementId);
-      return;
-    }
-    const refusal = (await this.check(order)) ?? (await this.redeem(order));
-    if (refusal) return this.holdBack(statementId, order, refusal.reason, refusal.detail);
     const [startMs, endMs] = visitSpan(order);
     const claimKey = visitClaimKey(order.seniorId, order.serviceTypeCode, startMs, this.timeZone);
-    const duplicateOf = await claimVisit(claimKey, order.orderId, startMs, endMs);
+    const claim = await VisitClaimModel.findById(claimKey).lean();
+    const claimed = (claim?.visits ?? {}) as Record<string, [number, number]>;
+    // The visit's own claim means an earlier run got this far: if the line was written too (a crash
+    // before the order's mark), finish the mark. Only then is the line looked up: most visits have none.
+    if (claimed[order.orderId]) {
+      const existing = await LineModel.findById(order.orderId).lean();
+      if (existing) {
+        await attachOrderToStatement(order.orderId, 'statementId', existing.statementId);
+        if (existing.statementId === statementId) await this.chargeLateArrival(order, statementId);
+        return;
+      }
+    }
+    const refusal = (await this.check(order)) ?? (await this.redeem(order));
+    if (refusal) {
+      // A claim left by a crashed run must not make a held-back visit block another one.
+      if (claimed[order.orderId]) await VisitClaimModel.updateOne({ _id: claimKey }, { $unset: { [`visits.${order.orderId}`]: 1 } });
+      return this.holdBack(statementId, order, refusal.reason, refusal.detail);
+    }
+    const duplicateOf = Object.entries(claimed).find(([otherId, span]) => otherId !== order.orderId && span[0] < endMs && startMs < span[1])?.[0];
     if (duplicateOf) return this.holdBack(statementId, order, 'DUPLICATE_VISIT', `overlaps visit ${duplicateOf} of the same senior and service`);
+    if (!claimed[order.orderId]) await VisitClaimModel.updateOne({ _id: claimKey }, { $set: { [`visits.${order.orderId}`]: [startMs, endMs] } }, { upsert: true });
 
     const senior = await this.senior(order.seniorId);
     const { line } = await insertLine({
@@ -350,9 +360,11 @@ class SettlementRun {
     const refuse = (detail: string) => ({ reason: 'VOUCHER_NOT_REDEEMABLE' as const, detail });
     if (!order.holdRef) return refuse('the visit has a subsidy but no voucher hold');
     try {
-      const redeemed = await redeemForOrder({ orderId: order.holdRef, by: this.options.by });
-      if (!redeemed) return refuse('no voucher hold was found for the visit');
-      const amountFen = -redeemed.entry.balanceDeltaFen;
+      // Confirmation normally redeemed it already: one read instead of the redemption's three.
+      const already = await redeemedAmountFor(order.holdRef);
+      const redeemed = already === null ? await redeemForOrder({ orderId: order.holdRef, by: this.options.by }) : null;
+      if (already === null && !redeemed) return refuse('no voucher hold was found for the visit');
+      const amountFen = already ?? -(redeemed as NonNullable<typeof redeemed>).entry.balanceDeltaFen;
       return amountFen === order.subsidyFen ? null : refuse(`the voucher redeemed ${amountFen} fen but the visit's subsidy is ${order.subsidyFen} fen`);
     } catch (error) {
       if (error instanceof DomainError) return refuse(`the voucher could not be redeemed: ${error.message}`);
@@ -438,19 +450,6 @@ async function insertLine(line: Partial<LineDoc> & { _id: string }): Promise<{ l
     if (!existing) throw error;
     return { line: existing as LineDoc, isNew: false };
   }
-}
-
-/**
- * Records the visit on its senior, service and day unless another paid visit there overlaps it;
- * answers the order it overlaps. Repeatable: the visit's own earlier claim is not a conflict.
- */
-async function claimVisit(claimKey: string, orderId: string, startMs: number, endMs: number): Promise<string | null> {
-  const claim = await VisitClaimModel.findById(claimKey).lean();
-  for (const [otherId, span] of Object.entries((claim?.visits ?? {}) as Record<string, [number, number]>)) {
-    if (otherId !== orderId && span[0] < endMs && startMs < span[1]) return otherId;
-  }
-  await VisitClaimModel.updateOne({ _id: claimKey }, { $set: { [`visits.${orderId}`]: [startMs, endMs] } }, { upsert: true });
-  return null;
 }
 
 /** Periods are Asia/Shanghai months; a run for a month that has not begun yet makes no sense. */

@@ -76,6 +76,12 @@ export async function redeemForOrder(input: { orderId: string; by: string }): Pr
   return applyMovement({ key: `redeem:${input.orderId}`, seniorId: hold.seniorId, type: 'redeem', balanceDeltaFen: -amountFen, heldDeltaFen: -amountFen, orderId: input.orderId, createdBy: input.by });
 }
 
+/** What was redeemed for the order's hold, in fen; null when nothing was (yet). One primary-key read. */
+export async function redeemedAmountFor(orderId: string): Promise<number | null> {
+  const redeem = await EntryModel.findById(`redeem:${orderId}`).lean();
+  return redeem ? -redeem.balanceDeltaFen : null;
+}
+
 /** Gives back a redeemed amount (a dispute upheld after settlement). */
 export async function refundForOrder(input: { orderId: string; by: string; month: string; reason: string }): Promise<Applied> {
   const redeem = await EntryModel.findById(`redeem:${input.orderId}`).lean();
