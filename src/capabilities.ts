@@ -7,6 +7,7 @@ import { jobRunsPurgeJob, jobsRouter } from './jobs/index.ts';
 import { notificationsDeliverJob, notificationsRouter } from './notifications/index.ts';
 import { organisationRouter } from './organisation/index.ts';
 import { seniorsRouter } from './seniors/index.ts';
+import { registerSettlementHooks, settlementJob, settlementRouter } from './settlement/index.ts';
 import type { JobDefinition } from './shared/job-definition.ts';
 import { systemRouter } from './system/system.routes.ts';
 import { registerVoucherHooks, voucherExpiryJob, voucherIssuanceJob, voucherPolicyRouter, voucherReconciliationJob, vouchersRouter } from './vouchers/index.ts';
@@ -15,12 +16,13 @@ import { registerVoucherHooks, voucherExpiryJob, voucherIssuanceJob, voucherPoli
 // also registers all routes in the OpenAPI registry, which is how `npm run openapi` works without
 // a database.
 
-export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, voucherPolicyRouter, vouchersRouter, notificationsRouter, ordersRouter, alertsRouter, carePlansRouter];
+export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, voucherPolicyRouter, vouchersRouter, notificationsRouter, ordersRouter, alertsRouter, carePlansRouter, settlementRouter];
 
 export const jobs: JobDefinition[] = [
   auditVerifyJob, jobRunsPurgeJob, sessionsPurgeJob, voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob, offerSweeperJob,
-  notificationsDeliverJob, carePlanGenerationJob, visitRemindersJob,
+  notificationsDeliverJob, carePlanGenerationJob, visitRemindersJob, settlementJob,
 ] as JobDefinition[];
 
 // Capabilities that follow another's lifecycle register their hooks here, once, at composition.
 registerVoucherHooks();
+registerSettlementHooks();

@@ -49,6 +49,11 @@ const envSchema = z.object({
   EMERGENCY_OFFER_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
   GEOFENCE_METERS: z.coerce.number().int().min(10).max(10_000).default(300),
   PAYMENT_DUE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  SETTLEMENT_SAMPLE_PCT: z.coerce.number().int().min(0).max(100).default(5),
+  SETTLEMENT_SAMPLE_SEED: z.string().min(1).max(200).default('starlight-review'),
+  LATE_ARRIVAL_GRACE_MINUTES: z.coerce.number().int().min(0).max(1440).default(30),
+  LATE_ARRIVAL_PENALTY_PCT: z.coerce.number().int().min(0).max(100).default(10),
+  PROVIDER_CANCELLATION_PENALTY_PCT: z.coerce.number().int().min(0).max(100).default(20),
   BOOTSTRAP_ADMIN_USERNAME: z.string().regex(/^[a-zA-Z0-9_.-]{3,64}$/, 'must be 3-64 letters, digits, _ . -').optional(),
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   SEED_DEMO: booleanFromEnv.optional(),
@@ -76,6 +81,15 @@ export interface Config {
   emergencyOfferTimeoutMinutes: number;
   geofenceM: number;
   paymentDueDays: number;
+  settlement: {
+    /** Share of each draft's lines that get a verification callback before approval (percent). */
+    samplePct: number;
+    /** Seed of the sample: the same lines are picked on every re-run. */
+    sampleSeed: string;
+    lateArrivalGraceMinutes: number;
+    lateArrivalPenaltyPct: number;
+    providerCancellationPenaltyPct: number;
+  };
   bootstrapAdmin: { username: string; password: string } | undefined;
   seedDemo: boolean;
   logLevel: RawEnv['LOG_LEVEL'];
@@ -147,6 +161,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     emergencyOfferTimeoutMinutes: raw.EMERGENCY_OFFER_TIMEOUT_MINUTES,
     geofenceM: raw.GEOFENCE_METERS,
     paymentDueDays: raw.PAYMENT_DUE_DAYS,
+    settlement: {
+      samplePct: raw.SETTLEMENT_SAMPLE_PCT,
+      sampleSeed: raw.SETTLEMENT_SAMPLE_SEED,
+      lateArrivalGraceMinutes: raw.LATE_ARRIVAL_GRACE_MINUTES,
+      lateArrivalPenaltyPct: raw.LATE_ARRIVAL_PENALTY_PCT,
+      providerCancellationPenaltyPct: raw.PROVIDER_CANCELLATION_PENALTY_PCT,
+    },
     bootstrapAdmin: hasBootstrapUser ? { username: raw.BOOTSTRAP_ADMIN_USERNAME as string, password: raw.BOOTSTRAP_ADMIN_PASSWORD as string } : undefined,
     seedDemo: raw.SEED_DEMO ?? raw.NODE_ENV === 'development',
     logLevel: raw.LOG_LEVEL,

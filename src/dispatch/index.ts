@@ -9,3 +9,7 @@ export { acceptOffer, declineOffer } from './order-offers.service.ts';
 export { assignCaregiver, checkIn, checkOut, confirmByCallback } from './order-visit.service.ts';
 export { disputeOrder, resolveDispute } from './order-close.service.ts';
 export { countOrdersCreatedBy } from './orders.query.ts';
+export {
+  ordersForSettlement, orderForSettlement, attachOrderToStatement, detachOrderFromStatement, settleOrderInStatement, onOrderDisputed,
+  type OrderForSettlement,
+} from './orders.settlement.ts';

@@ -5,6 +5,7 @@ import { redeemForOrder, refundForOrder, releaseForOrder } from '../vouchers/ind
 import { contextOf, transitionOrder, type OrderCall as Call } from './order-transition.ts';
 import { OrderModel, type OrderDoc } from './order.model.ts';
 import { orderScope } from './order.scope.ts';
+import { runDisputeHooks } from './orders.settlement.ts';
 
 
 /**
@@ -26,7 +27,9 @@ export async function cancelOrder(orderId: string, reason: string, call: Call): 
 
 export async function disputeOrder(orderId: string, reason: string, call: Call): Promise<OrderDoc> {
   const order = await findInScope<OrderDoc>(OrderModel, orderId, orderScope, call.actor);
-  return transitionOrder(order, 'dispute', contextOf(call), { set: { disputedFrom: order.status }, reason });
+  const disputed = await transitionOrder(order, 'dispute', contextOf(call), { set: { disputedFrom: order.status }, reason });
+  await runDisputeHooks({ orderId, statementId: disputed.statementId ?? null, actorId: call.actor.id });
+  return disputed;
 }
 
 /**

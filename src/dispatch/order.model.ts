@@ -47,7 +47,12 @@ const orderSchema = new Schema(
     confirmation: { type: new Schema({ method: String, at: Date, by: String, satisfaction: Number }, { _id: false }), default: null },
     /** The month (Asia/Shanghai) of confirmation: settlement's period key. */
     confirmedMonth: { type: String, default: null },
+    /** The settlement statement whose line pays this visit (set once, by settlement). */
     statementId: { type: String, default: null },
+    /** The statement carrying this order's provider-cancellation penalty line. */
+    penaltyStatementId: { type: String, default: null },
+    /** For a visit rejected after its statement was approved: the statement recovering its subsidy. */
+    adjustmentStatementId: { type: String, default: null },
     /** A provider's cancellation after acceptance: a penalty line for settlement. */
     providerPenalty: { type: new Schema({ providerId: String, at: Date, reason: String, month: String }, { _id: false }), default: null },
     disputedFrom: { type: String, default: null },

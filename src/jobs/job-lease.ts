@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError } from '../shared/errors.ts';
 import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { JobLeaseModel } from './job.model.ts';
 
@@ -31,4 +33,20 @@ export async function renewLease(jobName: string, runId: string, leaseMs: number
 
 export async function releaseLease(jobName: string, runId: string): Promise<void> {
   await JobLeaseModel.updateOne({ _id: jobName, runId }, { $set: { runId: null, leaseUntil: new Date(0) } });
+}
+
+/**
+ * Runs `work` holding a job's lease, so it never overlaps a run of that job (settlement approval
+ * against a settlement run); 409 JOB_RUNNING when a run holds it.
+ */
+export async function withJobLease<T>(jobName: string, holder: string, leaseMs: number, work: () => Promise<T>): Promise<T> {
+  const holderId = `${holder}:${randomUUID()}`;
+  if (!(await acquireLease(jobName, holder, holderId, leaseMs))) {
+    throw new DomainError('JOB_RUNNING', [{ path: jobName, message: 'a run of this job is in progress; try again when it has finished' }]);
+  }
+  try {
+    return await work();
+  } finally {
+    await releaseLease(jobName, holderId);
+  }
 }

@@ -115,8 +115,21 @@ export async function findValidContract(question: ContractQuestion): Promise<{ c
     validFrom: { $lte: question.day },
     validTo: { $gte: question.day },
   }).lean();
-  if (!found) return null;
-  const contract = toContractView(found);
-  const price = contract.prices.find((p) => p.serviceTypeCode === question.serviceTypeCode);
-  return price ? { contract, unitPriceFen: price.unitPriceFen } : null;
+  return found ? validContractAmong([toContractView(found)], question) : null;
+}
+
+/** All contracts of one provider, for callers that check many visits of it (settlement). */
+export async function contractsOfProvider(providerId: string): Promise<ContractView[]> {
+  return (await ContractModel.find({ providerId }).sort({ validFrom: 1 }).lean()).map(toContractView);
+}
+
+/** findValidContract's rule over contracts already read: the one covering the question, with its price. */
+export function validContractAmong(contracts: readonly ContractView[], question: ContractQuestion): { contract: ContractView; unitPriceFen: number } | null {
+  for (const contract of contracts) {
+    if (contract.providerId !== question.providerId || contract.validFrom > question.day || contract.validTo < question.day) continue;
+    if (!contract.communityIds.includes(question.communityId)) continue;
+    const price = contract.prices.find((p) => p.serviceTypeCode === question.serviceTypeCode);
+    if (price) return { contract, unitPriceFen: price.unitPriceFen };
+  }
+  return null;
 }

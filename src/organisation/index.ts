@@ -3,7 +3,7 @@ export { assertStreetExists, assertCommunitiesExist, findCommunityByCode, getCom
 export { assertProviderExists, getProvider, type ProviderView } from './providers.service.ts';
 export { assertCaregiverOfProvider, getCaregiver, type CaregiverView } from './caregivers.service.ts';
 export { getServiceType, listServiceTypes, type ServiceTypeView } from './service-types.service.ts';
-export { findValidContract, type ContractQuestion, type ContractView } from './contracts.service.ts';
+export { findValidContract, contractsOfProvider, validContractAmong, type ContractQuestion, type ContractView } from './contracts.service.ts';
 export { creditCodeCheckCharacter, isValidCreditCode, normaliseCreditCode } from './credit-code.ts';
 export { upsertStreet, upsertCommunity, upsertProvider, upsertCaregiver, upsertServiceType, upsertContract } from './organisation.seed.ts';
 export { dispatchCandidates, type DispatchCandidate } from './dispatch-candidates.ts';

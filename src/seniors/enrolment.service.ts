@@ -74,6 +74,7 @@ export async function enrolSenior(body: unknown, ctx: SeniorContext): Promise<Se
       preferredProviderId: input.preferredProviderId ?? null,
       voucherBasis: { categories: input.categories, careLevel: input.careLevel, assessedAt },
       status: 'pending_review',
+      statusLog: [{ status: 'pending_review', at: now, effectiveDate: null }],
       enrolledBy: ctx.actor.id,
       enrolledAt: now,
     });

@@ -9,3 +9,4 @@ export { seniorForIssuance, seniorsForIssuance, type SeniorForIssuance, type Vou
 export { ageOn } from './id-number.ts';
 export { ADVANCED_AGE, ASSESSMENT_VALID_MONTHS } from './senior.view.ts';
 export { emergencyContactsOf, seniorForOrder, type SeniorOrderFacts } from './order-facts.ts';
+export { seniorSettlementFacts, seniorStatusAt, type SeniorSettlementFacts } from './settlement-facts.ts';

@@ -35,7 +35,8 @@ export async function transitionSenior(id: string, request: TransitionRequest, c
   const set: Record<string, unknown> = { status: to, statusReason: request.reason ?? null };
   if (request.action === 'approve') Object.assign(set, { approvedBy: ctx.actor.id, approvedAt: now });
   if (request.action === 'deactivate') set.deactivation = { reason: request.reason, effectiveDate: request.effectiveDate };
-  const updated = await SeniorModel.findOneAndUpdate({ _id: id, status: from }, { $set: set }, { returnDocument: 'after' }).lean();
+  const logged = { status: to, at: now, effectiveDate: request.action === 'deactivate' ? (request.effectiveDate ?? null) : null };
+  const updated = await SeniorModel.findOneAndUpdate({ _id: id, status: from }, { $set: set, $push: { statusLog: logged } }, { returnDocument: 'after' }).lean();
   if (!updated) throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: 'the senior changed meanwhile; reload and retry' }]);
 
   const view = toSeniorView(updated, ctx.config.businessTimeZone, now);

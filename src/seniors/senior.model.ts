@@ -47,6 +47,11 @@ const seniorSchema = new Schema(
     approvedAt: { type: Date, default: null },
     statusReason: { type: String, default: null },
     deactivation: { type: new Schema({ reason: String, effectiveDate: String }, { _id: false }), default: null },
+    /**
+     * Every status the senior has had and since when (deactivation: from its effective day), so
+     * settlement can ask "was this senior active when the visit happened?" from this one document.
+     */
+    statusLog: { type: [new Schema({ status: String, at: Date, effectiveDate: String }, { _id: false })], default: [] },
   },
   { collection: 'seniors', versionKey: false, timestamps: true },
 );

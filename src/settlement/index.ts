@@ -1,0 +1,20 @@
+import { onOrderDisputed } from '../dispatch/index.ts';
+import { takeLineOut } from './statement-lines.ts';
+
+export { settlementRouter } from './settlement.routes.ts';
+export { settlementJob, runSettlementOnRequest } from './settlement.jobs.ts';
+export { runSettlement, settlementFaults, type SettlementRunCounts } from './settlement-run.service.ts';
+export { approveStatement, payStatement, SETTLEMENT_JOB_NAME } from './statement-approval.ts';
+export { periodSummary, type PeriodSummary } from './period-summary.ts';
+export { recordSampleCheck } from './sample-checks.service.ts';
+export { statementsForReports, type StatementForReports } from './statements.reports.ts';
+
+/**
+ * A dispute on a visit in a draft statement takes its line out at once (PRODUCT.md §8). If the hook
+ * is cut off, every run and every approval finds the disputed visit and does the same.
+ */
+export function registerSettlementHooks(): void {
+  onOrderDisputed(async ({ orderId, statementId }) => {
+    if (statementId) await takeLineOut(orderId, statementId);
+  });
+}

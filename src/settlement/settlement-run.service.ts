@@ -1,0 +1,459 @@
+import type { Config } from '../config/env.ts';
+import { attachOrderToStatement, ordersForSettlement, settleOrderInStatement, type OrderForSettlement } from '../dispatch/index.ts';
+import { contractsOfProvider, getProvider, validContractAmong, type ContractView } from '../organisation/index.ts';
+import { enqueueNotification } from '../notifications/index.ts';
+import { seniorSettlementFacts, seniorStatusAt, type SeniorSettlementFacts } from '../seniors/index.ts';
+import { DomainError } from '../shared/errors.ts';
+import { logger } from '../shared/logger.ts';
+import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
+import { businessDay, businessMonth } from '../shared/time.ts';
+import { policyForMonth, redeemForOrder } from '../vouchers/index.ts';
+import { primaryCategory } from './categories.ts';
+import {
+  HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, VisitClaimModel, ZERO_TOTALS,
+  type HeldBackReason, type LineDoc, type StatementStatus,
+} from './settlement.model.ts';
+import {
+  adjustmentLineId, cancellationLineId, carriedPenaltyLineId, lateLineId, sampleRankOf, statementIdOf, takeLineOut, visitClaimKey, visitSpan,
+} from './statement-lines.ts';
+import { settleOrdersOf } from './statement-approval.ts';
+import { addLine, emptySums, refreshStatement, writeTotals, type LineSums } from './statement-totals.ts';
+
+/*
+ * THE MONTHLY RUN (PRODUCT.md §8), without transactions.
+ *
+ * Every money fact is a line whose `_id` says what it pays or charges (the order, the cause), so a
+ * line can exist once; every other write is either keyed the same way or a conditional update.
+ * Totals are never incremented: they are recomputed from the lines at the end of the run (and on
+ * every change outside it), so a crash between writes can leave a statement's totals behind its
+ * lines only until the next run or approval, never wrong for good.
+ *
+ * The run streams the orders it has business with in `_id` order, in batches, and records after
+ * each batch the last order it finished; a run that dies resumes after it. Every per-order step is
+ * repeatable — an order half-done before the crash (voucher redeemed, visit claimed, line written,
+ * order not yet marked) is finished the same way on the next pass — so the resumed run ends with
+ * exactly the statements an uninterrupted run makes. Only one run at a time: the job lease.
+ */
+
+export interface SettlementRunOptions {
+  by: string;
+  runId: string;
+  config: Config;
+  signal?: AbortSignal;
+  batchSize?: number;
+  now?: Date;
+}
+
+export interface SettlementRunCounts {
+  batches: number;
+  ordersSeen: number;
+  linesAdded: number;
+  heldBack: number;
+  penaltiesAdded: number;
+  adjustmentsAdded: number;
+  linesTakenOut: number;
+  ordersMarkedSettled: number;
+  sampleChecksOpened: number;
+  resumed: number;
+  interrupted: number;
+}
+
+/** Test seam: a test makes a run fail after a given batch, as a crash would. */
+export const settlementFaults = { afterBatch: null as null | ((batchNumber: number) => void) };
+
+export async function runSettlement(period: string, options: SettlementRunOptions): Promise<SettlementRunCounts> {
+  const policy = await policyForMonth(period);
+  if (!policy) throw new DomainError('RULE_VIOLATION', [{ path: 'period', message: `no voucher policy is in effect for ${period}: no funding split to settle with` }]);
+  const now = options.now ?? new Date();
+  const run = new SettlementRun(period, policy.fundingSplit, options, now);
+  const resumeAfter = await beginProgress(period, options.runId, now);
+  run.counts.resumed = resumeAfter === null ? 0 : 1;
+  await run.prepare();
+
+  for await (const batch of ordersForSettlement(period, resumeAfter, options.batchSize ?? 500)) {
+    for (const order of batch) await run.process(order);
+    run.counts.batches += 1;
+    run.counts.ordersSeen += batch.length;
+    await RunProgressModel.updateOne({ _id: period, runId: options.runId }, { $set: { lastOrderId: batch.at(-1)?.orderId, heartbeatAt: new Date() }, $inc: { batches: 1, ordersSeen: batch.length } });
+    settlementFaults.afterBatch?.(run.counts.batches);
+    if (options.signal?.aborted) {
+      run.counts.interrupted = 1;
+      return run.counts;
+    }
+  }
+  await run.chargeCarriedPenalties();
+  await run.refreshDrafts();
+  await run.sampleDrafts();
+  await RunProgressModel.updateOne({ _id: period, runId: options.runId }, { $set: { status: 'completed', completedAt: new Date() } });
+  return run.counts;
+}
+
+/** Starts the period's progress record; answers the order to resume after if the last run died. */
+async function beginProgress(period: string, runId: string, now: Date): Promise<string | null> {
+  const previous = await RunProgressModel.findById(period).lean();
+  if (previous?.status === 'running') {
+    await RunProgressModel.updateOne({ _id: period }, { $set: { runId, heartbeatAt: now, resumedFrom: previous.runId } });
+    return previous.lastOrderId ?? null;
+  }
+  await RunProgressModel.updateOne(
+    { _id: period },
+    { $set: { status: 'running', runId, lastOrderId: null, batches: 0, ordersSeen: 0, startedAt: now, heartbeatAt: now, completedAt: null, resumedFrom: null } },
+    { upsert: true },
+  );
+  return null;
+}
+
+const MAX_CACHED_SENIORS = 50_000;
+
+class SettlementRun {
+  readonly counts: SettlementRunCounts = {
+    batches: 0, ordersSeen: 0, linesAdded: 0, heldBack: 0, penaltiesAdded: 0, adjustmentsAdded: 0, linesTakenOut: 0, ordersMarkedSettled: 0, sampleChecksOpened: 0, resumed: 0, interrupted: 0,
+  };
+  private readonly statementStatus = new Map<string, StatementStatus | null>();
+  private readonly seniors = new Map<string, SeniorSettlementFacts | null>();
+  private readonly contracts = new Map<string, ContractView[]>();
+  /** Held-back rows of draft statements by order, to clear when the visit becomes a line. */
+  private readonly heldBackOf = new Map<string, string[]>();
+  private readonly timeZone: string;
+
+  constructor(
+    private readonly period: string,
+    private readonly split: { cityPct: number; districtPct: number },
+    private readonly options: SettlementRunOptions,
+    private readonly now: Date,
+  ) {
+    this.timeZone = options.config.businessTimeZone;
+  }
+
+  /** Finishes approvals a crash cut short, and notes which visits are held back in drafts. */
+  async prepare(): Promise<void> {
+    for (const statement of await StatementModel.find({ status: { $in: ['approved', 'paid'] }, ordersSettledAt: null }).lean()) {
+      this.counts.ordersMarkedSettled += await settleOrdersOf(statement._id, this.options.by, this.now);
+    }
+    for await (const row of HeldBackModel.find({}, { statementId: 1, orderId: 1 }).lean().cursor({ batchSize: 1000 })) {
+      if ((await this.statusOf(row.statementId)) !== 'draft') continue;
+      this.heldBackOf.set(row.orderId, [...(this.heldBackOf.get(row.orderId) ?? []), row._id]);
+    }
+  }
+
+  async process(order: OrderForSettlement): Promise<void> {
+    if (order.status === 'confirmed') return order.statementId ? this.followSettledVisit(order) : this.settleVisit(order);
+    if (order.status === 'disputed' || order.status === 'rejected') return this.followDispute(order);
+    if (order.status === 'cancelled') return this.chargeCancellation(order);
+  }
+
+  /** A confirmed visit without a line: checked, its voucher redeemed, then a line. */
+  private async settleVisit(order: OrderForSettlement): Promise<void> {
+    if (!order.providerId) return;
+    const statementId = await this.draftFor(order.providerId);
+    if (!statementId) return; // this period's statement is approved: the visit waits for the next period
+    const existing = await LineModel.findById(order.orderId).lean();
+    if (existing) {
+      // A crash came between the line and the order's mark: finish the mark.
+      await attachOrderToStatement(order.orderId, 'statementId', existing.statementId);
+      if (existing.statementId === statementId) await this.chargeLateArrival(order, statementId);
+      return;
+    }
+    const refusal = (await this.check(order)) ?? (await this.redeem(order));
+    if (refusal) return this.holdBack(statementId, order, refusal.reason, refusal.detail);
+    const [startMs, endMs] = visitSpan(order);
+    const claimKey = visitClaimKey(order.seniorId, order.serviceTypeCode, startMs, this.timeZone);
+    const duplicateOf = await claimVisit(claimKey, order.orderId, startMs, endMs);
+    if (duplicateOf) return this.holdBack(statementId, order, 'DUPLICATE_VISIT', `overlaps visit ${duplicateOf} of the same senior and service`);
+
+    const senior = await this.senior(order.seniorId);
+    const { line } = await insertLine({
+      _id: order.orderId, kind: 'service', statementId, period: this.period, providerId: order.providerId, orderId: order.orderId,
+      seniorId: order.seniorId, communityId: order.communityId, streetId: order.streetId, serviceTypeCode: order.serviceTypeCode,
+      category: primaryCategory(senior?.categories ?? []), quantity: order.quantity, scheduledStart: order.scheduledStart,
+      confirmedAt: order.confirmation?.at ?? null, priceFen: order.priceFen, subsidyFen: order.subsidyFen, selfPayFen: order.selfPayFen,
+      carriedOver: (order.confirmedMonth ?? this.period) < this.period, amountFen: 0, reason: null, note: null, claimKey,
+      sampleRank: sampleRankOf(this.options.config.settlement.sampleSeed, order.orderId), createdAt: this.now,
+    });
+    await attachOrderToStatement(order.orderId, 'statementId', line.statementId);
+    if (line.statementId !== statementId) return;
+    this.counts.linesAdded += 1;
+    await this.chargeLateArrival(order, statementId);
+    for (const heldBackId of this.heldBackOf.get(order.orderId) ?? []) await HeldBackModel.deleteOne({ _id: heldBackId });
+    this.heldBackOf.delete(order.orderId);
+  }
+
+  /** A confirmed visit that already has a line: mark it settled if its statement was approved. */
+  private async followSettledVisit(order: OrderForSettlement): Promise<void> {
+    const statementId = order.statementId as string;
+    const status = await this.statusOf(statementId);
+    if (status === 'approved' || status === 'paid') {
+      if (await settleOrderInStatement(order.orderId, statementId, this.options.by, this.now)) this.counts.ordersMarkedSettled += 1;
+    }
+  }
+
+  /**
+   * A disputed or rejected visit with a line. In a draft: the line comes out (the dispute hook does
+   * that at once; this catches a hook a crash skipped). In an approved statement: once rejected,
+   * the paid subsidy is recovered by an adjustment line in the provider's next statement.
+   */
+  private async followDispute(order: OrderForSettlement): Promise<void> {
+    const statementId = order.statementId as string;
+    const status = await this.statusOf(statementId);
+    if (status === 'draft') {
+      if (await takeLineOut(order.orderId, statementId)) this.counts.linesTakenOut += 1;
+      return;
+    }
+    if (order.status !== 'rejected' || !order.providerId) return;
+    const paid = await LineModel.findById(order.orderId).lean();
+    const target = await this.draftFor(paid?.providerId ?? order.providerId);
+    if (!paid || !target) return;
+    const { line } = await insertLine({
+      ...chargeLine(target, this.period, paid.providerId, this.now), _id: adjustmentLineId(order.orderId), kind: 'adjustment', orderId: order.orderId,
+      seniorId: paid.seniorId, communityId: paid.communityId, streetId: paid.streetId, serviceTypeCode: paid.serviceTypeCode, scheduledStart: paid.scheduledStart,
+      amountFen: -paid.subsidyFen, reason: 'visit_rejected', note: `recovers the subsidy paid in statement ${paid.statementId}`,
+    });
+    await attachOrderToStatement(order.orderId, 'adjustmentStatementId', line.statementId);
+    if (line.statementId === target) this.counts.adjustmentsAdded += 1;
+  }
+
+  /** A provider cancelled a visit it had accepted: a penalty of a share of the order's price. */
+  private async chargeCancellation(order: OrderForSettlement): Promise<void> {
+    const penalty = order.providerPenalty;
+    if (!penalty) return;
+    const amountFen = Math.floor((order.priceFen * this.options.config.settlement.providerCancellationPenaltyPct) / 100);
+    const target = amountFen > 0 ? await this.draftFor(penalty.providerId) : null;
+    if (!target) return;
+    const { line } = await insertLine({
+      ...chargeLine(target, this.period, penalty.providerId, this.now), _id: cancellationLineId(order.orderId), kind: 'penalty', orderId: order.orderId,
+      seniorId: order.seniorId, communityId: order.communityId, streetId: order.streetId, serviceTypeCode: order.serviceTypeCode, scheduledStart: order.scheduledStart,
+      amountFen, reason: 'provider_cancellation', note: penalty.reason,
+    });
+    await attachOrderToStatement(order.orderId, 'penaltyStatementId', line.statementId);
+    if (line.statementId === target) this.counts.penaltiesAdded += 1;
+  }
+
+  /**
+   * Late arrival (our rule, documented in the README): a check-in more than the grace period after
+   * the scheduled start costs a share of the price, rounded down to the fen; charged with the line.
+   */
+  private async chargeLateArrival(order: OrderForSettlement, statementId: string): Promise<void> {
+    const { lateArrivalGraceMinutes, lateArrivalPenaltyPct } = this.options.config.settlement;
+    if (!order.checkInAt || !order.providerId) return;
+    const lateMinutes = Math.floor((order.checkInAt.getTime() - order.scheduledStart.getTime()) / 60_000);
+    const amountFen = Math.floor((order.priceFen * lateArrivalPenaltyPct) / 100);
+    if (lateMinutes <= lateArrivalGraceMinutes || amountFen <= 0) return;
+    const { isNew } = await insertLine({
+      ...chargeLine(statementId, this.period, order.providerId, this.now), _id: lateLineId(order.orderId), kind: 'penalty', orderId: order.orderId,
+      seniorId: order.seniorId, communityId: order.communityId, streetId: order.streetId, serviceTypeCode: order.serviceTypeCode, scheduledStart: order.scheduledStart,
+      amountFen, reason: 'late_arrival', note: `checked in ${lateMinutes} minutes after the scheduled start`,
+    });
+    if (isNew) this.counts.penaltiesAdded += 1;
+  }
+
+  /** Penalties an approved statement could not absorb are charged in the provider's next one. */
+  async chargeCarriedPenalties(): Promise<void> {
+    const owing = await StatementModel.find({ status: { $in: ['approved', 'paid'] }, 'totals.carryForwardFen': { $gt: 0 }, period: { $lt: this.period } }).lean();
+    for (const from of owing) {
+      if (await LineModel.exists({ _id: carriedPenaltyLineId(from._id) })) continue;
+      const target = await this.draftFor(from.providerId);
+      if (!target) continue;
+      await insertLine({
+        ...chargeLine(target, this.period, from.providerId, this.now), _id: carriedPenaltyLineId(from._id), kind: 'penalty',
+        amountFen: from.totals.carryForwardFen, reason: 'carried_penalty', note: `penalties of ${from.period} beyond that statement's subsidy`,
+      });
+      this.counts.penaltiesAdded += 1;
+    }
+  }
+
+  /**
+   * Totals of every draft of the period from one pass over the period's lines (not one query per
+   * statement), written only where no line moved meanwhile; a draft left with nothing in it goes.
+   */
+  async refreshDrafts(): Promise<void> {
+    const drafts = new Map((await StatementModel.find({ period: this.period, status: 'draft' }).lean()).map((statement) => [statement._id, statement]));
+    const sums = new Map<string, LineSums>([...drafts.keys()].map((id) => [id, emptySums()]));
+    for await (const line of LineModel.find({ period: this.period }, { statementId: 1, kind: 1, priceFen: 1, subsidyFen: 1, selfPayFen: 1, amountFen: 1 }).lean().cursor({ batchSize: 1000 })) {
+      const into = sums.get(line.statementId);
+      if (into) addLine(into, line);
+    }
+    const heldBack = new Map<string, number>();
+    for await (const row of HeldBackModel.find({ period: this.period }, { statementId: 1 }).lean().cursor({ batchSize: 1000 })) heldBack.set(row.statementId, (heldBack.get(row.statementId) ?? 0) + 1);
+
+    for (const [id, statement] of drafts) {
+      const lineSums = sums.get(id) as LineSums;
+      const heldBackCount = heldBack.get(id) ?? 0;
+      if (lineSums.lineCount + lineSums.penaltyCount + lineSums.adjustmentCount + heldBackCount === 0) {
+        await StatementModel.deleteOne({ _id: id, status: 'draft', linesVersion: statement.linesVersion });
+        continue;
+      }
+      const split = { cityPct: statement.fundingSplit.cityPct as number, districtPct: statement.fundingSplit.districtPct as number };
+      if (!(await writeTotals(id, statement.linesVersion, lineSums, heldBackCount, split))) await refreshStatement(id);
+    }
+  }
+
+  /**
+   * Review sample: of each draft, the ceil(pct%) lines of lowest seeded rank get a verification
+   * callback task for the senior's community. Ranks depend only on the seed and the order, so a
+   * re-run picks the same lines, and lines added later join the pick only as the count grows.
+   */
+  async sampleDrafts(): Promise<void> {
+    const { samplePct } = this.options.config.settlement;
+    if (samplePct === 0) return;
+    for (const statement of await StatementModel.find({ period: this.period, status: 'draft' }).lean()) {
+      const wanted = Math.ceil((statement.lineCount * samplePct) / 100);
+      const checks = new Map((await SampleCheckModel.find({ statementId: statement._id }, { status: 1 }).lean()).map((check) => [check._id, check.status]));
+      let have = [...checks.values()].filter((status) => status !== 'cancelled').length;
+      if (have >= wanted) continue;
+      const cursor = LineModel.find({ statementId: statement._id, kind: 'service' }).sort({ sampleRank: 1, _id: 1 }).lean().cursor({ batchSize: 100 });
+      for await (const line of cursor) {
+        if (have >= wanted) break;
+        // A line already sampled counts; one whose check was cancelled (it left and came back) is passed over.
+        if (checks.has(line._id)) continue;
+        if (await this.openSampleCheck(line)) this.counts.sampleChecksOpened += 1;
+        have += 1;
+      }
+    }
+  }
+
+  private async openSampleCheck(line: LineDoc): Promise<boolean> {
+    try {
+      await SampleCheckModel.create({
+        _id: line._id, statementId: line.statementId, period: line.period, providerId: line.providerId, communityId: line.communityId as string,
+        seniorId: line.seniorId as string, serviceTypeCode: line.serviceTypeCode as string, scheduledStart: line.scheduledStart as Date, status: 'open',
+      });
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+    await enqueueNotification({
+      dedupeKey: `settlement-sample:${line._id}`, channel: 'callback_task', recipient: { kind: 'community_staff', communityId: line.communityId as string },
+      template: 'settlement_sample_check',
+      params: { period: line.period, serviceTypeCode: line.serviceTypeCode as string, day: businessDay(line.scheduledStart as Date, this.timeZone) },
+      subject: { type: 'service_order', id: line._id },
+    }, this.options.config.pii, this.now);
+    return true;
+  }
+
+  private async check(order: OrderForSettlement): Promise<{ reason: HeldBackReason; detail: string } | null> {
+    if (!order.confirmation) return { reason: 'NO_CONFIRMATION', detail: 'no visit code or callback confirmation recorded' };
+    const visitAt = order.checkInAt ?? order.scheduledStart;
+    const day = businessDay(visitAt, this.timeZone);
+    const senior = await this.senior(order.seniorId);
+    const status = senior ? seniorStatusAt(senior, visitAt, this.timeZone) : null;
+    if (status !== 'active') return { reason: 'SENIOR_NOT_ACTIVE', detail: status ? `the senior was ${status} on ${day}` : 'the senior is not in the registry' };
+    const contract = validContractAmong(await this.contractsOf(order.providerId as string), {
+      providerId: order.providerId as string, serviceTypeCode: order.serviceTypeCode, communityId: order.communityId, day,
+    });
+    if (!contract) return { reason: 'NO_VALID_CONTRACT', detail: `no contract of the provider covers ${order.serviceTypeCode} in this community on ${day}` };
+    return null;
+  }
+
+  /** Confirm-then-redeem: the voucher is spent here if the confirmation's redemption never ran. */
+  private async redeem(order: OrderForSettlement): Promise<{ reason: HeldBackReason; detail: string } | null> {
+    if (order.subsidyFen === 0) return null;
+    const refuse = (detail: string) => ({ reason: 'VOUCHER_NOT_REDEEMABLE' as const, detail });
+    if (!order.holdRef) return refuse('the visit has a subsidy but no voucher hold');
+    try {
+      const redeemed = await redeemForOrder({ orderId: order.holdRef, by: this.options.by });
+      if (!redeemed) return refuse('no voucher hold was found for the visit');
+      const amountFen = -redeemed.entry.balanceDeltaFen;
+      return amountFen === order.subsidyFen ? null : refuse(`the voucher redeemed ${amountFen} fen but the visit's subsidy is ${order.subsidyFen} fen`);
+    } catch (error) {
+      if (error instanceof DomainError) return refuse(`the voucher could not be redeemed: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private async holdBack(statementId: string, order: OrderForSettlement, reasonCode: HeldBackReason, detail: string): Promise<void> {
+    const id = `${statementId}:${order.orderId}`;
+    await HeldBackModel.updateOne(
+      { _id: id },
+      { $set: { statementId, period: this.period, providerId: order.providerId, orderId: order.orderId, reasonCode, detail, checkedAt: this.now } },
+      { upsert: true },
+    );
+    for (const other of (this.heldBackOf.get(order.orderId) ?? []).filter((heldBackId) => heldBackId !== id)) await HeldBackModel.deleteOne({ _id: other });
+    this.heldBackOf.set(order.orderId, [id]);
+    this.counts.heldBack += 1;
+    logger.info({ orderId: order.orderId, statementId, reasonCode }, 'visit held back from settlement');
+  }
+
+  /** The provider's draft of this period, created if missing; null once it is approved. */
+  private async draftFor(providerId: string): Promise<string | null> {
+    const id = statementIdOf(this.period, providerId);
+    if (!this.statementStatus.has(id)) {
+      const provider = await getProvider(providerId);
+      const statement = await StatementModel.findOneAndUpdate(
+        { _id: id },
+        {
+          $setOnInsert: {
+            period: this.period, providerId, providerName: provider?.name ?? providerId, status: 'draft', totals: ZERO_TOTALS,
+            lineCount: 0, penaltyCount: 0, adjustmentCount: 0, heldBackCount: 0, fundingSplit: this.split, linesVersion: 0,
+          },
+        },
+        { upsert: true, returnDocument: 'after' },
+      ).lean();
+      this.statementStatus.set(id, (statement?.status as StatementStatus | undefined) ?? null);
+    }
+    return this.statementStatus.get(id) === 'draft' ? id : null;
+  }
+
+  private async statusOf(statementId: string): Promise<StatementStatus | null> {
+    if (!this.statementStatus.has(statementId)) {
+      const statement = await StatementModel.findById(statementId, { status: 1 }).lean();
+      this.statementStatus.set(statementId, (statement?.status as StatementStatus | undefined) ?? null);
+    }
+    return this.statementStatus.get(statementId) ?? null;
+  }
+
+  private async senior(seniorId: string): Promise<SeniorSettlementFacts | null> {
+    if (!this.seniors.has(seniorId)) {
+      if (this.seniors.size >= MAX_CACHED_SENIORS) this.seniors.clear();
+      this.seniors.set(seniorId, await seniorSettlementFacts(seniorId, this.period));
+    }
+    return this.seniors.get(seniorId) ?? null;
+  }
+
+  private async contractsOf(providerId: string): Promise<ContractView[]> {
+    let contracts = this.contracts.get(providerId);
+    if (!contracts) {
+      contracts = await contractsOfProvider(providerId);
+      this.contracts.set(providerId, contracts);
+    }
+    return contracts;
+  }
+}
+
+/** The fields every penalty or adjustment line shares. */
+function chargeLine(statementId: string, period: string, providerId: string, now: Date) {
+  return {
+    statementId, period, providerId, orderId: null, seniorId: null, communityId: null, streetId: null, serviceTypeCode: null, category: null,
+    quantity: 0, scheduledStart: null, confirmedAt: null, priceFen: 0, subsidyFen: 0, selfPayFen: 0, carriedOver: false, claimKey: null, sampleRank: null, createdAt: now,
+  };
+}
+
+/** Inserts a line under its key; if the key exists (a repeat, or another statement has it), answers that line. */
+async function insertLine(line: Partial<LineDoc> & { _id: string }): Promise<{ line: LineDoc; isNew: boolean }> {
+  try {
+    await LineModel.create(line);
+    return { line: line as LineDoc, isNew: true };
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+    const existing = await LineModel.findById(line._id).lean();
+    if (!existing) throw error;
+    return { line: existing as LineDoc, isNew: false };
+  }
+}
+
+/**
+ * Records the visit on its senior, service and day unless another paid visit there overlaps it;
+ * answers the order it overlaps. Repeatable: the visit's own earlier claim is not a conflict.
+ */
+async function claimVisit(claimKey: string, orderId: string, startMs: number, endMs: number): Promise<string | null> {
+  const claim = await VisitClaimModel.findById(claimKey).lean();
+  for (const [otherId, span] of Object.entries((claim?.visits ?? {}) as Record<string, [number, number]>)) {
+    if (otherId !== orderId && span[0] < endMs && startMs < span[1]) return otherId;
+  }
+  await VisitClaimModel.updateOne({ _id: claimKey }, { $set: { [`visits.${orderId}`]: [startMs, endMs] } }, { upsert: true });
+  return null;
+}
+
+/** Periods are Asia/Shanghai months; a run for a month that has not begun yet makes no sense. */
+export function assertPeriodRunnable(period: string, now: Date, timeZone: string): void {
+  if (period > businessMonth(now, timeZone)) throw new DomainError('VALIDATION_FAILED', [{ path: 'period', message: `${period} has not begun yet` }]);
+}

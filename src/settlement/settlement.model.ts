@@ -1,0 +1,195 @@
+import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+
+export const STATEMENT_STATUSES = ['draft', 'approved', 'paid'] as const;
+export type StatementStatus = (typeof STATEMENT_STATUSES)[number];
+export const LINE_KINDS = ['service', 'penalty', 'adjustment'] as const;
+export type LineKind = (typeof LINE_KINDS)[number];
+/** Why a penalty or an adjustment line exists. */
+export const CHARGE_REASONS = ['provider_cancellation', 'late_arrival', 'carried_penalty', 'visit_rejected'] as const;
+export type ChargeReason = (typeof CHARGE_REASONS)[number];
+/** Why a confirmed visit was held back from its statement (re-checked on every run). */
+export const HELD_BACK_REASONS = ['NO_CONFIRMATION', 'SENIOR_NOT_ACTIVE', 'NO_VALID_CONTRACT', 'DUPLICATE_VISIT', 'VOUCHER_NOT_REDEEMABLE'] as const;
+export type HeldBackReason = (typeof HELD_BACK_REASONS)[number];
+
+const money = { type: Number, required: true, default: 0, validate: Number.isSafeInteger };
+
+const totalsSchema = new Schema(
+  {
+    grossFen: money,
+    subsidyFen: money,
+    selfPayFen: money,
+    penaltyFen: money,
+    adjustmentFen: money,
+    payableFen: money,
+    cityFen: money,
+    districtFen: money,
+    /** Penalties beyond what this statement could absorb: charged in the provider's next statement. */
+    carryForwardFen: money,
+  },
+  { _id: false },
+);
+
+export const ZERO_TOTALS = { grossFen: 0, subsidyFen: 0, selfPayFen: 0, penaltyFen: 0, adjustmentFen: 0, payableFen: 0, cityFen: 0, districtFen: 0, carryForwardFen: 0 };
+export type StatementTotals = typeof ZERO_TOTALS;
+
+// One statement per provider and period: `_id` = '<period>-<providerId>', so finding or creating it
+// is a primary-key operation and two runs can never make two.
+const statementSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    period: { type: String, required: true },
+    providerId: { type: String, required: true },
+    providerName: { type: String, required: true },
+    status: { type: String, enum: STATEMENT_STATUSES, required: true },
+    totals: { type: totalsSchema, required: true },
+    lineCount: { type: Number, required: true, default: 0 },
+    penaltyCount: { type: Number, required: true, default: 0 },
+    adjustmentCount: { type: Number, required: true, default: 0 },
+    heldBackCount: { type: Number, required: true, default: 0 },
+    fundingSplit: { type: new Schema({ cityPct: Number, districtPct: Number }, { _id: false }), required: true },
+    /**
+     * Bumped by every change to the statement's lines outside a run (a dispute taking a line out);
+     * totals and approval are written only if it is still the value they were computed at.
+     */
+    linesVersion: { type: Number, required: true, default: 0 },
+    approvedBy: { type: String, default: null },
+    approvedAt: { type: Date, default: null },
+    approvalOverrideReason: { type: String, default: null },
+    /** Set once every line's order is marked settled after approval (a crash in between is resumed). */
+    ordersSettledAt: { type: Date, default: null },
+    paymentRef: { type: String, default: null },
+    paidAt: { type: Date, default: null },
+    paidBy: { type: String, default: null },
+  },
+  { collection: 'settlement_statements', versionKey: false, timestamps: true, minimize: false },
+);
+statementSchema.index({ period: 1, providerId: 1 });
+statementSchema.index({ status: 1, approvedAt: 1 });
+
+export type StatementDoc = InferSchemaType<typeof statementSchema> & { _id: string; createdAt: Date; updatedAt: Date };
+export const StatementModel = mongoose.model('SettlementStatement', statementSchema);
+
+// Lines. `_id` is what makes "at most once" a unique key rather than a query: a service line is
+// keyed by its order ('<orderId>'), a penalty by its cause ('penalty:cancel:<orderId>',
+// 'penalty:late:<orderId>', 'penalty:carry:<statementId>'), an adjustment by its order
+// ('adjust:<orderId>'). A second insert of any of them fails whichever statement tries it.
+const lineSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    kind: { type: String, enum: LINE_KINDS, required: true },
+    statementId: { type: String, required: true },
+    period: { type: String, required: true },
+    providerId: { type: String, required: true },
+    orderId: { type: String, default: null },
+    seniorId: { type: String, default: null },
+    communityId: { type: String, default: null },
+    streetId: { type: String, default: null },
+    serviceTypeCode: { type: String, default: null },
+    /** The senior's first voucher category by need: each line counts under exactly one. */
+    category: { type: String, default: null },
+    quantity: { type: Number, default: 0 },
+    scheduledStart: { type: Date, default: null },
+    confirmedAt: { type: Date, default: null },
+    priceFen: money,
+    subsidyFen: money,
+    selfPayFen: money,
+    carriedOver: { type: Boolean, default: false },
+    /** Penalty (positive, charged) or adjustment (signed) amount. */
+    amountFen: money,
+    reason: { type: String, enum: [...CHARGE_REASONS, null], default: null },
+    note: { type: String, default: null },
+    /** The visit-claim document that records this visit for the duplicate check. */
+    claimKey: { type: String, default: null },
+    /** A seeded hash of the order id: the review sample is the lowest ranks of each statement. */
+    sampleRank: { type: Number, default: null },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'settlement_lines', versionKey: false, minimize: false },
+);
+lineSchema.index({ statementId: 1, kind: 1, sampleRank: 1 });
+lineSchema.index({ period: 1 });
+
+export type LineDoc = InferSchemaType<typeof lineSchema> & { _id: string };
+export const LineModel = mongoose.model('SettlementLine', lineSchema);
+
+// A visit held back from a statement, one row per statement and order ('<statementId>:<orderId>'):
+// re-written with the current reason on every run, removed when the visit becomes a line.
+const heldBackSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    statementId: { type: String, required: true },
+    period: { type: String, required: true },
+    providerId: { type: String, required: true },
+    orderId: { type: String, required: true },
+    reasonCode: { type: String, enum: HELD_BACK_REASONS, required: true },
+    detail: { type: String, default: null },
+    checkedAt: { type: Date, required: true },
+  },
+  { collection: 'settlement_held_back', versionKey: false },
+);
+heldBackSchema.index({ statementId: 1 });
+heldBackSchema.index({ orderId: 1 });
+
+export type HeldBackDoc = InferSchemaType<typeof heldBackSchema> & { _id: string };
+export const HeldBackModel = mongoose.model('SettlementHeldBack', heldBackSchema);
+
+export const SAMPLE_CHECK_STATUSES = ['open', 'done', 'cancelled'] as const;
+export type SampleCheckStatus = (typeof SAMPLE_CHECK_STATUSES)[number];
+export const SAMPLE_OUTCOMES = ['visit_happened', 'visit_did_not_happen'] as const;
+export type SampleOutcome = (typeof SAMPLE_OUTCOMES)[number];
+
+// A verification callback the senior's community staff owe before approval; `_id` = the order id
+// (a line exists once, so it is sampled at most once).
+const sampleCheckSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    statementId: { type: String, required: true },
+    period: { type: String, required: true },
+    providerId: { type: String, required: true },
+    communityId: { type: String, required: true },
+    seniorId: { type: String, required: true },
+    serviceTypeCode: { type: String, required: true },
+    scheduledStart: { type: Date, required: true },
+    status: { type: String, enum: SAMPLE_CHECK_STATUSES, required: true },
+    outcome: { type: String, enum: [...SAMPLE_OUTCOMES, null], default: null },
+    note: { type: String, default: null },
+    recordedBy: { type: String, default: null },
+    recordedAt: { type: Date, default: null },
+  },
+  { collection: 'settlement_sample_checks', versionKey: false, timestamps: true },
+);
+sampleCheckSchema.index({ statementId: 1, status: 1 });
+sampleCheckSchema.index({ communityId: 1, status: 1 });
+
+export type SampleCheckDoc = InferSchemaType<typeof sampleCheckSchema> & { _id: string; createdAt: Date; updatedAt: Date };
+export const SampleCheckModel = mongoose.model('SettlementSampleCheck', sampleCheckSchema);
+
+// Progress of the runs of one period (`_id` = the period): where an interrupted run stopped, so
+// the next one resumes there; and what the last completed run found.
+const runProgressSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    status: { type: String, enum: ['running', 'completed'], required: true },
+    runId: { type: String, required: true },
+    lastOrderId: { type: String, default: null },
+    batches: { type: Number, default: 0 },
+    ordersSeen: { type: Number, default: 0 },
+    startedAt: { type: Date, required: true },
+    heartbeatAt: { type: Date, required: true },
+    completedAt: { type: Date, default: null },
+    resumedFrom: { type: String, default: null },
+  },
+  { collection: 'settlement_runs', versionKey: false },
+);
+
+export type RunProgressDoc = InferSchemaType<typeof runProgressSchema> & { _id: string };
+export const RunProgressModel = mongoose.model('SettlementRunProgress', runProgressSchema);
+
+// The visits already paid per senior, service and day ('<seniorId>:<serviceTypeCode>:<day>'), each
+// as orderId → [startMs, endMs]: the duplicate check reads one document by primary key.
+const visitClaimSchema = new Schema(
+  { _id: { type: String, required: true }, visits: { type: Schema.Types.Mixed, default: {} } },
+  { collection: 'settlement_visit_claims', versionKey: false, minimize: false },
+);
+export type VisitClaimDoc = InferSchemaType<typeof visitClaimSchema> & { _id: string };
+export const VisitClaimModel = mongoose.model('SettlementVisitClaim', visitClaimSchema);

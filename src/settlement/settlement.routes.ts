@@ -1,0 +1,114 @@
+import type { Response } from 'express';
+import type { JobRunner } from '../jobs/index.ts';
+import { createRouteGroup } from '../shared/http/route.ts';
+import { periodSummary, writeSummaryXlsx } from './period-summary.ts';
+import { listSampleChecks, recordSampleCheck } from './sample-checks.service.ts';
+import { runSettlementOnRequest } from './settlement.jobs.ts';
+import {
+  approveStatementBody, exportQuery, payStatementBody, recordSampleCheckBody, runProgressParams, runProgressSchema, runSettlementBody, sampleCheckParams,
+  sampleCheckSchema, sampleChecksPageSchema, sampleChecksQuery, settlementRunAnswer, statementDetailSchema, statementParams, statementSchema,
+  statementsPageSchema, statementsQuery, summaryQuery, summarySchema,
+} from './settlement.schemas.ts';
+import { approveStatement, payStatement } from './statement-approval.ts';
+import { exportFileName, writeStatementCsv, writeStatementXlsx } from './statement-export.ts';
+import { listStatements, runProgressOf, statementDetail, statementInScope, toStatementView } from './statements.query.ts';
+
+const { router, route } = createRouteGroup('/api/v1');
+const tags = ['settlement'];
+const READERS = ['finance_officer', 'admin', 'auditor'] as const;
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+route({
+  method: 'post', path: '/settlements', summary: 'Run (or re-run) the settlement of a month: adds only what is missing', tags,
+  access: ['finance_officer'], body: runSettlementBody, errors: ['JOB_RUNNING', 'RULE_VIOLATION', 'SERVICE_UNAVAILABLE'],
+  success: { status: 200, schema: settlementRunAnswer, description: 'The period\'s statements after the run' },
+  handler: ({ body, actor, config, requestId }, req) => runSettlementOnRequest(req.app.locals.jobRunner as JobRunner, body.period, { actor, config, requestId }),
+});
+
+route({
+  method: 'get', path: '/settlements', summary: 'Statements (without lines)', tags,
+  access: READERS, query: statementsQuery,
+  success: { status: 200, schema: statementsPageSchema, description: 'A page of statements' },
+  handler: ({ query, actor, config }) => listStatements(query, actor, config),
+});
+
+route({
+  method: 'get', path: '/settlements/summary', summary: 'Totals of a period by provider, community, category, service type and funding source (?format=xlsx for a workbook)', tags,
+  access: READERS, query: summaryQuery,
+  success: { status: 200, schema: summarySchema, description: 'The period summary' },
+  handler: async ({ query }, _req, res) => {
+    const summary = await periodSummary(query.period);
+    if (query.format === 'json') return summary;
+    attachment(res, XLSX_TYPE, `settlement-summary-${query.period}.xlsx`);
+    await writeSummaryXlsx(summary, res);
+  },
+});
+
+route({
+  method: 'get', path: '/settlements/runs/:period', summary: 'Progress of the period\'s last run', tags,
+  access: READERS, params: runProgressParams,
+  success: { status: 200, schema: runProgressSchema, description: 'Where the run stands' },
+  handler: ({ params }) => runProgressOf(params.period),
+});
+
+route({
+  method: 'get', path: '/settlements/statements/:id', summary: 'A statement with its lines, penalties, adjustments, held-back visits and review callbacks', tags,
+  access: [...READERS, 'provider_admin'], params: statementParams,
+  success: { status: 200, schema: statementDetailSchema, description: 'The statement' },
+  handler: ({ params, actor, config }) => statementDetail(params.id, actor, config),
+});
+
+route({
+  method: 'post', path: '/settlements/statements/:id/approve', summary: 'Approve a draft statement; its visits become settled', tags,
+  access: ['finance_officer'], params: statementParams, body: approveStatementBody, errors: ['STATEMENT_LOCKED', 'RULE_VIOLATION', 'JOB_RUNNING', 'INVALID_TRANSITION'],
+  success: { status: 200, schema: statementSchema, description: 'The approved statement' },
+  handler: async ({ params, body, actor, config, requestId }) => toStatementView(await approveStatement(params.id, body.overrideReason, { actor, config, requestId }), config),
+});
+
+route({
+  method: 'post', path: '/settlements/statements/:id/pay', summary: 'Record the payment of an approved statement', tags,
+  access: ['finance_officer'], params: statementParams, body: payStatementBody, errors: ['STATEMENT_LOCKED', 'INVALID_TRANSITION'],
+  success: { status: 200, schema: statementSchema, description: 'The paid statement' },
+  handler: async ({ params, body, actor, config, requestId }) => {
+    const paidAt = new Date(/^\d{4}-\d{2}-\d{2}$/.test(body.paidAt) ? `${body.paidAt}T00:00:00+08:00` : body.paidAt);
+    return toStatementView(await payStatement(params.id, { paymentRef: body.paymentRef, paidAt }, { actor, config, requestId }), config);
+  },
+});
+
+route({
+  method: 'get', path: '/settlements/statements/:id/export', summary: 'The statement as XLSX or CSV (UTF-8 with BOM), amounts in yuan', tags,
+  access: [...READERS, 'provider_admin'], params: statementParams, query: exportQuery,
+  success: { status: 200, schema: statementSchema, contentType: XLSX_TYPE, description: 'The file' },
+  handler: async ({ params, query, actor, config }, _req, res) => {
+    const statement = await statementInScope(params.id, actor);
+    if (query.format === 'csv') {
+      attachment(res, 'text/csv; charset=utf-8', exportFileName(statement, 'csv'));
+      await writeStatementCsv(statement, config, res);
+    } else {
+      attachment(res, XLSX_TYPE, exportFileName(statement, 'xlsx'));
+      await writeStatementXlsx(statement, config, res);
+    }
+  },
+});
+
+route({
+  method: 'get', path: '/settlements/sample-checks', summary: 'Review callbacks owed before approval (community staff: their communities\')', tags,
+  access: [...READERS, 'community_staff'], query: sampleChecksQuery,
+  success: { status: 200, schema: sampleChecksPageSchema, description: 'A page of review callbacks' },
+  handler: ({ query, actor }) => listSampleChecks(query, actor),
+});
+
+route({
+  method: 'post', path: '/settlements/sample-checks/:id/record', summary: 'Record a review callback; "did not happen" opens a dispute on the visit', tags,
+  access: ['community_staff', 'admin'], params: sampleCheckParams, body: recordSampleCheckBody, errors: ['INVALID_TRANSITION'],
+  success: { status: 200, schema: sampleCheckSchema, description: 'The recorded callback' },
+  handler: ({ params, body, actor, config, requestId }) => recordSampleCheck(params.id, body, { actor, config, requestId }),
+});
+
+function attachment(res: Response, contentType: string, fileName: string): void {
+  res.status(200);
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
+}
+
+export const settlementRouter = router;

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import { pageOf, pageQuery } from '../shared/http/pagination.ts';
+import { dateTimeOut, nullableDateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
+import { HELD_BACK_REASONS, SAMPLE_CHECK_STATUSES, SAMPLE_OUTCOMES, STATEMENT_STATUSES } from './settlement.model.ts';
+import { STATEMENT_ID_PATTERN } from './statement-lines.ts';
+
+export const periodField = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM').openapi({ example: '2026-10' });
+const fen = z.number().int();
+
+export const runSettlementBody = z.object({ period: periodField }).strict().openapi('RunSettlementRequest');
+
+const totalsSchema = z.object({
+  grossFen: fen, subsidyFen: fen, selfPayFen: fen, penaltyFen: fen, adjustmentFen: fen, payableFen: fen, cityFen: fen, districtFen: fen,
+  carryForwardFen: fen.openapi({ description: 'penalties beyond the subsidy, charged in the provider\'s next statement' }),
+});
+
+export const statementSchema = z
+  .object({
+    id: z.string(),
+    period: z.string(),
+    providerId: z.string(),
+    providerName: z.string(),
+    status: z.enum(STATEMENT_STATUSES),
+    totals: totalsSchema,
+    fundingSplit: z.object({ cityPct: z.number().int(), districtPct: z.number().int() }),
+    lineCount: z.number().int(),
+    penaltyCount: z.number().int(),
+    adjustmentCount: z.number().int(),
+    heldBackCount: z.number().int(),
+    approvedBy: z.string().nullable(),
+    approvedAt: nullableDateTimeOut,
+    approvalOverrideReason: z.string().nullable(),
+    paymentRef: z.string().nullable(),
+    paidAt: nullableDateTimeOut,
+    paymentDueAt: nullableDateTimeOut,
+    paymentOverdue: z.boolean(),
+    createdAt: dateTimeOut,
+    updatedAt: dateTimeOut,
+  })
+  .openapi('SettlementStatement');
+
+const lineSchema = z
+  .object({
+    orderId: z.string(), seniorId: z.string(), communityId: z.string(), serviceTypeCode: z.string(), category: z.string(), quantity: z.number().int(),
+    scheduledStart: dateTimeOut, confirmedAt: dateTimeOut, priceFen: fen, subsidyFen: fen, selfPayFen: fen, carriedOver: z.boolean(),
+  })
+  .openapi('SettlementLine');
+
+const chargeSchema = z
+  .object({ id: z.string(), reason: z.string(), amountFen: fen, orderId: z.string().nullable(), note: z.string().nullable(), createdAt: dateTimeOut })
+  .openapi('SettlementCharge');
+
+export const sampleCheckSchema = z
+  .object({
+    id: z.string(), orderId: z.string(), statementId: z.string(), period: z.string(), providerId: z.string(), communityId: z.string(), seniorId: z.string(),
+    serviceTypeCode: z.string(), scheduledStart: dateTimeOut, status: z.enum(SAMPLE_CHECK_STATUSES), outcome: z.enum(SAMPLE_OUTCOMES).nullable(),
+    note: z.string().nullable(), recordedBy: z.string().nullable(), recordedAt: nullableDateTimeOut,
+  })
+  .openapi('SettlementSampleCheck');
+
+export const statementDetailSchema = statementSchema
+  .extend({
+    lines: z.array(lineSchema),
+    penalties: z.array(chargeSchema),
+    adjustments: z.array(chargeSchema),
+    heldBack: z.array(z.object({ orderId: z.string(), reasonCode: z.enum(HELD_BACK_REASONS), detail: z.string().nullable(), checkedAt: dateTimeOut })),
+    sampleChecks: z.array(sampleCheckSchema),
+  })
+  .openapi('SettlementStatementDetail');
+
+export const settlementRunAnswer = z
+  .object({
+    period: z.string(),
+    statements: z.array(statementSchema),
+    ordersSettled: z.number().int().openapi({ description: 'visit lines in the period\'s statements' }),
+    payableFen: fen,
+    runId: z.string(),
+    counts: z.record(z.string(), z.number()),
+  })
+  .openapi('SettlementRunResult');
+
+export const statementsQuery = z
+  .object({ period: periodField.optional(), status: z.enum(STATEMENT_STATUSES).optional(), providerId: objectIdParam.optional(), ...pageQuery })
+  .strict();
+export const statementsPageSchema = pageOf(statementSchema).openapi('SettlementStatementPage');
+
+export const statementParams = z.object({ id: z.string().regex(STATEMENT_ID_PATTERN, 'a statement id: YYYY-MM-<providerId>') }).strict();
+
+export const approveStatementBody = z
+  .object({ overrideReason: z.string().trim().min(4).max(500).optional().openapi({ description: 'needed to approve while review callbacks are open; audited' }) })
+  .strict()
+  .openapi('ApproveStatementRequest');
+
+export const payStatementBody = z
+  .object({
+    paymentRef: z.string().trim().min(1).max(64).regex(/^[\p{L}\p{N} ._/#-]+$/u, 'letters, digits, spaces and . _ / # -'),
+    paidAt: z.union([z.iso.datetime({ offset: true }), z.iso.date()]).openapi({ description: 'ISO date-time, or a day (Asia/Shanghai)' }),
+  })
+  .strict()
+  .openapi('PayStatementRequest');
+
+export const exportQuery = z.object({ format: z.enum(['xlsx', 'csv']).default('xlsx') }).strict();
+
+const delivered = { lineCount: z.number().int(), quantity: z.number().int(), grossFen: fen, subsidyFen: fen, selfPayFen: fen };
+export const summaryQuery = z.object({ period: periodField, format: z.enum(['json', 'xlsx']).default('json') }).strict();
+export const summarySchema = z
+  .object({
+    period: z.string(),
+    statementCount: z.number().int(),
+    totals: totalsSchema.extend({ lineCount: z.number().int() }),
+    byProvider: z.array(totalsSchema.extend({ providerId: z.string(), providerName: z.string(), statementId: z.string(), status: z.enum(STATEMENT_STATUSES), lineCount: z.number().int() })),
+    byCommunity: z.array(z.object({ communityId: z.string(), communityName: z.string(), ...delivered })),
+    byCategory: z.array(z.object({ category: z.string(), ...delivered })),
+    byServiceType: z.array(z.object({ serviceTypeCode: z.string(), serviceTypeName: z.string(), ...delivered })),
+    byFundingSource: z.array(z.object({ source: z.enum(['city', 'district', 'self_pay']), amountFen: fen })),
+  })
+  .openapi('SettlementSummary');
+
+export const runProgressParams = z.object({ period: periodField }).strict();
+export const runProgressSchema = z
+  .object({
+    period: z.string(), status: z.enum(['running', 'completed']), runId: z.string(), batches: z.number().int(), ordersSeen: z.number().int(),
+    lastOrderId: z.string().nullable(), startedAt: dateTimeOut, heartbeatAt: dateTimeOut, completedAt: nullableDateTimeOut, resumedFrom: z.string().nullable(),
+  })
+  .openapi('SettlementRunProgress');
+
+export const sampleChecksQuery = z
+  .object({ status: z.enum(SAMPLE_CHECK_STATUSES).optional(), statementId: z.string().regex(STATEMENT_ID_PATTERN).optional(), period: periodField.optional(), ...pageQuery })
+  .strict();
+export const sampleChecksPageSchema = pageOf(sampleCheckSchema).openapi('SettlementSampleCheckPage');
+export const sampleCheckParams = z.object({ id: objectIdParam }).strict();
+export const recordSampleCheckBody = z
+  .object({ outcome: z.enum(SAMPLE_OUTCOMES), note: z.string().trim().min(1).max(500).optional() })
+  .strict()
+  .openapi('RecordSampleCheckRequest');

@@ -1,0 +1,101 @@
+import { recordAudit } from '../audit/index.ts';
+import type { Config } from '../config/env.ts';
+import { orderForSettlement, settleOrderInStatement } from '../dispatch/index.ts';
+import { withJobLease } from '../jobs/index.ts';
+import { DomainError } from '../shared/errors.ts';
+import type { Actor } from '../shared/roles.ts';
+import { LineModel, SampleCheckModel, StatementModel, type StatementDoc } from './settlement.model.ts';
+import { disputeUnhappenedVisits } from './sample-checks.service.ts';
+import { takeLineOut } from './statement-lines.ts';
+import { refreshStatement } from './statement-totals.ts';
+
+/** The job whose lease approval shares, so approval and a run never overlap. */
+export const SETTLEMENT_JOB_NAME = 'settlement';
+
+export interface StatementCall {
+  actor: Actor;
+  config: Config;
+  requestId: string | null;
+  now?: Date;
+}
+
+/**
+ * draft → approved. Under the settlement lease (no run may add lines meanwhile): every line's order
+ * is read again and a line whose visit is no longer confirmed comes out; the totals are recomputed
+ * from the lines; open review callbacks refuse approval unless the officer overrides with a reason
+ * (audited); a callback that said the visit did not happen has its dispute opened if a crash
+ * kept it from opening. The status moves only if no line changed since the totals were computed. Then each
+ * line's order becomes `settled` — repeatable, and finished by the next run if a crash cuts it.
+ */
+export async function approveStatement(statementId: string, overrideReason: string | undefined, call: StatementCall): Promise<StatementDoc> {
+  const now = call.now ?? new Date();
+  const approved = await withJobLease(SETTLEMENT_JOB_NAME, `approve:${statementId}`, 10 * 60_000, async () => {
+    const statement = await statementOrFail(statementId);
+    if (statement.status !== 'draft') throw new DomainError('STATEMENT_LOCKED', [{ path: 'status', message: `the statement is ${statement.status}` }]);
+    const openChecks = await SampleCheckModel.countDocuments({ statementId, status: 'open' });
+    if (openChecks > 0 && !overrideReason) {
+      throw new DomainError('RULE_VIOLATION', [{ path: 'overrideReason', message: `${openChecks} review callback(s) are still open; record them, or approve with an override reason` }], undefined, { openChecks });
+    }
+    await disputeUnhappenedVisits(statementId, call);
+    for await (const line of LineModel.find({ statementId, kind: 'service' }, { _id: 1 }).lean().cursor({ batchSize: 500 })) {
+      const order = await orderForSettlement(line._id);
+      if (!order || order.status !== 'confirmed' || order.statementId !== statementId) await takeLineOut(line._id, statementId);
+    }
+    const refreshed = await refreshStatement(statementId);
+    if (!refreshed) throw new DomainError('STATEMENT_LOCKED');
+    const updated = await StatementModel.findOneAndUpdate(
+      { _id: statementId, status: 'draft', linesVersion: refreshed.linesVersion },
+      { $set: { status: 'approved', approvedBy: call.actor.id, approvedAt: now, approvalOverrideReason: openChecks > 0 ? (overrideReason ?? null) : null } },
+      { returnDocument: 'after' },
+    ).lean();
+    if (!updated) throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: 'a line of the statement changed meanwhile; review it and approve again' }]);
+    return { statement: updated as StatementDoc, openChecks };
+  });
+  await recordAudit({
+    actor: call.actor, action: approved.openChecks > 0 ? 'statement.approve_override' : 'statement.approve', entityType: 'settlement_statement', entityId: statementId, requestId: call.requestId,
+    before: { status: 'draft' },
+    after: { status: 'approved', payableFen: approved.statement.totals.payableFen, lineCount: approved.statement.lineCount, openChecks: approved.openChecks, overrideReason: approved.openChecks > 0 ? overrideReason : null },
+  });
+  await settleOrdersOf(statementId, call.actor.id, now);
+  return (await StatementModel.findById(statementId).lean()) as StatementDoc;
+}
+
+/** approved → paid, with the bank's reference and the payment day. */
+export async function payStatement(statementId: string, payment: { paymentRef: string; paidAt: Date }, call: StatementCall): Promise<StatementDoc> {
+  const now = call.now ?? new Date();
+  const statement = await statementOrFail(statementId);
+  if (statement.status === 'paid') throw new DomainError('STATEMENT_LOCKED', [{ path: 'status', message: 'the statement is already paid' }]);
+  if (statement.status !== 'approved') throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: 'only an approved statement can be paid' }]);
+  if (payment.paidAt.getTime() > now.getTime()) throw new DomainError('VALIDATION_FAILED', [{ path: 'paidAt', message: 'a payment date in the future' }]);
+  if (statement.approvedAt && payment.paidAt.getTime() < startOfDay(statement.approvedAt)) throw new DomainError('VALIDATION_FAILED', [{ path: 'paidAt', message: 'before the statement was approved' }]);
+  const paid = await StatementModel.findOneAndUpdate(
+    { _id: statementId, status: 'approved' },
+    { $set: { status: 'paid', paymentRef: payment.paymentRef, paidAt: payment.paidAt, paidBy: call.actor.id } },
+    { returnDocument: 'after' },
+  ).lean();
+  if (!paid) throw new DomainError('STATEMENT_LOCKED', [{ path: 'status', message: 'the statement changed meanwhile' }]);
+  await recordAudit({
+    actor: call.actor, action: 'statement.pay', entityType: 'settlement_statement', entityId: statementId, requestId: call.requestId,
+    before: { status: 'approved' }, after: { status: 'paid', paymentRef: payment.paymentRef, paidAt: payment.paidAt.toISOString(), payableFen: paid.totals.payableFen },
+  });
+  return paid as StatementDoc;
+}
+
+/** Marks every line's order settled; answers how many moved now. Repeatable. */
+export async function settleOrdersOf(statementId: string, actorId: string, now: Date): Promise<number> {
+  let settled = 0;
+  for await (const line of LineModel.find({ statementId, kind: 'service' }, { _id: 1 }).lean().cursor({ batchSize: 500 })) {
+    if (await settleOrderInStatement(line._id, statementId, actorId, now)) settled += 1;
+  }
+  await StatementModel.updateOne({ _id: statementId, status: { $in: ['approved', 'paid'] } }, { $set: { ordersSettledAt: now } });
+  return settled;
+}
+
+export async function statementOrFail(statementId: string): Promise<StatementDoc> {
+  const statement = await StatementModel.findById(statementId).lean();
+  if (!statement) throw new DomainError('NOT_FOUND');
+  return statement as StatementDoc;
+}
+
+// A payment made on the day of approval is fine whatever the hour; a day's slack for time zones.
+const startOfDay = (instant: Date) => instant.getTime() - 86_400_000;

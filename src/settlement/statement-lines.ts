@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import { detachOrderFromStatement } from '../dispatch/index.ts';
+import { businessDay } from '../shared/time.ts';
+import { refreshStatement } from './statement-totals.ts';
+import { LineModel, SampleCheckModel, StatementModel, VisitClaimModel } from './settlement.model.ts';
+
+/** The statement of one provider for one period. */
+export const statementIdOf = (period: string, providerId: string) => `${period}-${providerId}`;
+export const STATEMENT_ID_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-[0-9a-f]{24}$/;
+
+export const lateLineId = (orderId: string) => `penalty:late:${orderId}`;
+export const cancellationLineId = (orderId: string) => `penalty:cancel:${orderId}`;
+export const carriedPenaltyLineId = (fromStatementId: string) => `penalty:carry:${fromStatementId}`;
+export const adjustmentLineId = (orderId: string) => `adjust:${orderId}`;
+
+/** The seeded rank that decides which lines are sampled for review (lowest first). */
+export function sampleRankOf(seed: string, orderId: string): number {
+  return Number.parseInt(createHash('sha256').update(`${seed}:${orderId}`).digest('hex').slice(0, 12), 16);
+}
+
+/** A visit's time span for the duplicate check: what was recorded, else what was planned. */
+export function visitSpan(visit: { checkInAt: Date | null; checkOutAt: Date | null; scheduledStart: Date; expectedMinutes: number }): [number, number] {
+  const start = (visit.checkInAt ?? visit.scheduledStart).getTime();
+  const end = visit.checkOutAt ? visit.checkOutAt.getTime() : start + visit.expectedMinutes * 60_000;
+  return [start, Math.max(end, start + 60_000)];
+}
+
+export function visitClaimKey(seniorId: string, serviceTypeCode: string, startMs: number, timeZone: string): string {
+  return `${seniorId}:${serviceTypeCode}:${businessDay(new Date(startMs), timeZone)}`;
+}
+
+/**
+ * Takes a visit's line (and its late-arrival penalty) out of a DRAFT statement — a dispute, or a
+ * line whose order is no longer confirmed — and recomputes the totals. An approved statement never
+ * changes: false, the line stays, and a rejected visit is recovered in a later statement instead.
+ * Each step can be repeated; a crash part-way is finished by the next run or approval.
+ */
+export async function takeLineOut(orderId: string, statementId: string): Promise<boolean> {
+  const bumped = await StatementModel.updateOne({ _id: statementId, status: 'draft' }, { $inc: { linesVersion: 1 } });
+  if (bumped.matchedCount === 0) return false;
+  const line = await LineModel.findOne({ _id: orderId, statementId }).lean();
+  if (line?.claimKey) await VisitClaimModel.updateOne({ _id: line.claimKey }, { $unset: { [`visits.${orderId}`]: 1 } });
+  await LineModel.deleteOne({ _id: orderId, statementId });
+  await LineModel.deleteOne({ _id: lateLineId(orderId), statementId });
+  await SampleCheckModel.updateOne({ _id: orderId, statementId, status: 'open' }, { $set: { status: 'cancelled', note: 'line taken out of the statement' } });
+  await detachOrderFromStatement(orderId, 'statementId', statementId);
+  await refreshStatement(statementId);
+  return true;
+}
+

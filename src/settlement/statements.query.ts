@@ -1,0 +1,129 @@
+import type { Config } from '../config/env.ts';
+import { DomainError } from '../shared/errors.ts';
+import { findPage } from '../shared/http/pagination.ts';
+import type { Actor } from '../shared/roles.ts';
+import { withinScope, scopeBy, type ScopeRules } from '../shared/scope.ts';
+import {
+  HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel,
+  type HeldBackDoc, type LineDoc, type SampleCheckDoc, type StatementDoc, type StatementStatus,
+} from './settlement.model.ts';
+
+/** Finance, admin and audit see every statement; a provider its own; nobody else any. */
+export const statementScope: ScopeRules = {
+  admin: 'all', auditor: 'all', finance_officer: 'all',
+  provider_admin: scopeBy.providerField('providerId'),
+};
+
+const DAY_MS = 86_400_000;
+
+export function toStatementView(statement: StatementDoc, config: Config, now: Date = new Date()) {
+  const paymentDueAt = statement.approvedAt ? new Date(statement.approvedAt.getTime() + config.paymentDueDays * DAY_MS) : null;
+  return {
+    id: statement._id,
+    period: statement.period,
+    providerId: statement.providerId,
+    providerName: statement.providerName,
+    status: statement.status as StatementStatus,
+    totals: { ...statement.totals },
+    fundingSplit: { cityPct: statement.fundingSplit.cityPct as number, districtPct: statement.fundingSplit.districtPct as number },
+    lineCount: statement.lineCount,
+    penaltyCount: statement.penaltyCount,
+    adjustmentCount: statement.adjustmentCount,
+    heldBackCount: statement.heldBackCount,
+    approvedBy: statement.approvedBy ?? null,
+    approvedAt: statement.approvedAt ?? null,
+    approvalOverrideReason: statement.approvalOverrideReason ?? null,
+    paymentRef: statement.paymentRef ?? null,
+    paidAt: statement.paidAt ?? null,
+    paymentDueAt,
+    /** Approved, unpaid, and past PAYMENT_DUE_DAYS: reported as late payment to the provider. */
+    paymentOverdue: statement.status === 'approved' && paymentDueAt !== null && paymentDueAt.getTime() < now.getTime(),
+    createdAt: statement.createdAt,
+    updatedAt: statement.updatedAt,
+  };
+}
+export type StatementView = ReturnType<typeof toStatementView>;
+
+export function toLineView(line: LineDoc) {
+  return {
+    orderId: line.orderId as string,
+    seniorId: line.seniorId as string,
+    communityId: line.communityId as string,
+    serviceTypeCode: line.serviceTypeCode as string,
+    category: line.category as string,
+    quantity: line.quantity,
+    scheduledStart: line.scheduledStart as Date,
+    confirmedAt: line.confirmedAt as Date,
+    priceFen: line.priceFen,
+    subsidyFen: line.subsidyFen,
+    selfPayFen: line.selfPayFen,
+    carriedOver: line.carriedOver,
+  };
+}
+
+export function toChargeView(line: LineDoc) {
+  return { id: line._id, reason: line.reason as string, amountFen: line.amountFen, orderId: line.orderId ?? null, note: line.note ?? null, createdAt: line.createdAt };
+}
+
+export const toHeldBackView = (row: HeldBackDoc) => ({ orderId: row.orderId, reasonCode: row.reasonCode, detail: row.detail ?? null, checkedAt: row.checkedAt });
+
+export function toSampleCheckView(check: SampleCheckDoc) {
+  return {
+    id: check._id, orderId: check._id, statementId: check.statementId, period: check.period, providerId: check.providerId, communityId: check.communityId,
+    seniorId: check.seniorId, serviceTypeCode: check.serviceTypeCode, scheduledStart: check.scheduledStart, status: check.status,
+    outcome: check.outcome ?? null, note: check.note ?? null, recordedBy: check.recordedBy ?? null, recordedAt: check.recordedAt ?? null,
+  };
+}
+
+export function listStatements(filter: { period?: string; status?: StatementStatus; providerId?: string; page: number; pageSize: number }, actor: Actor, config: Config) {
+  const query: Record<string, unknown> = {};
+  if (filter.period) query.period = filter.period;
+  if (filter.status) query.status = filter.status;
+  if (filter.providerId) query.providerId = filter.providerId;
+  const now = new Date();
+  return findPage(StatementModel, withinScope(statementScope, actor, query), { period: -1, providerName: 1, _id: 1 }, filter, (statement: StatementDoc) => toStatementView(statement, config, now));
+}
+
+/** A statement the caller may see, else 404 (also for a provider asking for another's). */
+export async function statementInScope(id: string, actor: Actor): Promise<StatementDoc> {
+  const statement = await StatementModel.findOne(withinScope(statementScope, actor, { _id: id })).lean();
+  if (!statement) throw new DomainError('NOT_FOUND');
+  return statement as StatementDoc;
+}
+
+/** The statement with its lines, penalties, adjustments, held-back visits and review callbacks. */
+export async function statementDetail(id: string, actor: Actor, config: Config) {
+  const statement = await statementInScope(id, actor);
+  const lines: ReturnType<typeof toLineView>[] = [];
+  const penalties: ReturnType<typeof toChargeView>[] = [];
+  const adjustments: ReturnType<typeof toChargeView>[] = [];
+  for await (const line of LineModel.find({ statementId: id }).sort({ kind: 1, scheduledStart: 1, _id: 1 }).lean().cursor({ batchSize: 1000 })) {
+    if (line.kind === 'service') lines.push(toLineView(line as LineDoc));
+    else if (line.kind === 'penalty') penalties.push(toChargeView(line as LineDoc));
+    else adjustments.push(toChargeView(line as LineDoc));
+  }
+  const heldBack = (await HeldBackModel.find({ statementId: id }).sort({ orderId: 1 }).lean()).map((row) => toHeldBackView(row as HeldBackDoc));
+  const sampleChecks = (await SampleCheckModel.find({ statementId: id }).sort({ _id: 1 }).lean()).map((check) => toSampleCheckView(check as SampleCheckDoc));
+  return { ...toStatementView(statement, config), lines, penalties, adjustments, heldBack, sampleChecks };
+}
+
+/** Where the period's last run stands (the console polls it while a run is going). */
+export async function runProgressOf(period: string) {
+  const progress = await RunProgressModel.findById(period).lean();
+  if (!progress) throw new DomainError('NOT_FOUND');
+  return {
+    period, status: progress.status as 'running' | 'completed', runId: progress.runId, batches: progress.batches ?? 0, ordersSeen: progress.ordersSeen ?? 0,
+    lastOrderId: progress.lastOrderId ?? null, startedAt: progress.startedAt, heartbeatAt: progress.heartbeatAt, completedAt: progress.completedAt ?? null, resumedFrom: progress.resumedFrom ?? null,
+  };
+}
+
+/** The figures POST /settlements answers: every statement of the period as it now stands. */
+export async function periodResult(period: string, config: Config) {
+  const statements = (await StatementModel.find({ period }).sort({ providerName: 1, _id: 1 }).lean()).map((statement) => toStatementView(statement as StatementDoc, config));
+  return {
+    period,
+    statements,
+    ordersSettled: statements.reduce((sum, statement) => sum + statement.lineCount, 0),
+    payableFen: statements.reduce((sum, statement) => sum + statement.totals.payableFen, 0),
+  };
+}
