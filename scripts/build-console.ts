@@ -35,5 +35,9 @@ export async function ensureConsoleBuilt(log: (line: string) => void = () => und
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  await ensureConsoleBuilt((line) => console.log(line));
+  // No top-level await: the end-to-end tests import this module, and mocha may load it as CommonJS.
+  ensureConsoleBuilt((line) => console.log(line)).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
 }

@@ -47,3 +47,18 @@ export function labelOf(table: Record<string, string>, code: string | null | und
   if (!code) return '—';
   return table[code] ?? code;
 }
+
+export const HELD_BACK_LABELS: Record<string, string> = {
+  NO_CONFIRMATION: '无核验记录', SENIOR_NOT_ACTIVE: '服务日老人不在册', NO_VALID_CONTRACT: '无有效合同', DUPLICATE_VISIT: '重复服务', VOUCHER_NOT_REDEEMABLE: '服务券未核销',
+};
+export const CHARGE_LABELS: Record<string, string> = {
+  provider_cancellation: '接单后取消', late_arrival: '迟到', carried_penalty: '上期结转扣款', visit_rejected: '服务被认定无效',
+};
+export const FUNDING_LABELS: Record<string, string> = { city: '市级财政', district: '区级财政', self_pay: '老人自付' };
+export const SAMPLE_OUTCOME_LABELS: Record<string, string> = { visit_happened: '已服务', visit_did_not_happen: '未服务' };
+
+export const JOB_LABELS: Record<string, string> = {
+  'audit-verify': '审计日志校验', 'care-plan-generation': '照护计划生成工单', 'job-runs-purge': '清理任务记录', 'notifications-deliver': '发送通知',
+  'offer-sweeper': '派单超时处理', 'sessions-purge': '清理过期会话', 'unconfirmed-visit-reminders': '未核验服务提醒', 'voucher-expiry': '服务券过期',
+  'voucher-issuance': '服务券月度发放', 'voucher-reconciliation': '服务券对账', settlement: '月度结算',
+};

@@ -71,3 +71,28 @@ export interface Job { name: string; description: string; schedule: string | nul
 export interface AuditEntry { id: string; seq: number; at: string; actorId: string; actorRole: string; action: string; entityType: string; entityId: string; before: unknown; after: unknown; requestId: string | null; hash: string }
 export interface AuditVerification { ok: boolean; checked: number; firstBrokenAt?: number; reason?: string }
 export interface Alert { id: string; seniorId: string; communityId: string; source: 'call_button' | 'hotline'; note: string | null; orderId: string; contactsNotified: number; createdAt: string }
+
+export interface StatementTotals { grossFen: number; subsidyFen: number; selfPayFen: number; penaltyFen: number; adjustmentFen: number; payableFen: number; cityFen: number; districtFen: number; carryForwardFen: number }
+export interface Statement {
+  id: string; period: string; providerId: string; providerName: string; status: 'draft' | 'approved' | 'paid'; totals: StatementTotals;
+  fundingSplit: { cityPct: number; districtPct: number }; lineCount: number; penaltyCount: number; adjustmentCount: number; heldBackCount: number;
+  approvedBy: string | null; approvedAt: string | null; approvalOverrideReason: string | null; paymentRef: string | null; paidAt: string | null; paymentDueAt: string | null; paymentOverdue: boolean;
+}
+export interface StatementLine { orderId: string; seniorId: string; communityId: string; serviceTypeCode: string; category: string; quantity: number; scheduledStart: string; confirmedAt: string; priceFen: number; subsidyFen: number; selfPayFen: number; carriedOver: boolean }
+export interface StatementCharge { id: string; reason: string; amountFen: number; orderId: string | null; note: string | null; createdAt: string }
+export interface SampleCheck { id: string; orderId: string; statementId: string; period: string; providerId: string; communityId: string; seniorId: string; serviceTypeCode: string; scheduledStart: string; status: 'open' | 'done' | 'cancelled'; outcome: 'visit_happened' | 'visit_did_not_happen' | null; note: string | null; recordedAt: string | null }
+export interface StatementDetail extends Statement {
+  lines: StatementLine[]; penalties: StatementCharge[]; adjustments: StatementCharge[];
+  heldBack: { orderId: string; reasonCode: string; detail: string | null; checkedAt: string }[]; sampleChecks: SampleCheck[];
+}
+export interface SettlementRunResult { period: string; statements: Statement[]; ordersSettled: number; payableFen: number; runId: string; counts: Record<string, number> }
+export interface SettlementProgress { period: string; status: 'running' | 'completed'; runId: string; batches: number; ordersSeen: number; startedAt: string; heartbeatAt: string; completedAt: string | null }
+interface Delivered { lineCount: number; quantity: number; grossFen: number; subsidyFen: number; selfPayFen: number }
+export interface SettlementSummary {
+  period: string; statementCount: number; totals: StatementTotals & { lineCount: number };
+  byProvider: (StatementTotals & { providerId: string; providerName: string; statementId: string; status: string; lineCount: number })[];
+  byCommunity: (Delivered & { communityId: string; communityName: string })[];
+  byCategory: (Delivered & { category: string })[];
+  byServiceType: (Delivered & { serviceTypeCode: string; serviceTypeName: string })[];
+  byFundingSource: { source: 'city' | 'district' | 'self_pay'; amountFen: number }[];
+}
