@@ -22,7 +22,7 @@ const routes: RouteRecordRaw[] = [
     path: '/',
     component: () => import('./layout/ConsoleLayout.vue'),
     children: [
-      { path: '', name: 'home', redirect: () => homeOf(session.user()?.role ?? 'admin') },
+      { path: '', name: 'home', redirect: () => { const user = session.user(); return user ? homeOf(user.role) : { name: 'login' }; } },
       { path: 'seniors', name: 'seniors', component: () => import('./views/seniors/SeniorsListView.vue'), meta: { roles: SENIOR_READERS, title: '老人名册' } },
       { path: 'seniors/new', name: 'senior-enrol', component: () => import('./views/seniors/SeniorEnrolView.vue'), meta: { roles: COMMUNITY, title: '登记老人' } },
       { path: 'seniors/import', name: 'senior-import', component: () => import('./views/seniors/SeniorImportView.vue'), meta: { roles: COMMUNITY, title: '台账导入' } },
