@@ -10,6 +10,7 @@ import type { Actor, Role } from '../src/shared/roles.ts';
 import { SYSTEM_ACTOR_ID } from '../src/shared/roles.ts';
 import { generateDemoSeniors, type DemoSenior } from './demo-seniors.ts';
 import { seedDemoOrders } from './demo-orders.ts';
+import { seedDemoSettlement, seedPreviousMonthVisits } from './demo-settlement.ts';
 import { createVoucherPolicy, createVoucherPolicyBody, isIssuanceComplete, issueMonth, policyForMonth } from '../src/vouchers/index.ts';
 import { parseInput } from '../src/shared/http/validate.ts';
 import { addMonths, businessMonth } from '../src/shared/time.ts';
@@ -81,12 +82,6 @@ export async function seedDemoDistrict(config: Config): Promise<DemoLogin[]> {
   }
   await seedDemoPolicy(adminId);
   await seedDemoSeniors(config, communityIds, adminId);
-  // The previous and the current month, so the demo shows balances and a lapse (idempotent).
-  const thisMonth = businessMonth(new Date(), config.businessTimeZone);
-  // A month whose run completed is not streamed again on every start (re-running would change nothing).
-  for (const month of [addMonths(thisMonth, -1), thisMonth]) {
-    if (!(await isIssuanceComplete(month))) await issueMonth(month, SYSTEM_ACTOR_ID);
-  }
   const caregiversByProvider = new Map<string, { caregiverId: string; skills: readonly string[] }[]>();
   for (const caregiver of demoCaregivers) {
     const providerId = providerIds.get(caregiver.providerKey) as string;
@@ -94,7 +89,16 @@ export async function seedDemoDistrict(config: Config): Promise<DemoLogin[]> {
     list.push({ caregiverId: caregiverIds.get(`${caregiver.providerKey}:${caregiver.name}`) as string, skills: caregiver.skills });
     caregiversByProvider.set(providerId, list);
   }
+  // The previous and the current month, so the demo shows balances and a lapse (idempotent); the
+  // previous month's visits are made in between, while that month's vouchers are still there.
+  // A month whose run completed is not streamed again on every start (re-running would change nothing).
+  const thisMonth = businessMonth(new Date(), config.businessTimeZone);
+  const lastMonth = addMonths(thisMonth, -1);
+  if (!(await isIssuanceComplete(lastMonth))) await issueMonth(lastMonth, SYSTEM_ACTOR_ID);
+  await seedPreviousMonthVisits(config, lastMonth, caregiversByProvider);
+  if (!(await isIssuanceComplete(thisMonth))) await issueMonth(thisMonth, SYSTEM_ACTOR_ID);
   await seedDemoOrders(config, caregiversByProvider);
+  await seedDemoSettlement(config);
   return logins;
 }
 
@@ -115,7 +119,10 @@ const DEMO_SENIORS_AS_OF = '2026-01-01';
  */
 async function seedDemoSeniors(config: Config, communityIds: Map<string, string>, approverId: string): Promise<void> {
   const actorOf = (id: string): Actor => ({ id, role: 'admin', communityIds: [], streetId: null, providerId: null, caregiverId: null });
-  const enroller: SeniorContext = { actor: actorOf(SYSTEM_ACTOR_ID), config, requestId: null, lang: 'zh' };
+  // Enrolled and approved on the 1st of the previous month, so the demo's previous-month visits were
+  // made to seniors who were active then (settlement checks that against each senior's status log).
+  const enrolledOn = new Date(`${addMonths(businessMonth(new Date(), config.businessTimeZone), -1)}-01T08:00:00+08:00`);
+  const enroller: SeniorContext = { actor: actorOf(SYSTEM_ACTOR_ID), config, requestId: null, lang: 'zh', now: enrolledOn };
   const approver: SeniorContext = { ...enroller, actor: actorOf(approverId) };
   const seniors = generateDemoSeniors({ count: DEMO_SENIOR_COUNT, communityCodes: [...communityIds.keys()], seed: 20260101, today: DEMO_SENIORS_AS_OF });
   // One pass over the registry instead of a failed enrolment per senior on every later start.

@@ -6,7 +6,8 @@ export { settlementJob, runSettlementOnRequest } from './settlement.jobs.ts';
 export { runSettlement, settlementFaults, type SettlementRunCounts } from './settlement-run.service.ts';
 export { approveStatement, payStatement, SETTLEMENT_JOB_NAME } from './statement-approval.ts';
 export { periodSummary, type PeriodSummary } from './period-summary.ts';
-export { recordSampleCheck } from './sample-checks.service.ts';
+export { recordSampleCheck, listSampleChecks } from './sample-checks.service.ts';
+export { periodResult } from './statements.query.ts';
 export { statementsForReports, type StatementForReports } from './statements.reports.ts';
 
 /**

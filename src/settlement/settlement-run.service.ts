@@ -58,8 +58,8 @@ export interface SettlementRunCounts {
   interrupted: number;
 }
 
-/** Test seam: a test makes a run fail after a given batch, as a crash would. */
-export const settlementFaults = { afterBatch: null as null | ((batchNumber: number) => void) };
+/** Test seam: a test makes a run fail (as a crash would) or wait after a given batch. */
+export const settlementFaults = { afterBatch: null as null | ((batchNumber: number) => void | Promise<void>) };
 
 export async function runSettlement(period: string, options: SettlementRunOptions): Promise<SettlementRunCounts> {
   const policy = await policyForMonth(period);
@@ -75,7 +75,7 @@ export async function runSettlement(period: string, options: SettlementRunOption
     run.counts.batches += 1;
     run.counts.ordersSeen += batch.length;
     await RunProgressModel.updateOne({ _id: period, runId: options.runId }, { $set: { lastOrderId: batch.at(-1)?.orderId, heartbeatAt: new Date() }, $inc: { batches: 1, ordersSeen: batch.length } });
-    settlementFaults.afterBatch?.(run.counts.batches);
+    await settlementFaults.afterBatch?.(run.counts.batches);
     if (options.signal?.aborted) {
       run.counts.interrupted = 1;
       return run.counts;

@@ -10,6 +10,8 @@ import { buildOpenApiDocument } from '../../src/shared/openapi/registry.ts';
 import type { Role } from '../../src/shared/roles.ts';
 import { ROLES } from '../../src/shared/roles.ts';
 import { VoucherPolicyModel } from '../../src/vouchers/policy.model.ts';
+import { RunProgressModel, SampleCheckModel, StatementModel } from '../../src/settlement/settlement.model.ts';
+import mongoose from 'mongoose';
 import { TEST_USER_PASSWORD, authFor, createTestApp } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { makeCaregiver, makeCommunity, makeContract, makeProvider, makeServiceType, makeStreet, providerBody } from '../organisation/organisation.fixtures.ts';
@@ -284,6 +286,43 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/jobs/{name}/run': { call: () => ({ path: '/api/v1/jobs/audit-verify/run?wait=true', body: {} }), expect: only({ admin: 'ok' }) },
 
   'GET /api/v1/notifications': { call: () => ({ path: '/api/v1/notifications' }), expect: only({ admin: 'ok' }) },
+
+  'POST /api/v1/settlements': { call: () => ({ path: '/api/v1/settlements', body: { period: '2000-03' } }), expect: only({ finance_officer: 'ok' }) },
+  'GET /api/v1/settlements': {
+    call: () => ({ path: '/api/v1/settlements?pageSize=200' }),
+    list: (w) => ({ includes: w.statementA, excludes: w.statementB }),
+    expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok' }),
+  },
+  'GET /api/v1/settlements/summary': { call: () => ({ path: '/api/v1/settlements/summary?period=2000-03' }), expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok' }) },
+  'GET /api/v1/settlements/runs/{period}': { call: () => ({ path: '/api/v1/settlements/runs/1999-12' }), expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok' }) },
+  'GET /api/v1/settlements/statements/{id}': {
+    call: (w) => ({ path: `/api/v1/settlements/statements/${w.statementA}` }),
+    outOfScope: (w) => ({ path: `/api/v1/settlements/statements/${w.statementB}` }),
+    expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok', provider_admin: 'scoped' }),
+  },
+  'GET /api/v1/settlements/statements/{id}/export': {
+    call: (w) => ({ path: `/api/v1/settlements/statements/${w.statementA}/export?format=csv` }),
+    outOfScope: (w) => ({ path: `/api/v1/settlements/statements/${w.statementB}/export?format=csv` }),
+    expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok', provider_admin: 'scoped' }),
+  },
+  'POST /api/v1/settlements/statements/{id}/approve': {
+    call: async (w) => ({ path: `/api/v1/settlements/statements/${await w.freshStatement('A', 'draft')}/approve`, body: {} }),
+    expect: only({ finance_officer: 'ok' }),
+  },
+  'POST /api/v1/settlements/statements/{id}/pay': {
+    call: async (w) => ({ path: `/api/v1/settlements/statements/${await w.freshStatement('A', 'approved')}/pay`, body: { paymentRef: 'BANK-2026-001', paidAt: new Date().toISOString() } }),
+    expect: only({ finance_officer: 'ok' }),
+  },
+  'GET /api/v1/settlements/sample-checks': {
+    call: () => ({ path: '/api/v1/settlements/sample-checks?pageSize=200' }),
+    list: (w) => ({ includes: w.checkA, excludes: w.checkB }),
+    expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok', community_staff: 'scoped' }),
+  },
+  'POST /api/v1/settlements/sample-checks/{id}/record': {
+    call: async (w) => ({ path: `/api/v1/settlements/sample-checks/${await w.freshCheck('A')}/record`, body: { outcome: 'visit_happened' } }),
+    outOfScope: async (w) => ({ path: `/api/v1/settlements/sample-checks/${await w.freshCheck('B')}/record`, body: { outcome: 'visit_happened' } }),
+    expect: only({ admin: 'ok', community_staff: 'scoped' }),
+  },
 };
 
 /** Routes anyone may call without a token, with the answer expected. */
@@ -409,7 +448,30 @@ async function buildWorld(config: ReturnType<typeof createTestApp>['config']) {
     return plan.id;
   };
   const [planA, planB] = [await freshPlan('A'), await freshPlan('B')];
-  return { streetA, streetB, communityA, communityB, serviceType, providerA, providerB, caregiverA, caregiverB, contractA, contractB, users, seniorA, seniorB, freshSenior, creditedSenior, orderA, orderB, freshOrder, orderIn, planA, planB, freshPlan };
+  // Statements and review callbacks are written directly: each call needs a fresh one in a given state.
+  const freshStatement = async (side: 'A' | 'B', status: 'draft' | 'approved') => {
+    const provider = side === 'A' ? providerA : providerB;
+    const period = `${3000 + next()}-01`;
+    const approved = status === 'approved' ? { approvedBy: 'matrix', approvedAt: new Date(Date.now() - 86_400_000) } : {};
+    await StatementModel.create({
+      _id: `${period}-${provider.id}`, period, providerId: provider.id, providerName: provider.name, status, fundingSplit: { cityPct: 50, districtPct: 50 },
+      totals: { grossFen: 0, subsidyFen: 0, selfPayFen: 0, penaltyFen: 0, adjustmentFen: 0, payableFen: 0, cityFen: 0, districtFen: 0, carryForwardFen: 0 }, ...approved,
+    });
+    return `${period}-${provider.id}`;
+  };
+  const [statementA, statementB] = [await freshStatement('A', 'draft'), await freshStatement('B', 'draft')];
+  const freshCheck = async (side: 'A' | 'B') => {
+    const id = new mongoose.Types.ObjectId().toHexString();
+    await SampleCheckModel.create({
+      _id: id, statementId: side === 'A' ? statementA : statementB, period: '3000-01', providerId: side === 'A' ? providerA.id : providerB.id,
+      communityId: side === 'A' ? communityA.id : communityB.id, seniorId: side === 'A' ? seniorA.id : seniorB.id, serviceTypeCode: serviceType.code, scheduledStart: new Date(), status: 'open',
+    });
+    return id;
+  };
+  const [checkA, checkB] = [await freshCheck('A'), await freshCheck('B')];
+  await RunProgressModel.create({ _id: '1999-12', status: 'completed', runId: 'matrix', startedAt: new Date(), heartbeatAt: new Date(), completedAt: new Date() });
+  return {
+    statementA, statementB, freshStatement, checkA, checkB, freshCheck, streetA, streetB, communityA, communityB, serviceType, providerA, providerB, caregiverA, caregiverB, contractA, contractB, users, seniorA, seniorB, freshSenior, creditedSenior, orderA, orderB, freshOrder, orderIn, planA, planB, freshPlan };
 }
 
 describe('authorisation matrix', function () {

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { DEMO_SENIOR_COUNT, seedDemoDistrict } from '../../seed/index.ts';
 import { SeniorModel } from '../../src/seniors/senior.model.ts';
 import { OrderModel } from '../../src/dispatch/order.model.ts';
+import { StatementModel } from '../../src/settlement/settlement.model.ts';
 import { logger } from '../../src/shared/logger.ts';
 import { EntryModel } from '../../src/vouchers/ledger.model.ts';
 import { reconcileLedger } from '../../src/vouchers/reconciliation.ts';
@@ -36,10 +37,14 @@ describe('demo district seed', function () {
     expect(first).to.include({ User: demoUsers.length, Senior: DEMO_SENIOR_COUNT });
     const byStatus = Object.fromEntries(await Promise.all(['active', 'pending_review', 'suspended', 'deactivated', 'rejected'].map(async (status) => [status, await SeniorModel.collection.countDocuments({ status })])));
     expect(byStatus).to.deep.equal({ active: 240, pending_review: 24, suspended: 15, deactivated: 12, rejected: 9 });
-    // Vouchers: everyone approved got this month's credit at approval (240 active, 15 suspended and
-    // the 12 deactivated, whose credit then lapsed at deactivation); last month's lapsed.
+    // Vouchers: the seniors were approved on the 1st of last month and credited for it at approval
+    // (the 12 deactivated then lapsed at deactivation); this month's issuance credited the 240
+    // active and 15 suspended; last month's unspent credits lapsed.
     const thisMonth = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date()).slice(0, 7);
-    expect(await EntryModel.countDocuments({ type: 'issue', month: thisMonth })).to.equal(267);
+    const [year, month] = thisMonth.split('-').map(Number) as [number, number];
+    const lastMonth = month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+    expect(await EntryModel.countDocuments({ type: 'issue', month: thisMonth })).to.equal(255);
+    expect(await EntryModel.countDocuments({ type: 'issue', month: lastMonth })).to.equal(267);
     expect(await EntryModel.countDocuments({ _id: { $regex: ':deactivation$' } })).to.equal(12);
     expect(await EntryModel.countDocuments({ type: 'expire' })).to.be.greaterThan(0);
     expect(await reconcileLedger('seed-check', logger)).to.include({ mismatches: 0, pendingCompleted: 0 });
@@ -47,6 +52,16 @@ describe('demo district seed', function () {
     const orderStates = new Set(await OrderModel.distinct('status'));
     for (const status of ['offered', 'unassigned', 'accepted', 'assigned', 'in_service', 'completed', 'confirmed', 'disputed', 'rejected', 'cancelled']) expect(orderStates, status).to.include(status);
     expect(await OrderModel.countDocuments({ isFlagged: true })).to.be.at.least(2);
+    // Settlement: last month settled (approved, all paid but one), this month a draft.
+    const previous = await StatementModel.find({ period: lastMonth }).lean();
+    expect(previous.length).to.be.at.least(2);
+    expect(previous.filter((s) => s.status === 'approved')).to.have.length(1);
+    expect(previous.filter((s) => s.status === 'paid')).to.have.length(previous.length - 1);
+    expect(previous.every((s) => s.totals.payableFen > 0 && s.totals.cityFen + s.totals.districtFen === s.totals.payableFen)).to.equal(true);
+    expect(await OrderModel.countDocuments({ status: 'settled' })).to.equal(previous.reduce((t, s) => t + s.lineCount, 0));
+    const current = await StatementModel.find({ period: thisMonth }).lean();
+    expect(current.length).to.be.at.least(1);
+    expect(current.every((s) => s.status === 'draft')).to.equal(true);
     const streets = await request(app).get('/api/v1/streets?pageSize=200').set('Authorization', `Bearer ${(await login('admin')).accessToken}`);
     expect(streets.body.total).to.equal(demoStreets.length);
     expect(demoCommunities).to.have.length(12);
