@@ -8,7 +8,13 @@ import { launchChromium, openPage, signIn, startConsoleServer, type ConsoleServe
 // Sign-in, role menus, the silent token refresh and logout, through the built console.
 
 const STORE_KEY = 'starlight.session';
-const storedSession = (page: Page) => page.evaluate((key) => JSON.parse(sessionStorage.getItem(key) ?? 'null') as { accessToken: string; refreshToken: string } | null, STORE_KEY);
+// The page's sessionStorage, typed here because the tests compile without the DOM library.
+interface PageStorage { getItem(key: string): string | null; setItem(key: string, value: string): void }
+type PageGlobals = { sessionStorage: PageStorage };
+const storedSession = (page: Page) => page.evaluate(
+  (key) => JSON.parse((globalThis as unknown as PageGlobals).sessionStorage.getItem(key) ?? 'null') as { accessToken: string; refreshToken: string } | null,
+  STORE_KEY,
+);
 const menuLabels = (page: Page) => page.getByRole('menuitem').allInnerTexts();
 
 describe('web console: session and roles (e2e, headless Chromium)', function () {
@@ -70,8 +76,9 @@ describe('web console: session and roles (e2e, headless Chromium)', function () 
     const before = await storedSession(page);
     // An access token the API no longer accepts, as after its 15 minutes.
     await page.evaluate((key) => {
-      const saved = JSON.parse(sessionStorage.getItem(key) as string) as { accessToken: string };
-      sessionStorage.setItem(key, JSON.stringify({ ...saved, accessToken: `${saved.accessToken.slice(0, -4)}AAAA` }));
+      const storage = (globalThis as unknown as PageGlobals).sessionStorage;
+      const saved = JSON.parse(storage.getItem(key) as string) as { accessToken: string };
+      storage.setItem(key, JSON.stringify({ ...saved, accessToken: `${saved.accessToken.slice(0, -4)}AAAA` }));
     }, STORE_KEY);
     await page.reload();
 
