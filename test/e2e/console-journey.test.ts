@@ -155,7 +155,8 @@ describe('web console: a visit from enrolment to settlement (e2e, headless Chrom
     await page.goto(`/settlement?period=${period}`);
     await page.getByRole('button', { name: '运行结算' }).click();
     await page.locator('[data-test="settlement-result"]').waitFor();
-    expect(await page.locator('[data-test="settlement-progress"]').innerText()).to.contain('已完成');
+    await page.locator('[data-test="settlement-progress"]', { hasText: '已完成' }).waitFor();
+    expect(await page.locator('[data-test="settlement-progress"]').innerText()).to.match(/已处理 1 个工单/);
     await page.locator('[data-test="statements"]').getByRole('link', { name: '安心养老服务中心' }).click();
     await page.waitForURL(/\/settlement\/statements\//);
     expect(await page.locator('[data-test="payable"]').innerText()).to.equal('¥32.00');
