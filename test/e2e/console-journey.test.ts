@@ -58,7 +58,7 @@ describe('web console: a visit from enrolment to settlement (e2e, headless Chrom
     await page.getByText('身份证号校验位不正确').waitFor();
     await page.getByLabel('身份证号').fill(idNumber);
     const derived = await page.locator('[data-test="id-derived"]').innerText();
-    expect(derived).to.contain('性别：女').and.contain('出生日期：1948年03月09日');
+    expect(derived).to.contain('性别：女').and.contain('出生日期：1948年3月9日');
     await page.getByLabel('联系电话').fill('13812345678');
     await page.getByLabel('住址').fill('合肥市蜀山区桐城路218号3幢201室');
     await page.locator('label.el-checkbox', { hasText: '独居' }).click();

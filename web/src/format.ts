@@ -1,5 +1,6 @@
-// Display formats the district's staff read every day: ¥1,234.50 and 2026年11月21日, always in
-// Asia/Shanghai whatever the browser's own zone is.
+// Display formats the district's staff read every day: ¥1,234.50 and 2026年11月21日 (no leading
+// zeros, as official documents write 2026年3月9日), always in Asia/Shanghai whatever the
+// browser's own zone is.
 
 const ZONE = 'Asia/Shanghai';
 
@@ -35,7 +36,7 @@ export function shanghaiParts(instant: Date): { day: string; month: string; time
 export function chineseDate(value: string | null | undefined): string {
   if (!value) return '—';
   const day = /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : shanghaiParts(new Date(value)).day;
-  return `${day.slice(0, 4)}年${day.slice(5, 7)}月${day.slice(8, 10)}日`;
+  return `${day.slice(0, 4)}年${Number(day.slice(5, 7))}月${Number(day.slice(8, 10))}日`;
 }
 
 /** An ISO instant → `2026年11月21日 14:05`. */
@@ -47,7 +48,7 @@ export function chineseDateTime(value: string | null | undefined): string {
 
 /** `2026-11` → `2026年11月`. */
 export function chineseMonth(month: string): string {
-  return `${month.slice(0, 4)}年${month.slice(5, 7)}月`;
+  return `${month.slice(0, 4)}年${Number(month.slice(5, 7))}月`;
 }
 
 export function todayInShanghai(): string {
