@@ -1,11 +1,16 @@
 import { expect } from 'chai';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { makeCommunity, makeStreet } from '../organisation/organisation.fixtures.ts';
+import { idNumberBornOn } from '../seniors/senior.fixtures.ts';
 import { TEST_USER_PASSWORD, createTestUser } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { launchChromium, openPage, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
 
-// Sign-in, role menus, the silent token refresh and logout, through the built console.
+// Sign-in, role menus, the silent token refresh and logout, and a register import, through the
+// built console.
 
 const STORE_KEY = 'starlight.session';
 // The page's sessionStorage, typed here because the tests compile without the DOM library.
@@ -23,6 +28,7 @@ describe('web console: session and roles (e2e, headless Chromium)', function () 
   let server: ConsoleServer;
   let browser: Browser;
   let community: { username: string };
+  let communityCode = '';
   let admin: { username: string };
   let caregiver: { username: string };
 
@@ -30,6 +36,7 @@ describe('web console: session and roles (e2e, headless Chromium)', function () 
     this.timeout(180_000);
     server = await startConsoleServer();
     const place = await makeCommunity(await makeStreet());
+    communityCode = place.code;
     community = await createTestUser('community_staff', { displayName: '张晓梅', communityIds: [place.id] });
     admin = await createTestUser('admin', { displayName: '区民政局管理员' });
     caregiver = await createTestUser('caregiver', { displayName: '李桂英' });
@@ -105,5 +112,35 @@ describe('web console: session and roles (e2e, headless Chromium)', function () 
     expect(await storedSession(page)).to.equal(null);
     await page.goto('/seniors');
     await page.waitForURL(/\/login\?redirect=/);
+  });
+
+  it('imports a register: a result per row, and the rows not created as a downloadable report', async () => {
+    const valid = idNumberBornOn('1946-07-12');
+    const badCheck = idNumberBornOn('1949-02-03');
+    const csv = [
+      '姓名,身份证号,联系电话,住址,社区编码,类别,照护等级,居住情况,紧急联系人,紧急联系电话',
+      `吴桂兰,${valid},13912340001,合肥市蜀山区桐城路1号,${communityCode},独居,1,独居,吴军,13912340002`,
+      `钱德顺,${badCheck.slice(0, 17)}${badCheck[17] === '0' ? '1' : '0'},13912340003,合肥市蜀山区桐城路2号,${communityCode},空巢,0,与配偶同住,,`,
+      `吴桂兰,${valid},13912340001,合肥市蜀山区桐城路1号,${communityCode},独居,1,独居,吴军,13912340002`,
+    ].join('\n');
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'register-'));
+    const file = path.join(folder, 'register.csv');
+    await writeFile(file, `\uFEFF${csv}\n`);
+    const page = await openPage(browser, server.baseUrl);
+    await signIn(page, community.username, TEST_USER_PASSWORD);
+
+    await page.getByRole('menuitem', { name: '台账导入' }).click();
+    await page.getByLabel('台账文件').setInputFiles(file);
+    await page.getByRole('button', { name: '开始导入' }).click();
+
+    const summary = page.locator('[data-test="import-summary"]');
+    await summary.waitFor();
+    expect(await summary.innerText()).to.contain('新登记 1').and.contain('重复 1').and.contain('有误 1');
+    expect(await page.locator('.el-table__row').count()).to.equal(3);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载错误报告' }).click()]);
+    expect(download.suggestedFilename()).to.equal('导入错误报告-register.csv');
+    const report = await readFile(await download.path(), 'utf8');
+    expect(report).to.contain('身份证号校验位不正确').and.contain('重复');
+    expect(report).not.to.contain('吴桂兰');
   });
 });
