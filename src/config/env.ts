@@ -54,6 +54,8 @@ const envSchema = z.object({
   LATE_ARRIVAL_GRACE_MINUTES: z.coerce.number().int().min(0).max(1440).default(30),
   LATE_ARRIVAL_PENALTY_PCT: z.coerce.number().int().min(0).max(100).default(10),
   PROVIDER_CANCELLATION_PENALTY_PCT: z.coerce.number().int().min(0).max(100).default(20),
+  ANNUAL_BUDGET_CITY_FEN: z.coerce.number().int().min(0).optional(),
+  ANNUAL_BUDGET_DISTRICT_FEN: z.coerce.number().int().min(0).optional(),
   BOOTSTRAP_ADMIN_USERNAME: z.string().regex(/^[a-zA-Z0-9_.-]{3,64}$/, 'must be 3-64 letters, digits, _ . -').optional(),
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   SEED_DEMO: booleanFromEnv.optional(),
@@ -90,6 +92,8 @@ export interface Config {
     lateArrivalPenaltyPct: number;
     providerCancellationPenaltyPct: number;
   };
+  /** The year's care-voucher budget per funding source in fen (reports compare spend with it); null: not configured. */
+  annualBudget: { cityFen: number | null; districtFen: number | null };
   bootstrapAdmin: { username: string; password: string } | undefined;
   seedDemo: boolean;
   logLevel: RawEnv['LOG_LEVEL'];
@@ -168,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lateArrivalPenaltyPct: raw.LATE_ARRIVAL_PENALTY_PCT,
       providerCancellationPenaltyPct: raw.PROVIDER_CANCELLATION_PENALTY_PCT,
     },
+    annualBudget: { cityFen: raw.ANNUAL_BUDGET_CITY_FEN ?? null, districtFen: raw.ANNUAL_BUDGET_DISTRICT_FEN ?? null },
     bootstrapAdmin: hasBootstrapUser ? { username: raw.BOOTSTRAP_ADMIN_USERNAME as string, password: raw.BOOTSTRAP_ADMIN_PASSWORD as string } : undefined,
     seedDemo: raw.SEED_DEMO ?? raw.NODE_ENV === 'development',
     logLevel: raw.LOG_LEVEL,

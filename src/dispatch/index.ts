@@ -13,3 +13,5 @@ export {
   ordersForSettlement, orderForSettlement, attachOrderToStatement, detachOrderFromStatement, settleOrderInStatement, onOrderDisputed,
   type OrderForSettlement,
 } from './orders.settlement.ts';
+export { ordersForReports, districtVisitFlagCounts, type OrderForReports } from './orders.reports.ts';
+export { ORDER_STATUSES, type OrderStatus } from './order.state-machine.ts';

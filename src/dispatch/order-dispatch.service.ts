@@ -6,6 +6,7 @@ import { accountOf, holdForOrder, releaseForOrder, subsidyFor } from '../voucher
 import { OrderModel, ProviderStatsModel, type OrderDoc } from './order.model.ts';
 import { transitionOrder, type TransitionContext } from './order-transition.ts';
 import type { OrderStatus } from './order.state-machine.ts';
+import { attemptsOf } from './order.view.ts';
 import { rankProviders, type RankCandidate } from './ranking.ts';
 
 /** Orders a provider has taken for a day: they count against its daily capacity. */
@@ -27,9 +28,9 @@ export interface DispatchOptions {
  * offer it was read with; a hold made for a move that lost that race is released again.
  */
 export async function dispatchOrder(order: OrderDoc, ctx: TransitionContext, options: DispatchOptions): Promise<OrderDoc> {
-  const attempts = (order.dispatch?.attempts ?? []).map((a) => ({ providerId: a.providerId as string, offeredAt: a.offeredAt as Date, outcome: a.outcome as string, reason: a.reason ?? null }));
+  const attempts = attemptsOf(order);
   const last = attempts.at(-1);
-  if (options.lastOutcome && last?.outcome === 'offered') Object.assign(last, { outcome: options.lastOutcome.outcome, reason: options.lastOutcome.reason ?? null });
+  if (options.lastOutcome && last?.outcome === 'offered') Object.assign(last, { outcome: options.lastOutcome.outcome, reason: options.lastOutcome.reason ?? null, answeredAt: ctx.now });
   const offerCondition = order.offer?.offeredAt ? { 'offer.offeredAt': order.offer.offeredAt } : {};
   const ranked = await rankFor(order, new Set(attempts.map((a) => a.providerId)), ctx.now);
   const chosen = options.providerId ? ranked.find((r) => r.providerId === options.providerId) : ranked[0];
@@ -59,7 +60,7 @@ export async function dispatchOrder(order: OrderDoc, ctx: TransitionContext, opt
   const offer = { providerId: chosen.providerId, offeredAt: ctx.now, expiresAt: new Date(ctx.now.getTime() + timeoutMinutes * 60_000) };
   try {
     const offered = await transitionOrder(order, 'offer', ctx, {
-      set: { offer, ...pricing, 'dispatch.attempts': [...attempts, { providerId: chosen.providerId, offeredAt: ctx.now, outcome: 'offered', reason: null }], 'dispatch.ranking': ranked.slice(0, 10) },
+      set: { offer, ...pricing, 'dispatch.attempts': [...attempts, { providerId: chosen.providerId, offeredAt: ctx.now, answeredAt: null, outcome: 'offered', reason: null }], 'dispatch.ranking': ranked.slice(0, 10) },
       extraCondition: offerCondition,
       reason: chosen.reasons[0] ?? null,
       details: { providerId: chosen.providerId },

@@ -7,6 +7,7 @@ import { dispatchOrder } from './order-dispatch.service.ts';
 import { transitionOrder, type TransitionContext } from './order-transition.ts';
 import { OrderModel, type OrderDoc } from './order.model.ts';
 import { orderScope } from './order.scope.ts';
+import { attemptsOf } from './order.view.ts';
 
 const offerNotActive = () => new DomainError('OFFER_NOT_ACTIVE');
 
@@ -21,7 +22,7 @@ export async function acceptOffer(orderId: string, actor: Actor, ctx: { requestI
   const now = ctx.now ?? new Date();
   const order = await findInScope<OrderDoc>(OrderModel, orderId, orderScope, actor);
   const condition = liveOffer(order, actor.providerId as string, now);
-  const attempts = (order.dispatch?.attempts ?? []).map((a, i, all) => ({ providerId: a.providerId, offeredAt: a.offeredAt, outcome: i === all.length - 1 ? 'accepted' : a.outcome, reason: a.reason ?? null }));
+  const attempts = attemptsOf(order).map((a, i, all) => (i === all.length - 1 ? { ...a, outcome: 'accepted', answeredAt: now } : a));
   return transitionOrder(order, 'accept', { actorId: actor.id, actorRole: actor.role, requestId: ctx.requestId, now }, {
     set: { providerId: actor.providerId, offer: null, 'dispatch.attempts': attempts },
     extraCondition: condition,

@@ -27,7 +27,9 @@ const orderSchema = new Schema(
     caregiverId: { type: String, default: null },
     offer: { type: new Schema({ providerId: String, offeredAt: Date, expiresAt: Date }, { _id: false }), default: null },
     dispatch: {
-      attempts: { type: [new Schema({ providerId: String, offeredAt: Date, outcome: String, reason: String }, { _id: false })], default: [] },
+      // answeredAt: when the offer was accepted, declined or found expired (reports' time to accept);
+      // attempts recorded before the field existed have none.
+      attempts: { type: [new Schema({ providerId: String, offeredAt: Date, answeredAt: { type: Date, default: null }, outcome: String, reason: String }, { _id: false })], default: [] },
       ranking: { type: [new Schema({ providerId: String, score: Number, distanceKm: Number, reasons: [String] }, { _id: false })], default: [] },
     },
     priceFen: { type: Number, required: true, validate: Number.isSafeInteger },
@@ -66,6 +68,9 @@ orderSchema.index({ providerId: 1, scheduledDay: 1 });
 orderSchema.index({ caregiverId: 1, status: 1 });
 orderSchema.index({ seniorId: 1, scheduledStart: 1 });
 orderSchema.index({ confirmedMonth: 1, status: 1 });
+// Reports read a month's orders by scheduled day and by the offers made in it (MongoDB; FerretDB scans).
+orderSchema.index({ scheduledDay: 1 });
+orderSchema.index({ 'dispatch.attempts.offeredAt': 1 });
 
 export type OrderDoc = InferSchemaType<typeof orderSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; updatedAt: Date };
 export const OrderModel = mongoose.model('ServiceOrder', orderSchema);

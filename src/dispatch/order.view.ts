@@ -1,6 +1,20 @@
 import type { OrderDoc } from './order.model.ts';
 import type { OrderStatus } from './order.state-machine.ts';
 
+export interface DispatchAttempt {
+  providerId: string;
+  offeredAt: Date;
+  /** When the offer was accepted, declined or found expired; null while open (and on old records). */
+  answeredAt: Date | null;
+  outcome: string;
+  reason: string | null;
+}
+
+/** The order's offers so far, oldest first, as plain values (dispatch rewrites the list whole). */
+export function attemptsOf(order: Pick<OrderDoc, 'dispatch'>): DispatchAttempt[] {
+  return (order.dispatch?.attempts ?? []).map((a) => ({ providerId: a.providerId as string, offeredAt: a.offeredAt as Date, answeredAt: a.answeredAt ?? null, outcome: a.outcome as string, reason: a.reason ?? null }));
+}
+
 /** The order as API.md shows it; the visit code's hash and failure count stay inside. */
 export function toOrderView(order: OrderDoc) {
   return {
@@ -17,7 +31,7 @@ export function toOrderView(order: OrderDoc) {
     caregiverId: order.caregiverId ?? null,
     offer: order.offer?.providerId ? { providerId: order.offer.providerId, offeredAt: order.offer.offeredAt as Date, expiresAt: order.offer.expiresAt as Date } : null,
     dispatch: {
-      attempts: (order.dispatch?.attempts ?? []).map((a) => ({ providerId: a.providerId as string, offeredAt: a.offeredAt as Date, outcome: a.outcome as string, reason: a.reason ?? null })),
+      attempts: attemptsOf(order),
       ranking: (order.dispatch?.ranking ?? []).map((r) => ({ providerId: r.providerId as string, score: r.score as number, distanceKm: r.distanceKm as number, reasons: [...(r.reasons ?? [])] })),
     },
     priceFen: order.priceFen,

@@ -33,7 +33,7 @@ export const orderSchema = z
     caregiverId: z.string().nullable(),
     offer: z.object({ providerId: z.string(), offeredAt: dateTimeOut, expiresAt: dateTimeOut }).nullable(),
     dispatch: z.object({
-      attempts: z.array(z.object({ providerId: z.string(), offeredAt: dateTimeOut, outcome: z.string(), reason: z.string().nullable() })),
+      attempts: z.array(z.object({ providerId: z.string(), offeredAt: dateTimeOut, answeredAt: nullableDateTimeOut.openapi({ description: 'when the offer was accepted, declined or found expired; null while open and on offers recorded before this field' }), outcome: z.string(), reason: z.string().nullable() })),
       ranking: z.array(z.object({ providerId: z.string(), score: z.number(), distanceKm: z.number(), reasons: z.array(z.string()) })),
     }),
     priceFen: z.number().int(),

@@ -15,11 +15,17 @@ export interface SeniorSettlementFacts {
 /** One read by primary key; null when there is no such senior. */
 export async function seniorSettlementFacts(seniorId: string, month: string): Promise<SeniorSettlementFacts | null> {
   if (!/^[0-9a-f]{24}$/.test(seniorId)) return null;
-  const senior = await SeniorModel.findById(seniorId, { categories: 1, careLevel: 1, assessedAt: 1, voucherBasis: 1, voucherBasisNext: 1, status: 1, statusLog: 1, deactivation: 1 }).lean();
-  if (!senior) return null;
+  const senior = await SeniorModel.findById(seniorId, FACTS_PROJECTION).lean();
+  return senior ? factsOf(senior as SeniorDoc, month) : null;
+}
+
+export const FACTS_PROJECTION = { categories: 1, careLevel: 1, assessedAt: 1, voucherBasis: 1, voucherBasisNext: 1, status: 1, statusLog: 1, deactivation: 1 } as const;
+
+/** The facts of a senior document read with at least FACTS_PROJECTION. */
+export function factsOf(senior: SeniorDoc, month: string): SeniorSettlementFacts {
   return {
-    seniorId,
-    categories: voucherBasisFor(senior as SeniorDoc, month).categories,
+    seniorId: String(senior._id),
+    categories: voucherBasisFor(senior, month).categories,
     statusLog: (senior.statusLog ?? []).map((entry) => ({ status: entry.status as SeniorStatus, at: entry.at as Date, effectiveDate: entry.effectiveDate ?? null })),
     currentStatus: senior.status as SeniorStatus,
     deactivationEffectiveDate: senior.deactivation?.effectiveDate ?? null,

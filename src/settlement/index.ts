@@ -4,6 +4,7 @@ import { takeLineOut } from './statement-lines.ts';
 export { settlementRouter } from './settlement.routes.ts';
 export { settlementJob, runSettlementOnRequest } from './settlement.jobs.ts';
 export { runSettlement, settlementFaults, type SettlementRunCounts } from './settlement-run.service.ts';
+export { statementsOfYearToDate } from './statements.reports.ts';
 export { approveStatement, payStatement, SETTLEMENT_JOB_NAME } from './statement-approval.ts';
 export { periodSummary, type PeriodSummary } from './period-summary.ts';
 export { recordSampleCheck, listSampleChecks } from './sample-checks.service.ts';

@@ -43,3 +43,30 @@ export function addDaysToDay(day: string, days: number): string {
 export function addMonths(month: string, months: number): string {
   return addMonthsToDay(`${month}-01`, months).slice(0, 7);
 }
+
+/** The instant a business day 'YYYY-MM-DD' begins (midnight in the zone), as a UTC Date. */
+export function startOfBusinessDay(day: string, timeZone: string): Date {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  const midnightAsUtc = Date.UTC(year, month - 1, date);
+  // The zone's offset at the guess, then again at the result, for a day whose offset changes.
+  let instant = midnightAsUtc - zoneOffsetMs(new Date(midnightAsUtc), timeZone);
+  instant = midnightAsUtc - zoneOffsetMs(new Date(instant), timeZone);
+  return new Date(instant);
+}
+
+/** [start, end) of a business month 'YYYY-MM' as UTC instants. */
+export function businessMonthBounds(month: string, timeZone: string): { start: Date; end: Date } {
+  return { start: startOfBusinessDay(`${month}-01`, timeZone), end: startOfBusinessDay(`${addMonths(month, 1)}-01`, timeZone) };
+}
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+function zoneOffsetMs(instant: Date, timeZone: string): number {
+  let formatter = offsetFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    offsetFormatters.set(timeZone, formatter);
+  }
+  const parts = Object.fromEntries(formatter.formatToParts(instant).map((part) => [part.type, Number(part.value)]));
+  const wallClockAsUtc = Date.UTC(parts.year as number, (parts.month as number) - 1, parts.day as number, parts.hour as number, parts.minute as number, parts.second as number);
+  return wallClockAsUtc - Math.floor(instant.getTime() / 1000) * 1000;
+}

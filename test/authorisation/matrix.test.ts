@@ -7,6 +7,7 @@ import { createOrder } from '../../src/dispatch/index.ts';
 import { createCarePlan } from '../../src/care-plans/index.ts';
 import { OrderModel } from '../../src/dispatch/order.model.ts';
 import { buildOpenApiDocument } from '../../src/shared/openapi/registry.ts';
+import { businessDay } from '../../src/shared/time.ts';
 import type { Role } from '../../src/shared/roles.ts';
 import { ROLES } from '../../src/shared/roles.ts';
 import { VoucherPolicyModel } from '../../src/vouchers/policy.model.ts';
@@ -36,6 +37,8 @@ interface Row {
   outOfScope?: (w: World) => Call | Promise<Call>;
   /** For lists: the id that must appear (side A) and the one scoped roles must not see (side B). */
   list?: (w: World) => { includes: string; excludes: string };
+  /** Where the listed ids are in the answer, when not `items[].id` (the reports' rows). */
+  idsOf?: (body: any) => string[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- any JSON answer
   expect: Record<Role, Expectation>;
 }
 
@@ -281,6 +284,29 @@ const MATRIX: Record<string, Row> = {
     expect: only({ admin: 'ok', community_staff: 'scoped' }),
   },
 
+  // Reports answer one document per month; 'scoped' means side B's rows are left out of it.
+  'GET /api/v1/reports/overview': {
+    call: () => ({ path: '/api/v1/reports/overview' }),
+    list: (w) => ({ includes: w.communityA.id, excludes: w.communityB.id }),
+    idsOf: (body) => body.seniors.byCommunity.map((row: { communityId: string }) => row.communityId),
+    expect: only({ admin: 'ok', finance_officer: 'ok', auditor: 'ok', street_officer: 'scoped', community_staff: 'scoped' }),
+  },
+  'GET /api/v1/reports/providers': {
+    call: () => ({ path: '/api/v1/reports/providers' }),
+    list: (w) => ({ includes: w.providerA.id, excludes: w.providerB.id }),
+    idsOf: (body) => body.providers.map((row: { providerId: string }) => row.providerId),
+    expect: only({ admin: 'ok', finance_officer: 'ok', auditor: 'ok', street_officer: 'scoped', community_staff: 'scoped' }),
+  },
+  'GET /api/v1/reports/anomalies': {
+    call: async (w) => {
+      await makeFlaggedVisits(w);
+      return { path: '/api/v1/reports/anomalies' };
+    },
+    list: (w) => ({ includes: flaggedVisits.get(w)!.A, excludes: flaggedVisits.get(w)!.B }),
+    idsOf: (body) => body.flaggedVisits.map((row: { orderId: string }) => row.orderId),
+    expect: only({ admin: 'ok', finance_officer: 'ok', auditor: 'ok', street_officer: 'scoped', community_staff: 'scoped' }),
+  },
+
   'GET /api/v1/jobs': { call: () => ({ path: '/api/v1/jobs' }), expect: only({ admin: 'ok' }) },
   'GET /api/v1/jobs/runs': { call: () => ({ path: '/api/v1/jobs/runs' }), expect: only({ admin: 'ok' }) },
   'POST /api/v1/jobs/{name}/run': { call: () => ({ path: '/api/v1/jobs/audit-verify/run?wait=true', body: {} }), expect: only({ admin: 'ok' }) },
@@ -333,6 +359,19 @@ const PUBLIC: Record<string, { call: (w: World) => Call; status: number }> = {
   'GET /readyz': { call: () => ({ path: '/readyz' }), status: 200 },
   'GET /metrics': { call: () => ({ path: '/metrics' }), status: 200 },
 };
+
+// The anomalies report lists flagged visits of the month: one on each side, made once per world.
+const flaggedVisits = new WeakMap<World, { A: string; B: string }>();
+async function makeFlaggedVisits(w: World): Promise<void> {
+  if (flaggedVisits.has(w)) return;
+  const flagged = async (side: 'A' | 'B') => {
+    const id = await w.orderIn(side, 'completed');
+    const now = new Date();
+    await OrderModel.updateOne({ _id: id }, { $set: { flags: ['short_visit'], isFlagged: true, scheduledStart: now, scheduledDay: businessDay(now, 'Asia/Shanghai') } });
+    return id;
+  };
+  flaggedVisits.set(w, { A: await flagged('A'), B: await flagged('B') });
+}
 
 /** A lifecycle action on a senior freshly put in `status`, on side A or B, enrolled by someone else. */
 function seniorAction(action: string, status: 'pending_review' | 'active' | 'suspended', body: object | undefined, expect: Record<Role, Expectation>): Row {
@@ -526,7 +565,7 @@ describe('authorisation matrix', function () {
         }
         expect(inScope.status, `${where}: ${JSON.stringify(inScope.body).slice(0, 300)}`).to.be.within(200, 299);
         if (row.list) {
-          const ids = (inScope.body.items as { id: string }[]).map((item) => item.id);
+          const ids = row.idsOf ? row.idsOf(inScope.body) : (inScope.body.items as { id: string }[]).map((item) => item.id);
           const { includes, excludes } = row.list(world);
           expect(ids, `${where} sees its own`).to.include(includes);
           if (expected !== 'ok') expect(ids, `${where} must not see the other side`).not.to.include(excludes);

@@ -60,6 +60,13 @@ describe('configuration from the environment', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).to.have.keys('JWT_SECRET', 'JWT_REFRESH_SECRET', 'PII_ENCRYPTION_KEY', 'PII_HMAC_KEY');
   });
 
+  it('reads the annual budgets as integer fen, null when not set', () => {
+    expect(loadConfig({ ...TEST_ENV }).annualBudget).to.deep.equal({ cityFen: null, districtFen: null });
+    expect(loadConfig({ ...TEST_ENV, ANNUAL_BUDGET_CITY_FEN: '120000000000', ANNUAL_BUDGET_DISTRICT_FEN: '' }).annualBudget).to.deep.equal({ cityFen: 120_000_000_000, districtFen: null });
+    expect(problemsOf({ ...TEST_ENV, ANNUAL_BUDGET_CITY_FEN: '1200.50' }).map((p) => p.variable)).to.deep.equal(['ANNUAL_BUDGET_CITY_FEN']);
+    expect(problemsOf({ ...TEST_ENV, ANNUAL_BUDGET_DISTRICT_FEN: '-1' }).map((p) => p.variable)).to.deep.equal(['ANNUAL_BUDGET_DISTRICT_FEN']);
+  });
+
   it('requires the bootstrap admin username and password together', () => {
     expect(problemsOf({ ...TEST_ENV, BOOTSTRAP_ADMIN_USERNAME: 'admin' }).map((p) => p.variable)).to.deep.equal(['BOOTSTRAP_ADMIN_PASSWORD']);
     expect(problemsOf({ ...TEST_ENV, BOOTSTRAP_ADMIN_USERNAME: 'admin', BOOTSTRAP_ADMIN_PASSWORD: 'short' }).map((p) => p.variable)).to.deep.equal(['BOOTSTRAP_ADMIN_PASSWORD']);

@@ -130,6 +130,7 @@ describe('service orders and dispatch', function () {
     expect(declined.body.offer.providerId).to.equal(w.far.id);
     expect(declined.body).to.include({ priceFen: 10_000, subsidyFen: 5_000 });
     expect(declined.body.dispatch.attempts.map((a: { outcome: string }) => a.outcome)).to.deep.equal(['declined', 'offered']);
+    expect(declined.body.dispatch.attempts.map((a: { answeredAt: string | null }) => a.answeredAt === null)).to.deep.equal([false, true]);
     expect(await AccountModel.findById(w.senior.id).lean()).to.include({ heldFen: 5_000 });
     expect(await EntryModel.countDocuments({ type: 'release' })).to.equal(1);
     const again = await act('far', id, 'decline', { reason: '太远' });
