@@ -174,5 +174,13 @@ describe('web console: a visit from enrolment to settlement (e2e, headless Chrom
     expect(download.suggestedFilename()).to.match(new RegExp(`^statement-${period}-${world.provider.id}\\.xlsx$`));
     const bytes = await readFile(await download.path());
     expect(bytes.subarray(0, 2).toString('latin1')).to.equal('PK');
+
+    // The month's overview charts and provider figures from the reports API.
+    await page.getByRole('menuitem', { name: '月度概览' }).click();
+    const kpis = page.locator('[data-test="provider-kpis"] .el-table__row', { hasText: '安心养老服务中心' });
+    await kpis.waitFor();
+    expect(await kpis.innerText()).to.contain('100.0%');
+    await page.locator('canvas').first().waitFor();
+    await screenshot(page, 'finance-overview');
   });
 });

@@ -11,9 +11,10 @@ const MENUS: Record<Role, MenuGroup[]> = {
     { title: '服务工单', items: [
       { path: '/orders/new', label: '热线下单' }, { path: '/orders/queue', label: '待处理工单' }, { path: '/alerts', label: '紧急救助' },
     ] },
+    { title: '统计', items: [{ path: '/overview', label: '月度概览' }] },
   ],
   street_officer: [
-    { title: '街道审核', items: [{ path: '/approvals', label: '登记审核' }, { path: '/seniors', label: '老人名册' }] },
+    { title: '街道审核', items: [{ path: '/approvals', label: '登记审核' }, { path: '/seniors', label: '老人名册' }, { path: '/overview', label: '月度概览' }] },
   ],
   provider_admin: [
     { title: '服务商', items: [

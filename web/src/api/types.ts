@@ -96,3 +96,20 @@ export interface SettlementSummary {
   byServiceType: (Delivered & { serviceTypeCode: string; serviceTypeName: string })[];
   byFundingSource: { source: 'city' | 'district' | 'self_pay'; amountFen: number }[];
 }
+
+interface ReportHeader { month: string; generatedAt: string; scope: { level: 'district' | 'street' | 'communities' } }
+export interface UnpaidStatementRow { statementId: string; period: string; providerId: string; providerName: string; payableFen: number; approvedAt: string | null; paymentDueAt: string | null; paymentOverdue: boolean; daysOverdue: number }
+export interface OverviewReport extends ReportHeader {
+  seniors: { total: number; byStatus: Record<string, number> };
+  orders: { total: number; byStatus: Record<string, number>; byServiceType: { serviceTypeCode: string; serviceTypeName: string; total: number }[] };
+  spend: {
+    vouchers: { confirmedVisits: number; grossFen: number; subsidyFen: number; selfPayFen: number };
+    settlement: { payableMonthFen: number; payableYearToDateFen: number; fundingSources: { source: 'city' | 'district'; monthFen: number; yearToDateFen: number; annualBudgetFen: number | null; yearToDateShareOfBudget: number | null }[] } | null;
+  };
+  paymentTimeliness: { paymentDueDays: number; unpaidApproved: number; overdue: number; overdueFen: number; statements: UnpaidStatementRow[] } | null;
+}
+export interface ProviderPerformance {
+  providerId: string; providerName: string; offers: number; accepted: number; acceptanceRate: number | null; medianMinutesToAccept: number | null;
+  visitsCheckedIn: number; visitsConfirmed: number; onTimeRate: number | null; averageSatisfaction: number | null; disputes: number; flaggedVisits: number; flagRate: number | null;
+}
+export interface ProvidersReport extends ReportHeader { providers: ProviderPerformance[]; districtFlagRate: number | null }
