@@ -7,6 +7,7 @@ import { routers } from './capabilities.ts';
 import type { Config } from './config/env.ts';
 import { resolveActor } from './identity/index.ts';
 import type { JobRunner } from './jobs/index.ts';
+import { serveConsole } from './shared/http/console-static.ts';
 import { errorHandler, notFoundHandler } from './shared/http/error-handler.ts';
 import { rateLimitPerIp } from './shared/http/rate-limit.ts';
 import { logger, requestContext } from './shared/logger.ts';
@@ -24,10 +25,12 @@ declare module 'express-serve-static-core' {
 export interface AppDependencies {
   config: Config;
   jobRunner: JobRunner;
+  /** The built web console (default web/dist); tests point it at a folder of their own. */
+  consoleDir?: string;
 }
 
 /** Builds the Express app; tests import it, server.ts listens. No I/O here. */
-export function createApp({ config, jobRunner }: AppDependencies): express.Express {
+export function createApp({ config, jobRunner, consoleDir }: AppDependencies): express.Express {
   const app = express();
   app.locals.config = config;
   app.locals.jobRunner = jobRunner;
@@ -61,6 +64,7 @@ export function createApp({ config, jobRunner }: AppDependencies): express.Expre
 
   app.use('/api/v1/auth', rateLimitPerIp({ windowMs: 60_000, max: config.authRateLimitPerMinute }));
   for (const router of routers) app.use(router);
+  app.use(serveConsole(consoleDir));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

@@ -1,0 +1,115 @@
+// The shapes of API.md as the console reads them (a subset of each: what the pages show).
+
+export const ROLES = ['admin', 'street_officer', 'community_staff', 'provider_admin', 'caregiver', 'finance_officer', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  communityIds: string[];
+  streetId: string | null;
+  providerId: string | null;
+  caregiverId: string | null;
+  active: boolean;
+}
+
+export interface Location { lng: number; lat: number }
+export interface Street { id: string; name: string; code: string }
+export interface Community { id: string; name: string; code: string; streetId: string; location: Location }
+export interface ServiceType { id: string; code: string; name: string; unit: 'visit' | 'hour' | 'meal'; minutesPerUnit: number; emergency: boolean; onSite: boolean }
+
+export interface Provider {
+  id: string; name: string; kind: 'company' | 'ngo' | 'starlight_center'; creditCode: string; contactName: string; contactPhone: string;
+  address: string; location: Location; communityIds: string[]; dailyCapacity: number; status: 'active' | 'suspended';
+}
+export interface Caregiver { id: string; providerId: string; name: string; phoneMasked: string; skills: string[]; certificateNo: string | null; status: string }
+export interface Contract { id: string; providerId: string; validFrom: string; validTo: string; communityIds: string[]; prices: { serviceTypeCode: string; unitPriceFen: number }[] }
+
+export const ENTERABLE_CATEGORIES = ['empty_nest', 'three_nos', 'extreme_hardship', 'low_income', 'living_alone', 'disabled'] as const;
+export type Category = (typeof ENTERABLE_CATEGORIES)[number] | 'advanced_age';
+export const LIVING_ARRANGEMENTS = ['alone', 'with_spouse', 'with_family', 'other'] as const;
+export type LivingArrangement = (typeof LIVING_ARRANGEMENTS)[number];
+export const SENIOR_STATUSES = ['pending_review', 'active', 'rejected', 'suspended', 'deactivated'] as const;
+export type SeniorStatus = (typeof SENIOR_STATUSES)[number];
+
+export interface Senior {
+  id: string; name: string; idNumberMasked: string; gender: 'male' | 'female'; birthDate: string; age: number; phoneMasked: string;
+  address: string; communityId: string; streetId: string; location: Location | null; livingArrangement: LivingArrangement;
+  categories: Category[]; careLevel: number; assessedAt: string; assessmentValidUntil: string;
+  emergencyContacts: { name: string; relation: string; phoneMasked: string }[]; preferredProviderId: string | null;
+  status: SeniorStatus; statusReason: string | null; enrolledBy: string; enrolledAt: string; approvedBy: string | null; approvedAt: string | null;
+}
+export interface SeniorHistoryEntry { id: string; at: string; actorId: string; action: string; fromStatus: string | null; toStatus: string | null; changes: Record<string, { before: unknown; after: unknown }>; reason: string | null; effectiveMonth: string | null }
+export interface ImportReport { created: number; duplicates: number; invalid: number; rows: { row: number; status: 'created' | 'duplicate' | 'invalid'; seniorId?: string; errors?: { path: string; message: string }[] }[] }
+
+export interface VoucherAccount { seniorId: string; balanceFen: number; heldFen: number; availableFen: number }
+export interface VoucherEntry { id: string; type: string; balanceDeltaFen: number; heldDeltaFen: number; month: string | null; orderId: string | null; reason: string | null; createdBy: string; createdAt: string }
+export interface VoucherPolicy {
+  id: string; name: string; effectiveFrom: string; combine: 'max' | 'sum';
+  categories: { category: Category; monthlyAmountFen: number; subsidyRatePct: number }[];
+  careLevelSupplementFen: number[]; defaultSubsidyRatePct: number; fundingSplit: { cityPct: number; districtPct: number };
+  expiry: { mode: 'end_of_month' | 'rollover'; rolloverMonths?: number };
+}
+
+export const ORDER_STATUSES = ['pending_dispatch', 'offered', 'unassigned', 'accepted', 'assigned', 'in_service', 'completed', 'confirmed', 'disputed', 'rejected', 'cancelled', 'settled'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export interface VisitPoint { at: string; lng: number; lat: number; distanceM: number }
+export interface Order {
+  id: string; seniorId: string; communityId: string; serviceTypeCode: string; quantity: number; scheduledStart: string;
+  source: 'hotline' | 'staff' | 'care_plan' | 'emergency'; priority: 'normal' | 'emergency'; status: OrderStatus;
+  providerId: string | null; caregiverId: string | null; offer: { providerId: string; offeredAt: string; expiresAt: string } | null;
+  dispatch: { attempts: { providerId: string; offeredAt: string; outcome: string; reason: string | null }[]; ranking: { providerId: string; score: number; distanceKm: number; reasons: string[] }[] };
+  priceFen: number; subsidyFen: number; selfPayFen: number; checkIn: VisitPoint | null; checkOut: VisitPoint | null; durationMinutes: number | null;
+  flags: string[]; confirmation: { method: string; at: string; by: string; satisfaction: number | null } | null; statementId: string | null; createdAt: string;
+}
+export interface OrderHistoryEntry { id: string; at: string; actorId: string; action: string; fromStatus: string; toStatus: string; reason: string | null }
+
+export interface JobRun { id: string; name: string; trigger: string; status: string; requestedBy: string | null; startedAt: string; endedAt: string | null; counts: Record<string, number>; error: string | null }
+export interface Job { name: string; description: string; schedule: string | null; timeZone: string; lastRun: JobRun | null }
+export interface AuditEntry { id: string; seq: number; at: string; actorId: string; actorRole: string; action: string; entityType: string; entityId: string; before: unknown; after: unknown; requestId: string | null; hash: string }
+export interface AuditVerification { ok: boolean; checked: number; firstBrokenAt?: number; reason?: string }
+export interface Alert { id: string; seniorId: string; communityId: string; source: 'call_button' | 'hotline'; note: string | null; orderId: string; contactsNotified: number; createdAt: string }
+
+export interface StatementTotals { grossFen: number; subsidyFen: number; selfPayFen: number; penaltyFen: number; adjustmentFen: number; payableFen: number; cityFen: number; districtFen: number; carryForwardFen: number }
+export interface Statement {
+  id: string; period: string; providerId: string; providerName: string; status: 'draft' | 'approved' | 'paid'; totals: StatementTotals;
+  fundingSplit: { cityPct: number; districtPct: number }; lineCount: number; penaltyCount: number; adjustmentCount: number; heldBackCount: number;
+  approvedBy: string | null; approvedAt: string | null; approvalOverrideReason: string | null; paymentRef: string | null; paidAt: string | null; paymentDueAt: string | null; paymentOverdue: boolean;
+}
+export interface StatementLine { orderId: string; seniorId: string; communityId: string; serviceTypeCode: string; category: string; quantity: number; scheduledStart: string; confirmedAt: string; priceFen: number; subsidyFen: number; selfPayFen: number; carriedOver: boolean }
+export interface StatementCharge { id: string; reason: string; amountFen: number; orderId: string | null; note: string | null; createdAt: string }
+export interface SampleCheck { id: string; orderId: string; statementId: string; period: string; providerId: string; communityId: string; seniorId: string; serviceTypeCode: string; scheduledStart: string; status: 'open' | 'done' | 'cancelled'; outcome: 'visit_happened' | 'visit_did_not_happen' | null; note: string | null; recordedAt: string | null }
+export interface StatementDetail extends Statement {
+  lines: StatementLine[]; penalties: StatementCharge[]; adjustments: StatementCharge[];
+  heldBack: { orderId: string; reasonCode: string; detail: string | null; checkedAt: string }[]; sampleChecks: SampleCheck[];
+}
+export interface SettlementRunResult { period: string; statements: Statement[]; ordersSettled: number; payableFen: number; runId: string; counts: Record<string, number> }
+export interface SettlementProgress { period: string; status: 'running' | 'completed'; runId: string; batches: number; ordersSeen: number; startedAt: string; heartbeatAt: string; completedAt: string | null }
+interface Delivered { lineCount: number; quantity: number; grossFen: number; subsidyFen: number; selfPayFen: number }
+export interface SettlementSummary {
+  period: string; statementCount: number; totals: StatementTotals & { lineCount: number };
+  byProvider: (StatementTotals & { providerId: string; providerName: string; statementId: string; status: string; lineCount: number })[];
+  byCommunity: (Delivered & { communityId: string; communityName: string })[];
+  byCategory: (Delivered & { category: string })[];
+  byServiceType: (Delivered & { serviceTypeCode: string; serviceTypeName: string })[];
+  byFundingSource: { source: 'city' | 'district' | 'self_pay'; amountFen: number }[];
+}
+
+interface ReportHeader { month: string; generatedAt: string; scope: { level: 'district' | 'street' | 'communities' } }
+export interface UnpaidStatementRow { statementId: string; period: string; providerId: string; providerName: string; payableFen: number; approvedAt: string | null; paymentDueAt: string | null; paymentOverdue: boolean; daysOverdue: number }
+export interface OverviewReport extends ReportHeader {
+  seniors: { total: number; byStatus: Record<string, number> };
+  orders: { total: number; byStatus: Record<string, number>; byServiceType: { serviceTypeCode: string; serviceTypeName: string; total: number }[] };
+  spend: {
+    vouchers: { confirmedVisits: number; grossFen: number; subsidyFen: number; selfPayFen: number };
+    settlement: { payableMonthFen: number; payableYearToDateFen: number; fundingSources: { source: 'city' | 'district'; monthFen: number; yearToDateFen: number; annualBudgetFen: number | null; yearToDateShareOfBudget: number | null }[] } | null;
+  };
+  paymentTimeliness: { paymentDueDays: number; unpaidApproved: number; overdue: number; overdueFen: number; statements: UnpaidStatementRow[] } | null;
+}
+export interface ProviderPerformance {
+  providerId: string; providerName: string; offers: number; accepted: number; acceptanceRate: number | null; medianMinutesToAccept: number | null;
+  visitsCheckedIn: number; visitsConfirmed: number; onTimeRate: number | null; averageSatisfaction: number | null; disputes: number; flaggedVisits: number; flagRate: number | null;
+}
+export interface ProvidersReport extends ReportHeader { providers: ProviderPerformance[]; districtFlagRate: number | null }

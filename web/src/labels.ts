@@ -1,0 +1,64 @@
+import type { Role } from './api/types.ts';
+
+// Chinese names of the API's codes, one table per enum.
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: '系统管理员（区民政局）',
+  street_officer: '街道审核员',
+  community_staff: '社区工作者',
+  provider_admin: '服务商调度员',
+  caregiver: '护理员',
+  finance_officer: '财务人员',
+  auditor: '审计人员',
+};
+
+export const CATEGORY_LABELS: Record<string, string> = {
+  empty_nest: '空巢', three_nos: '三无', extreme_hardship: '特困', low_income: '低保', living_alone: '独居', disabled: '失能/残疾', advanced_age: '高龄',
+};
+
+export const LIVING_LABELS: Record<string, string> = { alone: '独居', with_spouse: '与配偶同住', with_family: '与子女同住', other: '其他' };
+
+export const SENIOR_STATUS_LABELS: Record<string, string> = {
+  pending_review: '待审核', active: '在册', rejected: '已驳回', suspended: '暂停', deactivated: '已注销',
+};
+
+export const ORDER_STATUS_LABELS: Record<string, string> = {
+  pending_dispatch: '待派单', offered: '已派单待接单', unassigned: '无人接单', accepted: '已接单', assigned: '已指派护理员',
+  in_service: '服务中', completed: '已完成待核验', confirmed: '已核验', disputed: '有争议', rejected: '已驳回', cancelled: '已取消', settled: '已结算',
+};
+
+export const ORDER_SOURCE_LABELS: Record<string, string> = { hotline: '热线', staff: '社区', care_plan: '照护计划', emergency: '紧急救助' };
+
+export const FLAG_LABELS: Record<string, string> = {
+  geofence_check_in: '签到位置超出范围', geofence_check_out: '签退位置超出范围', short_visit: '服务时长不足', caregiver_overlap: '护理员时间重叠',
+};
+
+export const ENTRY_TYPE_LABELS: Record<string, string> = {
+  issue: '发放', hold: '冻结', release: '解冻', redeem: '核销', expire: '过期', adjust: '调整', refund: '退回',
+};
+
+export const PROVIDER_KIND_LABELS: Record<string, string> = { company: '企业', ngo: '社会组织', starlight_center: '星光老年之家' };
+export const UNIT_LABELS: Record<string, string> = { visit: '次', hour: '小时', meal: '餐' };
+export const GENDER_LABELS: Record<string, string> = { male: '男', female: '女' };
+export const STATEMENT_STATUS_LABELS: Record<string, string> = { draft: '草稿', approved: '已审核', paid: '已支付' };
+export const JOB_STATUS_LABELS: Record<string, string> = { running: '运行中', succeeded: '成功', failed: '失败', abandoned: '已中断', skipped: '已跳过' };
+
+export function labelOf(table: Record<string, string>, code: string | null | undefined): string {
+  if (!code) return '—';
+  return table[code] ?? code;
+}
+
+export const HELD_BACK_LABELS: Record<string, string> = {
+  NO_CONFIRMATION: '无核验记录', SENIOR_NOT_ACTIVE: '服务日老人不在册', NO_VALID_CONTRACT: '无有效合同', DUPLICATE_VISIT: '重复服务', VOUCHER_NOT_REDEEMABLE: '服务券未核销',
+};
+export const CHARGE_LABELS: Record<string, string> = {
+  provider_cancellation: '接单后取消', late_arrival: '迟到', carried_penalty: '上期结转扣款', visit_rejected: '服务被认定无效',
+};
+export const FUNDING_LABELS: Record<string, string> = { city: '市级财政', district: '区级财政', self_pay: '老人自付' };
+export const SAMPLE_OUTCOME_LABELS: Record<string, string> = { visit_happened: '已服务', visit_did_not_happen: '未服务' };
+
+export const JOB_LABELS: Record<string, string> = {
+  'audit-verify': '审计日志校验', 'care-plan-generation': '照护计划生成工单', 'job-runs-purge': '清理任务记录', 'notifications-deliver': '发送通知',
+  'offer-sweeper': '派单超时处理', 'sessions-purge': '清理过期会话', 'unconfirmed-visit-reminders': '未核验服务提醒', 'voucher-expiry': '服务券过期',
+  'voucher-issuance': '服务券月度发放', 'voucher-reconciliation': '服务券对账', settlement: '月度结算',
+};
