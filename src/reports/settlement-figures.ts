@@ -1,4 +1,4 @@
-import { statementsForReports, statementsOfYearToDate, type StatementForReports } from '../settlement/index.ts';
+import { unpaidApprovedStatements, statementsOfYearToDate, type StatementForReports } from '../settlement/index.ts';
 import { rateOf } from './figures.ts';
 import type { ReportContext } from './report-context.ts';
 import type { OverviewReport, UnpaidStatementRow } from './reports.schemas.ts';
@@ -33,8 +33,7 @@ export async function settlementSpend(ctx: ReportContext): Promise<NonNullable<O
 
 /** Every approved statement still unpaid, whatever its period, with how late its payment is. */
 export async function unpaidStatements(ctx: ReportContext): Promise<UnpaidStatementRow[]> {
-  const { unpaidApproved } = await statementsForReports(ctx.month, ctx.config, ctx.now);
-  return unpaidApproved.map((statement) => ({
+  return (await unpaidApprovedStatements(ctx.config, ctx.now)).map((statement) => ({
     statementId: statement.id,
     period: statement.period,
     providerId: statement.providerId,

@@ -9,7 +9,7 @@ export { approveStatement, payStatement, SETTLEMENT_JOB_NAME } from './statement
 export { periodSummary, type PeriodSummary } from './period-summary.ts';
 export { recordSampleCheck, listSampleChecks } from './sample-checks.service.ts';
 export { periodResult } from './statements.query.ts';
-export { statementsForReports, type StatementForReports } from './statements.reports.ts';
+export { unpaidApprovedStatements, type StatementForReports } from './statements.reports.ts';
 
 /**
  * A dispute on a visit in a draft statement takes its line out at once (PRODUCT.md §8). If the hook

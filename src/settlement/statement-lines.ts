@@ -38,12 +38,15 @@ export function visitClaimKey(seniorId: string, serviceTypeCode: string, startMs
 export async function takeLineOut(orderId: string, statementId: string): Promise<boolean> {
   const bumped = await StatementModel.updateOne({ _id: statementId, status: 'draft' }, { $inc: { linesVersion: 1 } });
   if (bumped.matchedCount === 0) return false;
+  // The order lets go first: a crash after this leaves a line without its order, which the next run
+  // (the visit's claim leads it to the line) or approval (the order is no longer confirmed) settles;
+  // the other way round an order could point at a line that no longer exists.
+  await detachOrderFromStatement(orderId, 'statementId', statementId);
   const line = await LineModel.findOne({ _id: orderId, statementId }).lean();
   if (line?.claimKey) await VisitClaimModel.updateOne({ _id: line.claimKey }, { $unset: { [`visits.${orderId}`]: 1 } });
   await LineModel.deleteOne({ _id: orderId, statementId });
   await LineModel.deleteOne({ _id: lateLineId(orderId), statementId });
   await SampleCheckModel.updateOne({ _id: orderId, statementId, status: 'open' }, { $set: { status: 'cancelled', note: 'line taken out of the statement' } });
-  await detachOrderFromStatement(orderId, 'statementId', statementId);
   await refreshStatement(statementId);
   return true;
 }

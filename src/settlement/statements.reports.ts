@@ -5,13 +5,12 @@ import { toStatementView, type StatementView } from './statements.query.ts';
 export type StatementForReports = StatementView;
 
 /**
- * Statements for reports: those of `period`, plus — whatever their period — every approved
- * statement still unpaid, so late payment to providers shows in every month's report until paid.
+ * Every approved statement still unpaid, whatever its period, so late payment to providers shows in
+ * every month's report until it is paid.
  */
-export async function statementsForReports(period: string, config: Config, now: Date = new Date()): Promise<{ ofPeriod: StatementView[]; unpaidApproved: StatementView[] }> {
-  const ofPeriod = (await StatementModel.find({ period }).sort({ providerName: 1, _id: 1 }).lean()).map((statement) => toStatementView(statement as StatementDoc, config, now));
-  const unpaidApproved = (await StatementModel.find({ status: 'approved' }).sort({ approvedAt: 1, _id: 1 }).lean()).map((statement) => toStatementView(statement as StatementDoc, config, now));
-  return { ofPeriod, unpaidApproved };
+export async function unpaidApprovedStatements(config: Config, now: Date = new Date()): Promise<StatementView[]> {
+  const statements = await StatementModel.find({ status: 'approved' }).sort({ approvedAt: 1, _id: 1 }).lean();
+  return statements.map((statement) => toStatementView(statement as StatementDoc, config, now));
 }
 
 /**
