@@ -11,7 +11,7 @@ const run = promisify(execFile);
 export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 export const FERRETDB_VERSION = 'v1.24.2';
 /** Bumped whenever the patch below changes, so a cached binary without it is rebuilt. */
-const BUILD_TAG = `${FERRETDB_VERSION}-starlight3`;
+export const FERRETDB_BUILD_TAG = `${FERRETDB_VERSION}-starlight4`;
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_FERRETDB_CACHE = path.join(PROJECT_ROOT, '.cache', 'ferretdb');
@@ -43,9 +43,16 @@ export const DEFAULT_FERRETDB_CACHE = path.join(PROJECT_ROOT, '.cache', 'ferretd
  * `_ferretdb_sjson->'$._id'` — the same value, a different expression, so SQLite scanned the table
  * for every "primary key" lookup (EXPLAIN QUERY PLAN: `SCAN`; 3,000 settlement lines took minutes).
  * The patch writes the query with the index's own expression (now `SEARCH … USING INDEX`).
+ *
+ * A fourth patch (applyIdInPushdownPatch) lets a batch be read or updated by its keys in one
+ * command: a filter whose `_id` is `{$in: [strings or ObjectIds]}` pre-selects with
+ * `WHERE <_id index expression> IN (…)` (the index) instead of scanning the collection, so
+ * settlement and issuance can fetch the claims, ledger entries and accounts of 500 visits or
+ * seniors in one round trip. As with the other pre-selections, the handler still applies the
+ * whole filter to the rows that come back.
  */
 export async function ensureFerretDbBinary(logger: Logger, cacheDir = DEFAULT_FERRETDB_CACHE): Promise<string> {
-  const binary = path.join(cacheDir, BUILD_TAG, 'ferretdb');
+  const binary = path.join(cacheDir, FERRETDB_BUILD_TAG, 'ferretdb');
   if (await isExecutable(binary)) return binary;
 
   await mkdir(cacheDir, { recursive: true });
@@ -76,6 +83,7 @@ async function buildFerretDb(binary: string, cacheDir: string, logger: Logger): 
   await applyWriteLockPatch(sourceDir);
   await applyIdPushdownPatch(sourceDir);
   await applyIdIndexPatch(sourceDir);
+  await applyIdInPushdownPatch(sourceDir);
 
   const partial = `${binary}.partial-${process.pid}`;
   await mkdir(path.dirname(binary), { recursive: true });
@@ -143,6 +151,68 @@ async function applyIdIndexPatch(sourceDir: string): Promise<void> {
   const column = `IDColumn = DefaultColumn + "->'$._id'"`;
   if (original.split(column).length !== 2) throw new Error(`cannot patch FerretDB: expected the IDColumn expression in ${file}`);
   await writeFile(file, original.replace(column, 'IDColumn = DefaultColumn + `->"_id"`'));
+}
+
+const ID_IN_PUSHDOWN = `package sqlite
+
+import (
+\t"fmt"
+\t"strings"
+
+\t"github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata"
+\t"github.com/FerretDB/FerretDB/internal/handler/sjson"
+\t"github.com/FerretDB/FerretDB/internal/types"
+)
+
+// starlightIDIn answers a WHERE clause selecting by the _id index when the _id condition is
+// {$in: [...]} of strings or ObjectIDs only (at most 10,000, under SQLite's variable limit).
+func starlightIDIn(v any) (string, []any, bool) {
+\td, ok := v.(*types.Document)
+\tif !ok || d.Len() != 1 {
+\t\treturn "", nil, false
+\t}
+\traw, err := d.Get("$in")
+\tif err != nil {
+\t\treturn "", nil, false
+\t}
+\tarr, ok := raw.(*types.Array)
+\tif !ok || arr.Len() == 0 || arr.Len() > 10000 {
+\t\treturn "", nil, false
+\t}
+\tplaceholders := make([]string, 0, arr.Len())
+\targs := make([]any, 0, arr.Len())
+\tfor i := 0; i < arr.Len(); i++ {
+\t\tel, err := arr.Get(i)
+\t\tif err != nil {
+\t\t\treturn "", nil, false
+\t\t}
+\t\tswitch el.(type) {
+\t\tcase string, types.ObjectID:
+\t\tdefault:
+\t\t\treturn "", nil, false
+\t\t}
+\t\tb, err := sjson.MarshalSingleValue(el)
+\t\tif err != nil {
+\t\t\treturn "", nil, false
+\t\t}
+\t\tplaceholders = append(placeholders, "?")
+\t\targs = append(args, string(b))
+\t}
+\treturn fmt.Sprintf(\` WHERE %s IN (%s)\`, metadata.IDColumn, strings.Join(placeholders, ", ")), args, true
+}
+`;
+
+async function applyIdInPushdownPatch(sourceDir: string): Promise<void> {
+  const file = path.join(sourceDir, 'internal', 'backends', 'sqlite', 'collection.go');
+  const original = await readFile(file, 'utf8');
+  const queryCase = '\t\tcase string, types.ObjectID:\n\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n\t\t}\n';
+  const explainCase = '\t\tcase string, types.ObjectID:\n\t\t\tfilterPushdown = true\n\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n\t\t}\n';
+  if (original.split(queryCase).length !== 2 || original.split(explainCase).length !== 2) throw new Error(`cannot patch FerretDB: expected the _id pushdown cases in ${file}`);
+  const inQuery = '\t\tdefault:\n\t\t\tif clause, inArgs, ok := starlightIDIn(v); ok {\n\t\t\t\twhereClause, args = clause, inArgs\n\t\t\t}\n\t\t}\n';
+  const inExplain = '\t\tdefault:\n\t\t\tif clause, inArgs, ok := starlightIDIn(v); ok {\n\t\t\t\tfilterPushdown = true\n\t\t\t\twhereClause, args = clause, inArgs\n\t\t\t}\n\t\t}\n';
+  const patched = original.replace(queryCase, queryCase.slice(0, -4) + inQuery).replace(explainCase, explainCase.slice(0, -4) + inExplain);
+  await writeFile(file, patched);
+  await writeFile(path.join(sourceDir, 'internal', 'backends', 'sqlite', 'starlight_id_in.go'), ID_IN_PUSHDOWN);
 }
 
 async function assertGoAvailable(): Promise<void> {

@@ -74,13 +74,7 @@ function toSettlementView(order: OrderDoc): OrderForSettlement {
  * a penalty not yet charged. `afterId` resumes an interrupted run where it stopped.
  */
 export async function* ordersForSettlement(period: string, afterId: string | null, batchSize: number): AsyncGenerator<OrderForSettlement[]> {
-  const filter: Record<string, unknown> = {
-    $or: [
-      { status: 'confirmed', confirmedMonth: { $lte: period } },
-      { status: { $in: ['disputed', 'rejected'] }, statementId: { $ne: null }, adjustmentStatementId: null },
-      { status: 'cancelled', 'providerPenalty.month': { $lte: period }, penaltyStatementId: null },
-    ],
-  };
+  const filter = settlementOrderFilter(period);
   if (afterId) filter._id = { $gt: new mongoose.Types.ObjectId(afterId) };
   let batch: OrderForSettlement[] = [];
   for await (const order of OrderModel.find(filter).sort({ _id: 1 }).lean().cursor({ batchSize })) {
@@ -91,6 +85,17 @@ export async function* ordersForSettlement(period: string, afterId: string | nul
     }
   }
   if (batch.length > 0) yield batch;
+}
+
+/** The orders a run of `period` reads (the benchmark streams the same ones bare, as its floor). */
+export function settlementOrderFilter(period: string): Record<string, unknown> {
+  return {
+    $or: [
+      { status: 'confirmed', confirmedMonth: { $lte: period } },
+      { status: { $in: ['disputed', 'rejected'] }, statementId: { $ne: null }, adjustmentStatementId: null },
+      { status: 'cancelled', 'providerPenalty.month': { $lte: period }, penaltyStatementId: null },
+    ],
+  };
 }
 
 /** One order as settlement sees it (approval re-reads each line's order); null when missing. */

@@ -301,22 +301,46 @@ class SettlementRun {
    * Review sample: of each draft, the ceil(pct%) lines of lowest seeded rank get a verification
    * callback task for the senior's community. Ranks depend only on the seed and the order, so a
    * re-run picks the same lines, and lines added later join the pick only as the count grows.
+   * One pass over the period's checks and one over its lines serve every draft (a query per
+   * statement read the whole lines table once per provider).
    */
   async sampleDrafts(): Promise<void> {
     const { samplePct } = this.options.config.settlement;
     if (samplePct === 0) return;
-    for (const statement of await StatementModel.find({ period: this.period, status: 'draft' }).lean()) {
-      const wanted = Math.ceil((statement.lineCount * samplePct) / 100);
-      const checks = new Map((await SampleCheckModel.find({ statementId: statement._id }, { status: 1 }).lean()).map((check) => [check._id, check.status]));
-      let have = [...checks.values()].filter((status) => status !== 'cancelled').length;
-      if (have >= wanted) continue;
-      const cursor = LineModel.find({ statementId: statement._id, kind: 'service' }).sort({ sampleRank: 1, _id: 1 }).lean().cursor({ batchSize: 100 });
-      for await (const line of cursor) {
-        if (have >= wanted) break;
-        // A line already sampled counts; one whose check was cancelled (it left and came back) is passed over.
-        if (checks.has(line._id)) continue;
-        if (await this.openSampleCheck(line)) this.counts.sampleChecksOpened += 1;
-        have += 1;
+    const checked = new Set<string>();
+    const have = new Map<string, number>();
+    for await (const check of SampleCheckModel.find({ period: this.period }, { statementId: 1, status: 1 }).lean().cursor({ batchSize: 1000 })) {
+      // A line already sampled counts; one whose check was cancelled (it left and came back) is passed over.
+      checked.add(check._id);
+      if (check.status !== 'cancelled') have.set(check.statementId, (have.get(check.statementId) ?? 0) + 1);
+    }
+    const need = new Map<string, number>();
+    for (const statement of await StatementModel.find({ period: this.period, status: 'draft' }, { lineCount: 1 }).lean()) {
+      const missing = Math.ceil((statement.lineCount * samplePct) / 100) - (have.get(statement._id) ?? 0);
+      if (missing > 0) need.set(statement._id, missing);
+    }
+    if (need.size === 0) return;
+
+    // Per statement, the lowest ranks not sampled yet, with a few spare in case a check exists already.
+    const candidates = new Map<string, LineDoc[]>();
+    const lines = LineModel.find({ period: this.period, kind: 'service' }, SAMPLE_LINE_FIELDS).lean().cursor({ batchSize: 1000 });
+    for await (const line of lines) {
+      const missing = need.get(line.statementId);
+      if (!missing || checked.has(line._id)) continue;
+      const list = candidates.get(line.statementId) ?? [];
+      candidates.set(line.statementId, list);
+      list.push(line as LineDoc);
+      if (list.length >= 2 * missing + SPARE_CANDIDATES) keepLowestRanks(list, missing + SPARE_CANDIDATES);
+    }
+    for (const [statementId, list] of candidates) {
+      let missing = need.get(statementId) as number;
+      keepLowestRanks(list, list.length);
+      for (const line of list) {
+        if (missing === 0) break;
+        if (await this.openSampleCheck(line)) {
+          this.counts.sampleChecksOpened += 1;
+          missing -= 1;
+        }
       }
     }
   }
@@ -429,6 +453,15 @@ class SettlementRun {
     }
     return contracts;
   }
+}
+
+const SAMPLE_LINE_FIELDS = { statementId: 1, period: 1, providerId: 1, communityId: 1, seniorId: 1, serviceTypeCode: 1, scheduledStart: 1, sampleRank: 1 } as const;
+const SPARE_CANDIDATES = 16;
+
+/** Sorts by seeded rank (then id, for ties) and keeps the first `count`. */
+function keepLowestRanks(lines: LineDoc[], count: number): void {
+  lines.sort((a, b) => (a.sampleRank as number) - (b.sampleRank as number) || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
+  lines.length = Math.min(lines.length, count);
 }
 
 /** The fields every penalty or adjustment line shares. */

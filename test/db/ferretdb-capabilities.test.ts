@@ -119,6 +119,25 @@ describe('mongoose on the embedded FerretDB', () => {
     expect(notMatching).to.equal(null);
   });
 
+  it('reads and updates a batch by {_id: {$in}} through the primary key, still applying every other condition', async function () {
+    const info = await mongoose.connection.db!.admin().command({ buildInfo: 1 });
+    const accounts = await Account.create([1, 2, 3, 4].map((n) => ({ key: `in${n}`, community: n % 2 ? 'odd' : 'even', availableFen: n * 10 })));
+    const ids = accounts.map((account) => account._id);
+
+    const found = await Account.find({ _id: { $in: [ids[0], ids[2], ids[3], new mongoose.Types.ObjectId()] }, availableFen: { $gte: 30 } }).sort({ key: 1 }).lean();
+    const updated = await Account.updateMany({ _id: { $in: [ids[0], ids[1], ids[2]] }, community: 'odd' }, { $inc: { heldFen: 5 } });
+    const held = (await Account.find({}).sort({ key: 1 }).lean()).map((account) => account.heldFen);
+
+    expect(found.map((account) => account.key)).to.deep.equal(['in3', 'in4']);
+    expect(updated.modifiedCount).to.equal(2);
+    expect(held).to.deep.equal([5, 0, 5, 0]);
+    if (info.ferretdbVersion) {
+      const plan = await Account.collection.find({ _id: { $in: ids }, community: 'odd' }).explain();
+      expect(plan.filterPushdown).to.equal(true);
+      expect(JSON.stringify(plan.queryPlanner)).to.match(/USING INDEX/);
+    }
+  });
+
   it('upserts with $setOnInsert exactly once for a unique key', async () => {
     const upsert = () => Account.updateOne({ key: 'u' }, { $setOnInsert: { community: 'c9', availableFen: 7 } }, { upsert: true });
 

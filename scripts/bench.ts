@@ -1,0 +1,210 @@
+// Benchmarks on a fresh embedded database: npm run bench -- --size district|city|small [--only settlement,issuance]
+// Prints a table and writes bench/results.json. What each figure means: BENCHMARKS.md.
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { MongoClient } from 'mongodb';
+import { startEmbeddedFerretDb } from '../src/db/embedded-ferretdb.ts';
+import { ensureFerretDbBinary, FERRETDB_BUILD_TAG } from '../src/db/ferretdb-binary.ts';
+import { logger, setLogLevel } from '../src/shared/logger.ts';
+import { addMonths, businessMonth } from '../src/shared/time.ts';
+import type { PhaseArgs, PhaseName, PhaseResult } from './bench/phases.ts';
+
+const SIZES = {
+  small: { seniors: 1_000, orders: 10_000 },
+  district: { seniors: 10_000, orders: 100_000 },
+  city: { seniors: 100_000, orders: 1_000_000 },
+} as const;
+type Size = keyof typeof SIZES;
+/** The city run is hours on two cores; by default it measures what the month's jobs do. */
+const DEFAULT_PHASES: Record<Size, string[]> = {
+  small: ['scan', 'settlement', 'insertMany', 'issuance', 'explain', 'importXlsx', 'dispatch', 'http'],
+  district: ['scan', 'settlement', 'insertMany', 'issuance', 'explain', 'importXlsx', 'dispatch', 'http'],
+  city: ['scan', 'settlement', 'insertMany', 'issuance', 'explain'],
+};
+const HTTP_SECONDS = 20;
+const HTTP_CONNECTIONS = 50;
+
+const { values } = parseArgs({ options: { size: { type: 'string', default: 'district' }, only: { type: 'string' }, keep: { type: 'boolean', default: false } } });
+const size = values.size as Size;
+if (!(size in SIZES)) throw new Error(`--size must be one of ${Object.keys(SIZES).join(', ')}`);
+const wanted = values.only ? values.only.split(',') : DEFAULT_PHASES[size];
+setLogLevel('warn');
+
+const month = addMonths(businessMonth(new Date(), 'Asia/Shanghai'), -1);
+const args: PhaseArgs = { ...SIZES[size], month, nextMonth: addMonths(month, 1) };
+const dataDir = await mkdtemp(path.join(os.tmpdir(), `starlight-bench-${size}-`));
+const binary = await ensureFerretDbBinary(logger);
+const database = await startEmbeddedFerretDb({ binary, dataDir: path.join(dataDir, 'ferretdb'), port: 0, logger });
+const childEnv = {
+  ...process.env, NODE_ENV: 'development', MONGODB_URI: database.uri, DATA_DIR: dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'warn', JOBS_ENABLED: 'false',
+  SETTLEMENT_SAMPLE_PCT: '5',
+};
+const results: Record<string, PhaseResult> = {};
+
+try {
+  process.stdout.write(`Benchmark ${size}: ${args.seniors} seniors, ${args.orders} visits in ${args.month}; database ${database.uri} (FerretDB ${FERRETDB_BUILD_TAG}, SQLite) in ${dataDir}\n`);
+  await measure('generate');
+  for (const phase of wanted.filter((name) => name !== 'http')) await measure(phase as PhaseName);
+  if (wanted.includes('http')) results.http = await http();
+} finally {
+  await database.stop();
+  if (!values.keep) await rm(dataDir, { recursive: true, force: true });
+}
+
+const report = {
+  size, ...args, ranAt: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, database: `FerretDB ${FERRETDB_BUILD_TAG} (SQLite), embedded` },
+  ratios: {
+    settlementOverScan: ratio(results.settlement?.wallS, results.scan?.wallS),
+    issuanceOverInsertMany: ratio(results.issuance?.wallS, results.insertMany?.wallS),
+  },
+  results,
+};
+await mkdir('bench', { recursive: true });
+const file = path.join('bench', size === 'district' ? 'results.json' : `results-${size}.json`);
+await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+printTable();
+process.stdout.write(`\nwritten: ${file}\n`);
+
+/** Runs one phase in a process of its own and notes the database process's memory after it. */
+async function measure(phase: PhaseName): Promise<void> {
+  process.stdout.write(`… ${phase}\n`);
+  const output = await run(process.execPath, ['--import', 'tsx', 'scripts/bench/run-phase.ts', phase, JSON.stringify(args)]);
+  const line = output.split('\n').find((text) => text.startsWith('BENCH_RESULT '));
+  if (!line) throw new Error(`phase ${phase} printed no result:\n${output.slice(-2000)}`);
+  results[phase] = { ...(JSON.parse(line.slice('BENCH_RESULT '.length)) as PhaseResult), databaseRssMb: await rssMb(database.pid, 'VmRSS'), databasePeakRssMb: await rssMb(database.pid, 'VmHWM') };
+  process.stdout.write(`  ${JSON.stringify(results[phase])}\n`);
+}
+
+function run(command: string, argv: string[], env: NodeJS.ProcessEnv = childEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${argv.join(' ')} exited ${code}:\n${output.slice(-3000)}`))));
+  });
+}
+
+async function rssMb(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number | null> {
+  try {
+    // The embedded database runs under a small guard shell: its memory is the shell's child's.
+    if (pid === database.pid) pid = Number((await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/)[0]);
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]);
+    return Number.isFinite(kb) ? Math.round(kb / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The service as deployed (its own process, jobs off), loaded with autocannon: the order list
+ * (authenticated, paginated), order creation (each a real dispatch with a voucher hold), and
+ * /healthz — the framework's own ceiling on this machine, beside them.
+ */
+async function http(): Promise<PhaseResult> {
+  process.stdout.write('… http\n');
+  const port = await freePort();
+  const env = { ...childEnv, PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP_ADMIN_USERNAME: 'bench-admin', BOOTSTRAP_ADMIN_PASSWORD: 'bench-password-1', AUTH_RATE_LIMIT_PER_MINUTE: '1000' };
+  const service = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitForReady(`${base}/readyz`);
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench-admin', password: 'bench-password-1' }) });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+    const seniorIds = await dispatchCommunitySeniors();
+    if (seniorIds.length === 0) throw new Error('the http phase needs the dispatch phase first (its community of seniors)');
+
+    const list = await load('GET /api/v1/service-orders', { url: `${base}/api/v1/service-orders?page=2&pageSize=20`, headers });
+    let next = 0;
+    const tomorrow = Date.now() + 2 * 86_400_000;
+    const create = await load('POST /api/v1/service-orders', {
+      url: `${base}/api/v1/service-orders`, headers, method: 'POST',
+      requests: [{
+        setupRequest: (request: Record<string, unknown>) => {
+          next += 1;
+          return { ...request, body: JSON.stringify({ seniorId: seniorIds[next % seniorIds.length], serviceTypeCode: 'housekeeping', quantity: 1, scheduledStart: new Date(tomorrow + next * 60_000).toISOString(), source: 'staff' }) };
+        },
+      }],
+    });
+    const health = await load('GET /healthz', { url: `${base}/healthz` });
+    return { ...prefix('list', list), ...prefix('create', create), ...prefix('healthz', health), peakRssMb: await rssMb(service.pid as number, 'VmHWM') };
+  } finally {
+    service.kill('SIGTERM');
+    await new Promise((resolve) => service.once('exit', resolve));
+  }
+}
+
+async function load(title: string, options: Record<string, unknown>): Promise<PhaseResult> {
+  process.stdout.write(`  ${title}: ${HTTP_CONNECTIONS} connections, ${HTTP_SECONDS} s\n`);
+  const result = await autocannon({ connections: HTTP_CONNECTIONS, duration: HTTP_SECONDS, ...options } as autocannon.Options);
+  const figures = { requestsPerS: Math.round(result.requests.average), p50Ms: result.latency.p50, p99Ms: result.latency.p99, total: result.requests.total, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
+  process.stdout.write(`  ${JSON.stringify(figures)}\n`);
+  return figures;
+}
+
+async function dispatchCommunitySeniors(): Promise<string[]> {
+  const client = await MongoClient.connect(database.uri);
+  try {
+    const db = client.db('starlight');
+    const community = await db.collection('communities').findOne({ code: '999999999001' });
+    if (!community) return [];
+    return (await db.collection('seniors').find({ communityId: String(community._id) }, { projection: { _id: 1 } }).toArray()).map((senior) => String(senior._id));
+  } finally {
+    await client.close();
+  }
+}
+
+async function waitForReady(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 240; attempt += 1) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${url} did not become ready in 2 minutes`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+const prefix = (name: string, figures: PhaseResult) => Object.fromEntries(Object.entries(figures).map(([key, value]) => [`${name}.${key}`, value]));
+function ratio(numerator: unknown, denominator: unknown): number | null {
+  return typeof numerator === 'number' && typeof denominator === 'number' && denominator > 0 ? Math.round((numerator / denominator) * 100) / 100 : null;
+}
+
+function printTable(): void {
+  const rows: [string, string, string][] = [];
+  const r = results;
+  const add = (what: string, figure: unknown, limit = '') => rows.push([what, String(figure ?? '—'), limit]);
+  add('generate (not a benchmark)', r.generate && `${r.generate.wallS} s`);
+  add('settlement', r.settlement && `${r.settlement.wallS} s, ${r.settlement.ordersPerS} orders/s, peak RSS ${r.settlement.peakRssMb} MB`, r.scan && `bare scan ${r.scan.wallS} s (${r.scan.ordersPerS}/s) → ratio ${report.ratios.settlementOverScan}×`);
+  add('issuance', r.issuance && `${r.issuance.wallS} s, ${r.issuance.seniorsPerS} seniors/s, peak RSS ${r.issuance.peakRssMb} MB`, r.insertMany && `insertMany ${r.insertMany.wallS} s (${r.insertMany.entriesPerS}/s) → ratio ${report.ratios.issuanceOverInsertMany}×`);
+  add('import 10,000-row XLSX', r.importXlsx && `${r.importXlsx.wallS} s, ${r.importXlsx.rowsPerS} rows/s, ${r.importXlsx.created} created, peak RSS ${r.importXlsx.peakRssMb} MB`);
+  add('dispatch among 50 providers', r.dispatch && `median ${r.dispatch.medianMs} ms, p99 ${r.dispatch.p99Ms} ms (${r.dispatch.offered}/${r.dispatch.orders} offered)`);
+  if (r.http) {
+    for (const [name, title] of [['list', 'HTTP GET service-orders'], ['create', 'HTTP POST service-orders'], ['healthz', 'HTTP GET /healthz (ceiling)']] as const) {
+      add(title, `${r.http[`${name}.requestsPerS`]} req/s, p50 ${r.http[`${name}.p50Ms`]} ms, p99 ${r.http[`${name}.p99Ms`]} ms, non-2xx ${r.http[`${name}.non2xx`]}, errors ${r.http[`${name}.errors`]}`);
+    }
+  }
+  if (r.explain) add('indexes (explain)', Object.entries(r.explain).filter(([key]) => key.endsWith('.plan')).map(([key, value]) => `${key.replace('.plan', '')}: ${String(value)}`).join('; '));
+  const width = [Math.max(...rows.map((row) => row[0].length)), Math.max(...rows.map((row) => row[1].length))];
+  process.stdout.write(`\n${rows.map((row) => `${row[0].padEnd(width[0] as number)}  ${row[1].padEnd(width[1] as number)}  ${row[2]}`).join('\n')}\n`);
+}
