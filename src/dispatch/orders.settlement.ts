@@ -112,6 +112,12 @@ export async function attachOrderToStatement(orderId: string, field: StatementFi
   await OrderModel.updateOne({ _id: orderId, [field]: null }, { $set: { [field]: statementId } });
 }
 
+/** attachOrderToStatement for a batch of orders paid in one statement: one command. */
+export async function attachOrdersToStatement(orderIds: string[], field: StatementField, statementId: string): Promise<void> {
+  if (orderIds.length === 0) return;
+  await OrderModel.updateMany({ _id: { $in: orderIds }, [field]: null }, { $set: { [field]: statementId } });
+}
+
 /** Undoes attachOrderToStatement when a draft line is taken out (a dispute). */
 export async function detachOrderFromStatement(orderId: string, field: StatementField, statementId: string): Promise<void> {
   await OrderModel.updateOne({ _id: orderId, [field]: statementId }, { $set: { [field]: null } });

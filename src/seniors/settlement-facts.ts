@@ -19,6 +19,14 @@ export async function seniorSettlementFacts(seniorId: string, month: string): Pr
   return senior ? factsOf(senior as SeniorDoc, month) : null;
 }
 
+/** seniorSettlementFacts of many seniors in one read; ids with no senior are absent. */
+export async function seniorsSettlementFacts(seniorIds: string[], month: string): Promise<Map<string, SeniorSettlementFacts>> {
+  const ids = seniorIds.filter((id) => /^[0-9a-f]{24}$/.test(id));
+  if (ids.length === 0) return new Map();
+  const seniors = await SeniorModel.find({ _id: { $in: ids } }, FACTS_PROJECTION).lean();
+  return new Map(seniors.map((senior) => [String(senior._id), factsOf(senior as SeniorDoc, month)]));
+}
+
 export const FACTS_PROJECTION = { categories: 1, careLevel: 1, assessedAt: 1, voucherBasis: 1, voucherBasisNext: 1, status: 1, statusLog: 1, deactivation: 1 } as const;
 
 /** The facts of a senior document read with at least FACTS_PROJECTION. */

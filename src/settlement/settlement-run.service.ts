@@ -1,13 +1,13 @@
 import type { Config } from '../config/env.ts';
-import { attachOrderToStatement, ordersForSettlement, settleOrderInStatement, type OrderForSettlement } from '../dispatch/index.ts';
+import { attachOrdersToStatement, attachOrderToStatement, ordersForSettlement, settleOrderInStatement, type OrderForSettlement } from '../dispatch/index.ts';
 import { contractsOfProvider, getProvider, validContractAmong, type ContractView } from '../organisation/index.ts';
 import { enqueueNotification } from '../notifications/index.ts';
-import { seniorSettlementFacts, seniorStatusAt, type SeniorSettlementFacts } from '../seniors/index.ts';
+import { seniorsSettlementFacts, seniorStatusAt, type SeniorSettlementFacts } from '../seniors/index.ts';
 import { DomainError } from '../shared/errors.ts';
 import { logger } from '../shared/logger.ts';
 import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { businessDay, businessMonth } from '../shared/time.ts';
-import { policyForMonth, redeemedAmountFor, redeemForOrder } from '../vouchers/index.ts';
+import { policyForMonth, redeemedAmountsFor, redeemForOrder } from '../vouchers/index.ts';
 import { primaryCategory } from './categories.ts';
 import {
   HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, VisitClaimModel, ZERO_TOTALS,
@@ -59,7 +59,11 @@ export interface SettlementRunCounts {
 }
 
 /** Test seam: a test makes a run fail (as a crash would) or wait after a given batch. */
-export const settlementFaults = { afterBatch: null as null | ((batchNumber: number) => void | Promise<void>) };
+export const settlementFaults = {
+  afterBatch: null as null | ((batchNumber: number) => void | Promise<void>),
+  /** Between the writes of a batch of new visits: after its claims, its lines, its late-arrival penalties. */
+  afterWrite: null as null | ((step: 'claims' | 'lines' | 'penalties') => void),
+};
 
 export async function runSettlement(period: string, options: SettlementRunOptions): Promise<SettlementRunCounts> {
   const policy = await policyForMonth(period);
@@ -71,7 +75,7 @@ export async function runSettlement(period: string, options: SettlementRunOption
   await run.prepare();
 
   for await (const batch of ordersForSettlement(period, resumeAfter, options.batchSize ?? 500)) {
-    for (const order of batch) await run.process(order);
+    await run.processBatch(batch);
     run.counts.batches += 1;
     run.counts.ordersSeen += batch.length;
     await RunProgressModel.updateOne({ _id: period, runId: options.runId }, { $set: { lastOrderId: batch.at(-1)?.orderId, heartbeatAt: new Date() }, $inc: { batches: 1, ordersSeen: batch.length } });
@@ -136,56 +140,133 @@ class SettlementRun {
     }
   }
 
-  async process(order: OrderForSettlement): Promise<void> {
-    if (order.status === 'confirmed') return order.statementId ? this.followSettledVisit(order) : this.settleVisit(order);
-    if (order.status === 'disputed' || order.status === 'rejected') return this.followDispute(order);
-    if (order.status === 'cancelled') return this.chargeCancellation(order);
+  /**
+   * One batch of orders. New visits — nearly all of a month — are settled together (settleVisits);
+   * the rest (lines of approved statements, disputes, cancellations) one by one.
+   */
+  async processBatch(batch: OrderForSettlement[]): Promise<void> {
+    const visits: OrderForSettlement[] = [];
+    for (const order of batch) {
+      if (order.status === 'confirmed' && !order.statementId) {
+        if (order.providerId) visits.push(order);
+      } else if (order.status === 'confirmed') await this.followSettledVisit(order);
+      else if (order.status === 'disputed' || order.status === 'rejected') await this.followDispute(order);
+      else if (order.status === 'cancelled') await this.chargeCancellation(order);
+    }
+    await this.settleVisits(visits);
   }
 
-  /** A confirmed visit without a line: checked, its voucher redeemed, then a line. */
-  private async settleVisit(order: OrderForSettlement): Promise<void> {
-    if (!order.providerId) return;
-    const statementId = await this.draftFor(order.providerId);
-    if (!statementId) return; // this period's statement is approved: the visit waits for the next period
-    const [startMs, endMs] = visitSpan(order);
-    const claimKey = visitClaimKey(order.seniorId, order.serviceTypeCode, startMs, this.timeZone);
-    const claim = await VisitClaimModel.findById(claimKey).lean();
-    const claimed = (claim?.visits ?? {}) as Record<string, [number, number]>;
-    // The visit's own claim means an earlier run got this far: if the line was written too (a crash
-    // before the order's mark), finish the mark. Only then is the line looked up: most visits have none.
-    if (claimed[order.orderId]) {
-      const existing = await LineModel.findById(order.orderId).lean();
+  /**
+   * Confirmed visits without a line: checked, their vouchers redeemed, then lines. Done for a batch
+   * at a time — the reads by key in one command each ({_id: {$in}}), the decisions in memory in
+   * `_id` order (so a duplicate is judged exactly as one visit at a time would judge it), then the
+   * writes in the order that keeps a crash harmless:
+   *   1. visit claims (a claim with the visit's own id tells the next run it may have a line),
+   *   2. the lines, with their late-arrival penalties,
+   *   3. the orders' mark (`statementId`), which takes them out of the next run's work.
+   * A crash after 1 or 2 is finished by the next run through the claim; nothing is written twice
+   * because every line and claim entry has its key.
+   */
+  private async settleVisits(orders: OrderForSettlement[]): Promise<void> {
+    const work: { order: OrderForSettlement; statementId: string; claimKey: string; span: [number, number] }[] = [];
+    for (const order of orders) {
+      const statementId = await this.draftFor(order.providerId as string);
+      if (!statementId) continue; // this period's statement is approved: the visit waits for the next period
+      const span = visitSpan(order);
+      work.push({ order, statementId, span, claimKey: visitClaimKey(order.seniorId, order.serviceTypeCode, span[0], this.timeZone) });
+    }
+    if (work.length === 0) return;
+
+    const storedClaims = new Map((await VisitClaimModel.find({ _id: { $in: [...new Set(work.map((item) => item.claimKey))] } }).lean())
+      .map((claim) => [claim._id, { ...(claim.visits as Record<string, [number, number]>) }]));
+    // A visit's own claim means an earlier run got this far: its line may exist (a crash before the
+    // order's mark). Only those lines are looked up: most visits have none.
+    const claimedBefore = work.filter((item) => storedClaims.get(item.claimKey)?.[item.order.orderId]).map((item) => item.order.orderId);
+    const linesBefore = new Map(claimedBefore.length === 0 ? [] : (await LineModel.find({ _id: { $in: claimedBefore } }).lean()).map((line) => [line._id, line as LineDoc]));
+    await this.loadSeniors(work.map((item) => item.order.seniorId));
+    const redeemed = await redeemedAmountsFor(work.filter((item) => item.order.subsidyFen > 0 && item.order.holdRef).map((item) => item.order.holdRef as string));
+
+    const claims = new Map(storedClaims);
+    const newClaimKeys = new Set<string>();
+    const claimAdditions: { claimKey: string; orderId: string; span: [number, number] }[] = [];
+    const lines: Partial<LineDoc>[] = [];
+    for (const { order, statementId, claimKey, span } of work) {
+      const claimed = claims.get(claimKey) ?? {};
+      const existing = claimed[order.orderId] ? linesBefore.get(order.orderId) : undefined;
       if (existing) {
         await attachOrderToStatement(order.orderId, 'statementId', existing.statementId);
         if (existing.statementId === statementId) await this.chargeLateArrival(order, statementId);
-        return;
+        continue;
       }
+      const refusal = (await this.check(order)) ?? (await this.redeem(order, redeemed));
+      if (refusal) {
+        // A claim left by a crashed run must not make a held-back visit block another one.
+        if (claimed[order.orderId]) {
+          await VisitClaimModel.updateOne({ _id: claimKey }, { $unset: { [`visits.${order.orderId}`]: 1 } });
+          delete claimed[order.orderId];
+        }
+        await this.holdBack(statementId, order, refusal.reason, refusal.detail);
+        continue;
+      }
+      const duplicateOf = Object.entries(claimed).find(([otherId, other]) => otherId !== order.orderId && other[0] < span[1] && span[0] < other[1])?.[0];
+      if (duplicateOf) {
+        await this.holdBack(statementId, order, 'DUPLICATE_VISIT', `overlaps visit ${duplicateOf} of the same senior and service`);
+        continue;
+      }
+      if (!claimed[order.orderId]) {
+        claimed[order.orderId] = span;
+        if (!claims.has(claimKey)) {
+          claims.set(claimKey, claimed);
+          newClaimKeys.add(claimKey);
+        } else if (!newClaimKeys.has(claimKey)) claimAdditions.push({ claimKey, orderId: order.orderId, span });
+      }
+      lines.push(this.visitLine(order, statementId, claimKey));
     }
-    const refusal = (await this.check(order)) ?? (await this.redeem(order));
-    if (refusal) {
-      // A claim left by a crashed run must not make a held-back visit block another one.
-      if (claimed[order.orderId]) await VisitClaimModel.updateOne({ _id: claimKey }, { $unset: { [`visits.${order.orderId}`]: 1 } });
-      return this.holdBack(statementId, order, refusal.reason, refusal.detail);
-    }
-    const duplicateOf = Object.entries(claimed).find(([otherId, span]) => otherId !== order.orderId && span[0] < endMs && startMs < span[1])?.[0];
-    if (duplicateOf) return this.holdBack(statementId, order, 'DUPLICATE_VISIT', `overlaps visit ${duplicateOf} of the same senior and service`);
-    if (!claimed[order.orderId]) await VisitClaimModel.updateOne({ _id: claimKey }, { $set: { [`visits.${order.orderId}`]: [startMs, endMs] } }, { upsert: true });
 
-    const senior = await this.senior(order.seniorId);
-    const { line } = await insertLine({
-      _id: order.orderId, kind: 'service', statementId, period: this.period, providerId: order.providerId, orderId: order.orderId,
+    await this.writeClaims([...newClaimKeys].map((claimKey) => ({ _id: claimKey, visits: claims.get(claimKey) as Record<string, [number, number]> })), claimAdditions);
+    settlementFaults.afterWrite?.('claims');
+    const { inserted, taken } = await insertLines(lines);
+    settlementFaults.afterWrite?.('lines');
+    for (const line of taken) {
+      // The key was there already (another statement has the visit): the order follows that line.
+      const existing = await LineModel.findById(line._id).lean();
+      if (existing) await attachOrderToStatement(line._id as string, 'statementId', existing.statementId);
+    }
+    const paid = lines.filter((line) => inserted.has(line._id as string));
+    const orderOf = new Map(work.map((item) => [item.order.orderId, item.order]));
+    const late = paid.map((line) => this.lateArrivalLine(orderOf.get(line._id as string) as OrderForSettlement, line.statementId as string)).filter((line) => line !== null);
+    this.counts.penaltiesAdded += (await insertLines(late)).inserted.size;
+    settlementFaults.afterWrite?.('penalties');
+    const byStatement = new Map<string, string[]>();
+    for (const line of paid) byStatement.set(line.statementId as string, [...(byStatement.get(line.statementId as string) ?? []), line._id as string]);
+    for (const [statementId, orderIds] of byStatement) await attachOrdersToStatement(orderIds, 'statementId', statementId);
+    this.counts.linesAdded += paid.length;
+    for (const line of paid) {
+      for (const heldBackId of this.heldBackOf.get(line._id as string) ?? []) await HeldBackModel.deleteOne({ _id: heldBackId });
+      this.heldBackOf.delete(line._id as string);
+    }
+  }
+
+  /** New claim documents in one insert; visits joining a claim that exists, one update each. */
+  private async writeClaims(docs: { _id: string; visits: Record<string, [number, number]> }[], additions: { claimKey: string; orderId: string; span: [number, number] }[]): Promise<void> {
+    const { taken } = await insertDocs(VisitClaimModel.collection, docs);
+    // Only one run at a time (the lease), so a claim inserted meanwhile is a surprise; merge into it.
+    for (const doc of taken) {
+      for (const [orderId, span] of Object.entries(doc.visits)) additions.push({ claimKey: doc._id, orderId, span });
+    }
+    for (const { claimKey, orderId, span } of additions) await VisitClaimModel.updateOne({ _id: claimKey }, { $set: { [`visits.${orderId}`]: span } }, { upsert: true });
+  }
+
+  private visitLine(order: OrderForSettlement, statementId: string, claimKey: string): Partial<LineDoc> & { _id: string } {
+    const senior = this.seniors.get(order.seniorId);
+    return {
+      _id: order.orderId, kind: 'service', statementId, period: this.period, providerId: order.providerId as string, orderId: order.orderId,
       seniorId: order.seniorId, communityId: order.communityId, streetId: order.streetId, serviceTypeCode: order.serviceTypeCode,
       category: primaryCategory(senior?.categories ?? []), quantity: order.quantity, scheduledStart: order.scheduledStart,
       confirmedAt: order.confirmation?.at ?? null, priceFen: order.priceFen, subsidyFen: order.subsidyFen, selfPayFen: order.selfPayFen,
       carriedOver: (order.confirmedMonth ?? this.period) < this.period, amountFen: 0, reason: null, note: null, claimKey,
       sampleRank: sampleRankOf(this.options.config.settlement.sampleSeed, order.orderId), createdAt: this.now,
-    });
-    await attachOrderToStatement(order.orderId, 'statementId', line.statementId);
-    if (line.statementId !== statementId) return;
-    this.counts.linesAdded += 1;
-    await this.chargeLateArrival(order, statementId);
-    for (const heldBackId of this.heldBackOf.get(order.orderId) ?? []) await HeldBackModel.deleteOne({ _id: heldBackId });
-    this.heldBackOf.delete(order.orderId);
+    };
   }
 
   /** A confirmed visit that already has a line: mark it settled if its statement was approved. */
@@ -243,17 +324,21 @@ class SettlementRun {
    * the scheduled start costs a share of the price, rounded down to the fen; charged with the line.
    */
   private async chargeLateArrival(order: OrderForSettlement, statementId: string): Promise<void> {
+    const line = this.lateArrivalLine(order, statementId);
+    if (line && (await insertLine(line)).isNew) this.counts.penaltiesAdded += 1;
+  }
+
+  private lateArrivalLine(order: OrderForSettlement, statementId: string): (Partial<LineDoc> & { _id: string }) | null {
     const { lateArrivalGraceMinutes, lateArrivalPenaltyPct } = this.options.config.settlement;
-    if (!order.checkInAt || !order.providerId) return;
+    if (!order.checkInAt || !order.providerId) return null;
     const lateMinutes = Math.floor((order.checkInAt.getTime() - order.scheduledStart.getTime()) / 60_000);
     const amountFen = Math.floor((order.priceFen * lateArrivalPenaltyPct) / 100);
-    if (lateMinutes <= lateArrivalGraceMinutes || amountFen <= 0) return;
-    const { isNew } = await insertLine({
+    if (lateMinutes <= lateArrivalGraceMinutes || amountFen <= 0) return null;
+    return {
       ...chargeLine(statementId, this.period, order.providerId, this.now), _id: lateLineId(order.orderId), kind: 'penalty', orderId: order.orderId,
       seniorId: order.seniorId, communityId: order.communityId, streetId: order.streetId, serviceTypeCode: order.serviceTypeCode, scheduledStart: order.scheduledStart,
       amountFen, reason: 'late_arrival', note: `checked in ${lateMinutes} minutes after the scheduled start`,
-    });
-    if (isNew) this.counts.penaltiesAdded += 1;
+    };
   }
 
   /** Penalties an approved statement could not absorb are charged in the provider's next one. */
@@ -378,17 +463,21 @@ class SettlementRun {
     return null;
   }
 
-  /** Confirm-then-redeem: the voucher is spent here if the confirmation's redemption never ran. */
-  private async redeem(order: OrderForSettlement): Promise<{ reason: HeldBackReason; detail: string } | null> {
+  /**
+   * Confirm-then-redeem: the voucher is spent here if the confirmation's redemption never ran.
+   * `redeemed` holds the batch's redemptions read in one go (confirmation normally made them).
+   */
+  private async redeem(order: OrderForSettlement, redeemed: Map<string, number>): Promise<{ reason: HeldBackReason; detail: string } | null> {
     if (order.subsidyFen === 0) return null;
     const refuse = (detail: string) => ({ reason: 'VOUCHER_NOT_REDEEMABLE' as const, detail });
     if (!order.holdRef) return refuse('the visit has a subsidy but no voucher hold');
     try {
-      // Confirmation normally redeemed it already: one read instead of the redemption's three.
-      const already = await redeemedAmountFor(order.holdRef);
-      const redeemed = already === null ? await redeemForOrder({ orderId: order.holdRef, by: this.options.by }) : null;
-      if (already === null && !redeemed) return refuse('no voucher hold was found for the visit');
-      const amountFen = already ?? -(redeemed as NonNullable<typeof redeemed>).entry.balanceDeltaFen;
+      let amountFen = redeemed.get(order.holdRef);
+      if (amountFen === undefined) {
+        const redemption = await redeemForOrder({ orderId: order.holdRef, by: this.options.by });
+        if (!redemption) return refuse('no voucher hold was found for the visit');
+        amountFen = -redemption.entry.balanceDeltaFen;
+      }
       return amountFen === order.subsidyFen ? null : refuse(`the voucher redeemed ${amountFen} fen but the visit's subsidy is ${order.subsidyFen} fen`);
     } catch (error) {
       if (error instanceof DomainError) return refuse(`the voucher could not be redeemed: ${error.message}`);
@@ -438,11 +527,17 @@ class SettlementRun {
   }
 
   private async senior(seniorId: string): Promise<SeniorSettlementFacts | null> {
-    if (!this.seniors.has(seniorId)) {
-      if (this.seniors.size >= MAX_CACHED_SENIORS) this.seniors.clear();
-      this.seniors.set(seniorId, await seniorSettlementFacts(seniorId, this.period));
-    }
+    if (!this.seniors.has(seniorId)) await this.loadSeniors([seniorId]);
     return this.seniors.get(seniorId) ?? null;
+  }
+
+  /** Reads the facts of the seniors not known yet in one command (bounded cache: memory stays flat). */
+  private async loadSeniors(seniorIds: string[]): Promise<void> {
+    const missing = [...new Set(seniorIds)].filter((id) => !this.seniors.has(id));
+    if (missing.length === 0) return;
+    if (this.seniors.size + missing.length > MAX_CACHED_SENIORS) this.seniors.clear();
+    const facts = await seniorsSettlementFacts(missing, this.period);
+    for (const id of missing) this.seniors.set(id, facts.get(id) ?? null);
   }
 
   private async contractsOf(providerId: string): Promise<ContractView[]> {
@@ -482,6 +577,31 @@ async function insertLine(line: Partial<LineDoc> & { _id: string }): Promise<{ l
     const existing = await LineModel.findById(line._id).lean();
     if (!existing) throw error;
     return { line: existing as LineDoc, isNew: false };
+  }
+}
+
+/** Many lines in one command; answers which keys it wrote and which were there already. */
+async function insertLines(lines: Partial<LineDoc>[]): Promise<{ inserted: Set<string>; taken: Partial<LineDoc>[] }> {
+  const docs = lines.map((line) => new LineModel(line).toObject() as Partial<LineDoc> & { _id: string });
+  const { taken } = await insertDocs(LineModel.collection, docs);
+  const takenIds = new Set(taken.map((doc) => doc._id));
+  return { inserted: new Set(docs.filter((doc) => !takenIds.has(doc._id)).map((doc) => doc._id)), taken };
+}
+
+/**
+ * insertMany, unordered: every document whose key is free is written; those whose key exists
+ * come back in `taken` (any other error is thrown).
+ */
+async function insertDocs<T extends { _id: string }>(collection: { insertMany(docs: never[], options: { ordered: boolean }): Promise<unknown> }, docs: T[]): Promise<{ taken: T[] }> {
+  if (docs.length === 0) return { taken: [] };
+  try {
+    await collection.insertMany(docs as never[], { ordered: false });
+    return { taken: [] };
+  } catch (error) {
+    const writeErrors = (error as { writeErrors?: { index: number; code?: number; err?: { code?: number } }[] | { index: number; code?: number } }).writeErrors;
+    const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+    if (list.length === 0 || list.some((writeError) => (writeError.code ?? (writeError as { err?: { code?: number } }).err?.code) !== 11000)) throw error;
+    return { taken: list.map((writeError) => docs[writeError.index] as T) };
   }
 }
 

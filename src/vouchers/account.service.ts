@@ -82,6 +82,13 @@ export async function redeemedAmountFor(orderId: string): Promise<number | null>
   return redeem ? -redeem.balanceDeltaFen : null;
 }
 
+/** redeemedAmountFor of many orders in one read: order id → amount, for those redeemed. */
+export async function redeemedAmountsFor(orderIds: string[]): Promise<Map<string, number>> {
+  if (orderIds.length === 0) return new Map();
+  const entries = await EntryModel.find({ _id: { $in: orderIds.map((orderId) => `redeem:${orderId}`) } }, { balanceDeltaFen: 1 }).lean();
+  return new Map(entries.map((entry) => [String(entry._id).slice('redeem:'.length), -entry.balanceDeltaFen]));
+}
+
 /** Gives back a redeemed amount (a dispute upheld after settlement). */
 export async function refundForOrder(input: { orderId: string; by: string; month: string; reason: string }): Promise<Applied> {
   const redeem = await EntryModel.findById(`redeem:${input.orderId}`).lean();

@@ -7,7 +7,7 @@ import { creditOnApproval } from './issuance.service.ts';
 export { vouchersRouter } from './vouchers.routes.ts';
 export { voucherPolicyRouter } from './policy.routes.ts';
 export { voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob } from './vouchers.jobs.ts';
-export { holdForOrder, releaseForOrder, redeemForOrder, redeemedAmountFor, refundForOrder, accountOf } from './account.service.ts';
+export { holdForOrder, releaseForOrder, redeemForOrder, redeemedAmountFor, redeemedAmountsFor, refundForOrder, accountOf } from './account.service.ts';
 export { createVoucherPolicy, policyForMonth, type VoucherPolicy } from './policy.service.ts';
 export { createVoucherPolicyBody } from './policy.schemas.ts';
 export { computeEntitlement, subsidyFor } from './entitlement.ts';

@@ -28,6 +28,7 @@ describe('settlement run: statements, re-runs, carry-over, held-back visits and 
   });
   afterEach(() => {
     settlementFaults.afterBatch = null;
+    settlementFaults.afterWrite = null;
   });
 
   const run = (period: string) => request(app).post('/api/v1/settlements').set('Authorization', w.finance.authorization).send({ period });
@@ -250,6 +251,39 @@ describe('settlement run: statements, re-runs, carry-over, held-back visits and 
     expect(uninterrupted.heldBack.map((h) => h.reasonCode)).to.deep.equal(['DUPLICATE_VISIT']);
     expect(uninterrupted.sampleChecks).to.have.length(Math.ceil(7 * 0.2) + Math.ceil(5 * 0.2));
     expect(uninterrupted.lines.find((l) => l.carriedOver)).to.not.equal(undefined);
+  });
+
+  it('ends a run that died between the writes of a batch with exactly the statements of an uninterrupted run', async () => {
+    const poor = await w.senior('south', ['three_nos']);
+    const alone = await w.senior('north', ['living_alone']);
+    for (let day = 1; day <= 6; day += 1) await w.visit({ seniorId: alone, side: 'north', service: day % 2 ? 'clean' : 'meal', at: shanghai(`2026-10-0${day} 09:00`), lateMinutes: day % 3 === 0 ? 45 : 0 });
+    for (let day = 1; day <= 3; day += 1) await w.visit({ seniorId: poor, side: 'south', at: shanghai(`2026-10-1${day} 09:00`), lateMinutes: 40 });
+    await w.visit({ seniorId: alone, side: 'north', at: shanghai('2026-10-01 09:20'), secondCaregiver: true }); // a duplicate
+    const resetSettlement = async () => {
+      for (const model of [StatementModel, LineModel, HeldBackModel, SampleCheckModel, VisitClaimModel, RunProgressModel] as const) await (model as typeof StatementModel).deleteMany({});
+      await OrderModel.updateMany({}, { $set: { statementId: null, penaltyStatementId: null, adjustmentStatementId: null } });
+    };
+    await runSettlement('2026-10', { by: 'test', runId: 'clean', config, batchSize: 4 });
+    const uninterrupted = await settlementSnapshot();
+
+    for (const step of ['claims', 'lines', 'penalties'] as const) {
+      await resetSettlement();
+      let crashes = 0;
+      settlementFaults.afterWrite = (at) => {
+        if (at === step && crashes === 0) {
+          crashes += 1;
+          throw new Error(`injected crash after the ${at} of a batch`);
+        }
+      };
+      const crashed = await runSettlement('2026-10', { by: 'test', runId: `crash-${step}`, config, batchSize: 4 }).then(() => null, (error: unknown) => error);
+      expect(String(crashed)).to.contain(`after the ${step}`);
+      await runSettlement('2026-10', { by: 'test', runId: `resume-${step}`, config, batchSize: 4 });
+      expect(await settlementSnapshot(), step).to.deep.equal(uninterrupted);
+    }
+    settlementFaults.afterWrite = null;
+    expect(uninterrupted.lines.filter((l) => l.kind === 'service')).to.have.length(9);
+    expect(uninterrupted.lines.filter((l) => l.reason === 'late_arrival')).to.have.length(5);
+    expect(uninterrupted.heldBack.map((h) => h.reasonCode)).to.deep.equal(['DUPLICATE_VISIT']);
   });
 
   it('lets one of two runs started together do the work; the other answers that it is running', async () => {
