@@ -37,7 +37,9 @@ export interface SeniorForIssuance {
  * issuance) — streamed in batches, never the whole registry in memory.
  */
 export async function* seniorsForIssuance(month: string): AsyncGenerator<SeniorForIssuance> {
-  const cursor = SeniorModel.find({ status: { $in: ['active', 'suspended'] } }).sort({ _id: 1 }).lean().cursor({ batchSize: 500 });
+  // Only what the credit needs: the registry's encrypted fields and history stay in the database.
+  const projection = { communityId: 1, birthDate: 1, categories: 1, careLevel: 1, assessedAt: 1, voucherBasis: 1, voucherBasisNext: 1 };
+  const cursor = SeniorModel.find({ status: { $in: ['active', 'suspended'] } }, projection).sort({ _id: 1 }).lean().cursor({ batchSize: 500 });
   for await (const senior of cursor) {
     yield { seniorId: String(senior._id), communityId: senior.communityId, birthDate: senior.birthDate, basis: voucherBasisFor(senior, month) };
   }

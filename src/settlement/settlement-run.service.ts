@@ -5,6 +5,7 @@ import { enqueueNotification } from '../notifications/index.ts';
 import { seniorsSettlementFacts, seniorStatusAt, type SeniorSettlementFacts } from '../seniors/index.ts';
 import { DomainError } from '../shared/errors.ts';
 import { logger } from '../shared/logger.ts';
+import { insertDocs } from '../shared/insert-docs.ts';
 import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { businessDay, businessMonth } from '../shared/time.ts';
 import { policyForMonth, redeemedAmountsFor, redeemForOrder } from '../vouchers/index.ts';
@@ -586,23 +587,6 @@ async function insertLines(lines: Partial<LineDoc>[]): Promise<{ inserted: Set<s
   const { taken } = await insertDocs(LineModel.collection, docs);
   const takenIds = new Set(taken.map((doc) => doc._id));
   return { inserted: new Set(docs.filter((doc) => !takenIds.has(doc._id)).map((doc) => doc._id)), taken };
-}
-
-/**
- * insertMany, unordered: every document whose key is free is written; those whose key exists
- * come back in `taken` (any other error is thrown).
- */
-async function insertDocs<T extends { _id: string }>(collection: { insertMany(docs: never[], options: { ordered: boolean }): Promise<unknown> }, docs: T[]): Promise<{ taken: T[] }> {
-  if (docs.length === 0) return { taken: [] };
-  try {
-    await collection.insertMany(docs as never[], { ordered: false });
-    return { taken: [] };
-  } catch (error) {
-    const writeErrors = (error as { writeErrors?: { index: number; code?: number; err?: { code?: number } }[] | { index: number; code?: number } }).writeErrors;
-    const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-    if (list.length === 0 || list.some((writeError) => (writeError.code ?? (writeError as { err?: { code?: number } }).err?.code) !== 11000)) throw error;
-    return { taken: list.map((writeError) => docs[writeError.index] as T) };
-  }
 }
 
 /** Periods are Asia/Shanghai months; a run for a month that has not begun yet makes no sense. */

@@ -22,6 +22,7 @@
  * Invariant checked by reconciliation: account figures = Σ entries (+ the pending entry, if any).
  */
 import { DomainError } from '../shared/errors.ts';
+import { insertDocs } from '../shared/insert-docs.ts';
 import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { AccountModel, EntryModel, type AccountDoc, type EntryDoc, type EntryType } from './ledger.model.ts';
 
@@ -87,13 +88,63 @@ export async function applyMovement(movement: Movement): Promise<Applied> {
   throw new Error(`voucher account ${movement.seniorId} stayed busy; retry the operation`);
 }
 
+export interface BatchMovement {
+  movement: Movement;
+  /** The account as read just before (the batch read it in one command). */
+  account: AccountDoc & { _id: string };
+  /** What to do when the fast path cannot be taken (the account moved or is busy): the one-by-one way. */
+  fallback: () => Promise<Applied | null>;
+}
+
+/**
+ * The protocol above for a batch of movements on distinct accounts, as the monthly jobs make
+ * them: step 1 stays one conditional update per account, but it also requires the figures the
+ * batch read (so an account that moved since — by any movement, including this very key applied
+ * by someone else — is left to `fallback`, which re-reads everything); steps 2 and 3 are one
+ * insertMany and one updateMany for the whole batch. The caller has checked that the keys have
+ * no entry yet. A crash anywhere leaves parked entries that completePending finishes as usual.
+ */
+export async function applyMovementBatch(items: BatchMovement[]): Promise<Map<string, { applied: Applied | null; account: AccountDoc | null }>> {
+  const results = new Map<string, { applied: Applied | null; account: AccountDoc | null }>();
+  const parked: { entry: EntryDoc; account: AccountDoc & { _id: string } }[] = [];
+  for (const { movement, account, fallback } of items) {
+    assertWholeFen(movement);
+    const pending = { ...pendingOf(movement), createdAt: new Date() };
+    const expect = movement.expect ?? { balanceFen: account.balanceFen, heldFen: account.heldFen };
+    const moved = account.pending ? null : await AccountModel.findOneAndUpdate(guardOf({ ...movement, expect }), updateOf(movement, pending), { returnDocument: 'after' }).lean();
+    if (!moved) {
+      results.set(movement.seniorId, { applied: await fallback(), account: null });
+      continue;
+    }
+    ledgerFaults.afterAccountUpdate?.(movement);
+    parked.push({ entry: entryOf(String(moved._id), pending), account: { ...moved, _id: String(moved._id), pending: null } });
+  }
+  await insertDocs(EntryModel.collection, parked.map(({ entry }) => entry as EntryDoc & { _id: string }));
+  if (parked.length > 0) {
+    await AccountModel.updateMany({ _id: { $in: parked.map(({ account }) => account._id) }, 'pending.key': { $in: parked.map(({ entry }) => entry._id) } }, { $set: { pending: null } });
+  }
+  for (const { entry, account } of parked) results.set(account._id, { applied: { entry, isNew: true }, account });
+  return results;
+}
+
 /** Steps 2 and 3 for whatever is parked on the account; safe to run any number of times. */
 export async function completePending(account: Pick<AccountDoc, '_id' | 'pending'>): Promise<EntryDoc> {
   const pending = account.pending;
   if (!pending) throw new Error('no pending movement');
-  const entry: EntryDoc = {
+  const entry = entryOf(String(account._id), pending);
+  try {
+    await EntryModel.create(entry);
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+  }
+  await AccountModel.updateOne({ _id: account._id, 'pending.key': pending.key }, { $set: { pending: null } });
+  return entry;
+}
+
+function entryOf(seniorId: string, pending: NonNullable<AccountDoc['pending']>): EntryDoc {
+  return {
     _id: pending.key,
-    seniorId: String(account._id),
+    seniorId,
     type: pending.type as EntryType,
     balanceDeltaFen: pending.balanceDeltaFen,
     heldDeltaFen: pending.heldDeltaFen,
@@ -103,13 +154,6 @@ export async function completePending(account: Pick<AccountDoc, '_id' | 'pending
     createdBy: pending.createdBy,
     createdAt: pending.createdAt,
   };
-  try {
-    await EntryModel.create(entry);
-  } catch (error) {
-    if (!isDuplicateKeyError(error)) throw error;
-  }
-  await AccountModel.updateOne({ _id: account._id, 'pending.key': pending.key }, { $set: { pending: null } });
-  return entry;
 }
 
 function guardOf(movement: Movement): Record<string, unknown> {

@@ -138,6 +138,27 @@ describe('mongoose on the embedded FerretDB', () => {
     }
   });
 
+  it('streams a find sorted by _id in BSON order (ObjectIds and strings), with a filter, a limit and writes while it streams', async () => {
+    const ids = Array.from({ length: 300 }, (_, n) => mongoose.Types.ObjectId.createFromTime(1_700_000_000 + ((n * 7919) % 300) * 1_000));
+    await Account.collection.insertMany(ids.map((_id, n) => ({ _id, key: `s${n}`, community: n % 3 ? 'c1' : 'c2', availableFen: n, heldFen: 0 })) as never[]);
+    const sorted = ids.map(String).sort();
+
+    const streamed: string[] = [];
+    for await (const account of Account.collection.find({}).sort({ _id: 1 }).batchSize(40)) {
+      streamed.push(String(account._id));
+      await Account.collection.updateOne({ _id: account._id }, { $set: { heldFen: 1 } }); // the run writes what it reads
+    }
+    const descending = (await Account.collection.find({ community: 'c1' }).sort({ _id: -1 }).limit(5).toArray()).map((account) => String(account._id));
+    const strings = await mongoose.connection.collection('probe_strings');
+    await strings.insertMany(['2026-10-b', '2026-09-z', '2026-10-a', 'penalty:late:1', 'adjust:9'].map((_id) => ({ _id })) as never[]);
+    const stringOrder = (await strings.find({}).sort({ _id: 1 }).toArray()).map((doc) => String(doc._id));
+
+    expect(streamed).to.deep.equal(sorted);
+    expect(await Account.countDocuments({ heldFen: 1 })).to.equal(300);
+    expect(descending).to.deep.equal(sorted.filter((id) => ids.findIndex((x) => String(x) === id) % 3 !== 0).reverse().slice(0, 5));
+    expect(stringOrder).to.deep.equal(['2026-09-z', '2026-10-a', '2026-10-b', 'adjust:9', 'penalty:late:1']);
+  });
+
   it('upserts with $setOnInsert exactly once for a unique key', async () => {
     const upsert = () => Account.updateOne({ key: 'u' }, { $setOnInsert: { community: 'c9', availableFen: 7 } }, { upsert: true });
 
