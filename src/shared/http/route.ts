@@ -55,9 +55,7 @@ export function createRouteGroup(basePath: string) {
 
   function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends z.ZodType>(spec: RouteSpec<P, Q, B, R>): void {
     registerInOpenApi(basePath, spec);
-    const middleware: RequestHandler[] = spec.upload
-      ? [multer({ storage: multer.diskStorage({ destination: os.tmpdir() }), limits: { fileSize: spec.upload.maxBytes, files: 1, fields: 10 } }).single(spec.upload.field)]
-      : [];
+    const middleware: RequestHandler[] = spec.upload ? [receiveUpload(spec.upload)] : [];
     router[spec.method](basePath + spec.path, ...middleware, async (req: Request, res: Response) => {
       const config = req.app.locals.config as Config;
       const lang = languageOf(req.headers['accept-language']);
@@ -94,6 +92,22 @@ async function authorise(access: RouteSpec<AnyObject, AnyObject, z.ZodType, z.Zo
 // A public route that reads `actor` is a programming error: fail loudly instead of inventing a caller.
 function missingActor(path: string): never {
   throw new Error(`public route ${path} has no actor`);
+}
+
+/**
+ * multer saving the one file to a temp file. Busboy refuses a malformed form (no boundary, a broken
+ * part header, a body that ends early) with a plain Error: that is the client's fault, a 400 on the
+ * field. multer's own refusals keep their mapping (error-handler.ts); disk errors stay 500s.
+ */
+function receiveUpload(upload: NonNullable<RouteSpec<AnyObject, AnyObject, z.ZodType, z.ZodType>['upload']>): RequestHandler {
+  const receive = multer({ storage: multer.diskStorage({ destination: os.tmpdir() }), limits: { fileSize: upload.maxBytes, files: 1, fields: 10 } }).single(upload.field);
+  return (req, res, next) => {
+    receive(req, res, (error?: unknown) => {
+      const isMalformedForm = error instanceof Error && error.name !== 'MulterError' && !('syscall' in error);
+      if (!isMalformedForm) return next(error);
+      next(new DomainError('VALIDATION_FAILED', [{ path: upload.field, message: `malformed multipart/form-data body: ${error.message}` }]));
+    });
+  };
 }
 
 function rejectUnexpectedBody(body: unknown, lang: Language): undefined {
