@@ -36,7 +36,11 @@ interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodTyp
   query?: Q;
   body?: B;
   /** Status and schema of the success answer; the schema also whitelists what leaves the service. */
-  success: { status: 200 | 201 | 202 | 204; schema?: R; description: string; contentType?: string; alsoStatus?: 200 | 201 };
+  success: {
+    status: 200 | 201 | 202 | 204; schema?: R; description: string; contentType?: string; alsoStatus?: 200 | 201;
+    /** Content types of files the handler writes to the response itself (documented as binary). */
+    files?: string[];
+  };
   /**
    * A multipart upload of one file in this field, saved to a temp file (never held in memory);
    * the handler finds it as `req.file` and must delete it.
@@ -117,6 +121,8 @@ function rejectUnexpectedBody(body: unknown, lang: Language): undefined {
   return undefined;
 }
 
+const binaryFile = z.string().openapi({ type: 'string', format: 'binary' });
+
 function registerInOpenApi(basePath: string, spec: RouteSpec<AnyObject, AnyObject, z.ZodType, z.ZodType>): void {
   const errorContent = { 'application/json': { schema: errorResponseSchema } };
   const codes = new Set<ErrorCode>(['VALIDATION_FAILED', 'NOT_FOUND', 'INTERNAL_ERROR', ...(spec.errors ?? [])]);
@@ -126,7 +132,10 @@ function registerInOpenApi(basePath: string, spec: RouteSpec<AnyObject, AnyObjec
   const errorResponses = Object.fromEntries(
     [...new Set([...codes].map((code) => ERROR_STATUS[code]))].map((status) => [status, { description: `Error (${[...codes].filter((c) => ERROR_STATUS[c] === status).join(', ')})`, content: errorContent }]),
   );
-  const successContent = spec.success.schema ? { [spec.success.contentType ?? 'application/json']: { schema: spec.success.schema } } : undefined;
+  const fileContent = Object.fromEntries((spec.success.files ?? []).map((type) => [type, { schema: binaryFile }]));
+  const successContent = spec.success.schema || spec.success.files
+    ? { ...(spec.success.schema ? { [spec.success.contentType ?? 'application/json']: { schema: spec.success.schema } } : {}), ...fileContent }
+    : undefined;
   openApiRegistry.registerPath({
     method: spec.method,
     path: (basePath + spec.path).replace(/:([A-Za-z0-9_]+)/g, '{$1}'),
