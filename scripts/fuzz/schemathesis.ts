@@ -49,15 +49,12 @@ export interface StRun {
   output: string;
 }
 
-/** Runs `st` with these arguments; the output is kept (and echoed when `echo` is set). */
-export function runSt(args: string[], options: { echo: boolean }): Promise<StRun> {
+/** Runs `st` with these arguments and keeps its output. */
+export function runSt(args: string[]): Promise<StRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(ST, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' } });
+    const child = spawn(ST, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     const chunks: string[] = [];
-    const collect = (chunk: Buffer) => {
-      chunks.push(chunk.toString('utf8'));
-      if (options.echo) process.stdout.write(chunk);
-    };
+    const collect = (chunk: Buffer) => chunks.push(chunk.toString('utf8'));
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.on('error', reject);
