@@ -176,7 +176,7 @@ async function fuzzAs(username: string, token: string, baseUrl: string, options:
     // Each excluded path has only the one (POST) operation, so excluding the path is exact.
     ...FUZZ_EXCLUSIONS.flatMap(({ path: p }) => ['--exclude-path', p]),
   ];
-  const result = await runSt(args);
+  const result = await runSt(args, options.reportDir);
   return { username, exitCode: result.exitCode, junitPath, output: result.output, ...(await countsOf(junitPath, result.output)) };
 }
 

@@ -49,10 +49,10 @@ export interface StRun {
   output: string;
 }
 
-/** Runs `st` with these arguments and keeps its output. */
-export function runSt(args: string[]): Promise<StRun> {
+/** Runs `st` with these arguments in `cwd` (where it keeps its crash cache) and keeps its output. */
+export function runSt(args: string[], cwd: string): Promise<StRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(ST, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(ST, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     const chunks: string[] = [];
     const collect = (chunk: Buffer) => chunks.push(chunk.toString('utf8'));
     child.stdout.on('data', collect);
