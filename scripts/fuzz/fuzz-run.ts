@@ -52,8 +52,6 @@ export interface FuzzOptions {
   dbName: string;
   maxExamples: number;
   seed: number;
-  /** A time budget per identity in seconds (st --max-time), for the bounded run in the test suite. */
-  maxTimeSeconds?: number;
   reportDir: string;
   /** Print each identity's Schemathesis report when it ends. */
   echo?: boolean;
@@ -167,7 +165,6 @@ async function fuzzAs(username: string, token: string, baseUrl: string, options:
     '--phases', 'examples,coverage,fuzzing',
     '--max-examples', String(options.maxExamples),
     '--seed', String(options.seed),
-    ...(options.maxTimeSeconds ? ['--max-time', String(options.maxTimeSeconds)] : []),
     '--workers', '1',
     // Hypothesis' health checks judge the generator, not the service: a regex-constrained field
     // (e.g. paymentRef) filters many candidates, and a busy machine is slow.
