@@ -166,6 +166,8 @@ async function fuzzAs(username: string, token: string, baseUrl: string, options:
     '--max-examples', String(options.maxExamples),
     '--seed', String(options.seed),
     '--workers', '1',
+    // Generous: the fuzz judges answers, not latency, and this 2-core machine is often busy.
+    '--request-timeout', '120',
     // Hypothesis' health checks judge the generator, not the service: a regex-constrained field
     // (e.g. paymentRef) filters many candidates, and a busy machine is slow.
     '--suppress-health-check', 'filter_too_much,too_slow',
