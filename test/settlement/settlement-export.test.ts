@@ -139,4 +139,23 @@ describe('settlement files: statement XLSX and CSV, the period summary', functio
     expect(funding.getRow(3).getCell(1).value).to.equal('市级财政');
     expect(funding.getRow(3).getCell(2).value).to.equal(yuan(json.byFundingSource[0].amountFen));
   });
+
+  // Found by the Schemathesis fuzz: the document listed only XLSX for the export (with the
+  // statement's JSON schema) and only JSON for the summary, while both also answer another type.
+  it('answers every download with a content type the OpenAPI document lists for it', async () => {
+    const document = (await request(app).get('/api/v1/openapi.json')).body;
+    const documented = (path: string) => Object.keys(document.paths[path].get.responses['200'].content as object);
+    const downloads: [string, string][] = [
+      ['/api/v1/settlements/statements/{id}/export', `/api/v1/settlements/statements/${statement.id}/export?format=xlsx`],
+      ['/api/v1/settlements/statements/{id}/export', `/api/v1/settlements/statements/${statement.id}/export?format=csv`],
+      ['/api/v1/settlements/summary', '/api/v1/settlements/summary?period=2026-10&format=xlsx'],
+      ['/api/v1/settlements/summary', '/api/v1/settlements/summary?period=2026-10'],
+    ];
+    for (const [path, url] of downloads) {
+      const res = await download(url);
+      expect(res.status, url).to.equal(200);
+      expect(documented(path), url).to.include(String(res.headers['content-type']).split(';')[0]);
+    }
+    expect(document.paths['/api/v1/settlements/statements/{id}/export'].get.responses['200'].content['text/csv'].schema).to.deep.equal({ type: 'string', format: 'binary' });
+  });
 });

@@ -36,7 +36,11 @@ interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodTyp
   query?: Q;
   body?: B;
   /** Status and schema of the success answer; the schema also whitelists what leaves the service. */
-  success: { status: 200 | 201 | 202 | 204; schema?: R; description: string; contentType?: string; alsoStatus?: 200 | 201 };
+  success: {
+    status: 200 | 201 | 202 | 204; schema?: R; description: string; contentType?: string; alsoStatus?: 200 | 201;
+    /** Content types of files the handler writes to the response itself (documented as binary). */
+    files?: string[];
+  };
   /**
    * A multipart upload of one file in this field, saved to a temp file (never held in memory);
    * the handler finds it as `req.file` and must delete it.
@@ -55,9 +59,7 @@ export function createRouteGroup(basePath: string) {
 
   function route<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends z.ZodType>(spec: RouteSpec<P, Q, B, R>): void {
     registerInOpenApi(basePath, spec);
-    const middleware: RequestHandler[] = spec.upload
-      ? [multer({ storage: multer.diskStorage({ destination: os.tmpdir() }), limits: { fileSize: spec.upload.maxBytes, files: 1, fields: 10 } }).single(spec.upload.field)]
-      : [];
+    const middleware: RequestHandler[] = spec.upload ? [receiveUpload(spec.upload)] : [];
     router[spec.method](basePath + spec.path, ...middleware, async (req: Request, res: Response) => {
       const config = req.app.locals.config as Config;
       const lang = languageOf(req.headers['accept-language']);
@@ -96,12 +98,30 @@ function missingActor(path: string): never {
   throw new Error(`public route ${path} has no actor`);
 }
 
+/**
+ * multer saving the one file to a temp file. Busboy refuses a malformed form (no boundary, a broken
+ * part header, a body that ends early) with a plain Error: that is the client's fault, a 400 on the
+ * field. multer's own refusals keep their mapping (error-handler.ts); disk errors stay 500s.
+ */
+function receiveUpload(upload: NonNullable<RouteSpec<AnyObject, AnyObject, z.ZodType, z.ZodType>['upload']>): RequestHandler {
+  const receive = multer({ storage: multer.diskStorage({ destination: os.tmpdir() }), limits: { fileSize: upload.maxBytes, files: 1, fields: 10 } }).single(upload.field);
+  return (req, res, next) => {
+    receive(req, res, (error?: unknown) => {
+      const isMalformedForm = error instanceof Error && error.name !== 'MulterError' && !('syscall' in error);
+      if (!isMalformedForm) return next(error);
+      next(new DomainError('VALIDATION_FAILED', [{ path: upload.field, message: `malformed multipart/form-data body: ${error.message}` }]));
+    });
+  };
+}
+
 function rejectUnexpectedBody(body: unknown, lang: Language): undefined {
   if (body === undefined || body === null) return undefined;
   if (typeof body === 'object' && Object.keys(body).length === 0) return undefined;
   parseInput(emptyObject, body, lang);
   return undefined;
 }
+
+const binaryFile = z.string().openapi({ type: 'string', format: 'binary' });
 
 function registerInOpenApi(basePath: string, spec: RouteSpec<AnyObject, AnyObject, z.ZodType, z.ZodType>): void {
   const errorContent = { 'application/json': { schema: errorResponseSchema } };
@@ -112,7 +132,10 @@ function registerInOpenApi(basePath: string, spec: RouteSpec<AnyObject, AnyObjec
   const errorResponses = Object.fromEntries(
     [...new Set([...codes].map((code) => ERROR_STATUS[code]))].map((status) => [status, { description: `Error (${[...codes].filter((c) => ERROR_STATUS[c] === status).join(', ')})`, content: errorContent }]),
   );
-  const successContent = spec.success.schema ? { [spec.success.contentType ?? 'application/json']: { schema: spec.success.schema } } : undefined;
+  const fileContent = Object.fromEntries((spec.success.files ?? []).map((type) => [type, { schema: binaryFile }]));
+  const successContent = spec.success.schema || spec.success.files
+    ? { ...(spec.success.schema ? { [spec.success.contentType ?? 'application/json']: { schema: spec.success.schema } } : {}), ...fileContent }
+    : undefined;
   openApiRegistry.registerPath({
     method: spec.method,
     path: (basePath + spec.path).replace(/:([A-Za-z0-9_]+)/g, '{$1}'),
