@@ -6,6 +6,7 @@ import type { JobRunner } from './job-runner.ts';
  * node-cron ticks in the business time zone; the runner's unique tick key and lease make a tick
  * run once however many instances share the database. node-cron 4 ANDs day-of-month with
  * day-of-week, and remembers nothing across restarts — hence the catch-up pass at start.
+ * `JOB_SCHEDULES` may replace a job's default expression.
  */
 export class Scheduler {
   private readonly tasks: ScheduledTask[] = [];
@@ -14,15 +15,18 @@ export class Scheduler {
 
   start(): void {
     const { config, logger } = this.runner;
+    const unknown = Object.keys(config.jobSchedules).filter((name) => !this.runner.definition(name));
+    if (unknown.length > 0) throw new Error(`JOB_SCHEDULES names unknown jobs: ${unknown.join(', ')}`);
     for (const job of this.runner.jobs) {
-      if (!job.schedule) continue;
-      const task = cron.schedule(job.schedule, (context) => this.tick(job, context.date), {
+      const schedule = config.jobSchedules[job.name] ?? job.schedule;
+      if (!schedule) continue;
+      const task = cron.schedule(schedule, (context) => this.tick(job, context.date), {
         timezone: config.businessTimeZone,
         name: job.name,
       });
       this.tasks.push(task);
     }
-    logger.info({ jobs: this.tasks.length, ownerId: this.runner.ownerId }, 'scheduler started');
+    logger.info({ jobs: this.tasks.length, ownerId: this.runner.ownerId, overridden: Object.keys(config.jobSchedules) }, 'scheduler started');
     void this.catchUp();
   }
 
@@ -54,6 +58,7 @@ export class Scheduler {
         this.runner.logger.error({ err: error, job: job.name }, 'catch-up failed');
       }
     }
+    this.runner.logger.info('catch-up finished');
   }
 
   async stop(timeoutMs: number): Promise<void> {
