@@ -30,15 +30,15 @@ interface KillPoint {
 }
 
 const FULL = process.env.CRASH_TEST_FULL === '1';
-const SIZE: DistrictSize = FULL ? { seniors: 1_000, orders: 6_000, seed: 9 } : { seniors: 300, orders: 1_500, seed: 9 };
+const SIZE: DistrictSize = FULL ? { seniors: 1_000, orders: 6_000, seed: 9 } : { seniors: 200, orders: 1_000, seed: 9 };
 const KILL_POINTS: KillPoint[] = FULL
   ? [
     { job: 'issuance', atLeast: 100 }, { job: 'issuance', atLeast: 500 }, { job: 'issuance', atLeast: 900 },
     { job: 'settlement', atLeast: 500 }, { job: 'settlement', atLeast: 2_500 }, { job: 'settlement', atLeast: 5_500 },
   ]
-  : [{ job: 'issuance', atLeast: 100 }, { job: 'settlement', atLeast: 500 }];
+  : [{ job: 'issuance', atLeast: 60 }, { job: 'settlement', atLeast: 500 }];
 /** A killed run's lease lapses after this; the restarted instance then takes the run over. */
-const LEASE_SECONDS = 8;
+const LEASE_SECONDS = 10;
 
 describe('crash injection: issuance and settlement killed with SIGKILL and resumed', function () {
   this.timeout(FULL ? 1_800_000 : 420_000);

@@ -4,6 +4,7 @@ import { generateDistrict, type GeneratedDistrict } from '../../scripts/district
 import type { Config } from '../../src/config/env.ts';
 import { connectMongoose } from '../../src/db/connection.ts';
 import { JobRunModel } from '../../src/jobs/job.model.ts';
+import { ProviderModel } from '../../src/organisation/providers.model.ts';
 import { settlementJob } from '../../src/settlement/index.ts';
 import type { JobDefinition } from '../../src/shared/job-definition.ts';
 import { logger } from '../../src/shared/logger.ts';
@@ -102,8 +103,24 @@ export function accountsOffTheirEntries(snapshot: Awaited<ReturnType<typeof vouc
     .map((a) => String(a.id));
 }
 
+/**
+ * Vouchers and settlement as two databases can compare them: the generator's organisation rows get
+ * fresh ObjectIds in each database, so providers are named by their credit code (seniors and
+ * orders have the generator's own deterministic ids).
+ */
 export async function figuresSnapshot() {
-  return { vouchers: await voucherSnapshot(), settlement: await settlementSnapshot() };
+  const providers = new Map((await ProviderModel.find({}, { creditCode: 1 }).lean()).map((p) => [String(p._id), `provider:${p.creditCode}`]));
+  const named = (id: unknown) => String(id).replace(/[0-9a-f]{24}$/, (hex) => providers.get(hex) ?? hex);
+  const settlement = await settlementSnapshot();
+  return {
+    vouchers: await voucherSnapshot(),
+    settlement: {
+      statements: settlement.statements.map((s) => ({ ...s, id: named(s.id), providerId: named(s.providerId) })).sort((a, b) => a.id.localeCompare(b.id)),
+      lines: settlement.lines.map((l) => ({ ...l, statementId: named(l.statementId) })),
+      heldBack: settlement.heldBack,
+      sampleChecks: settlement.sampleChecks.map((c) => ({ ...c, statementId: named(c.statementId) })),
+    },
+  };
 }
 
 /** The runs of the given jobs, oldest first, as the job runs collection records them. */
