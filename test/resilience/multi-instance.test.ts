@@ -22,7 +22,7 @@ import {
 /*
  * Two instances of the real service on one database (issue 9): both start at once — so both race
  * the start-up catch-up of issuance and settlement — and tick the offer sweeper every 2 seconds and
- * issuance and settlement every 5 (JOB_SCHEDULES), while offers expire one after another. Each tick
+ * issuance and settlement every 10 (JOB_SCHEDULES), while offers expire one after another. Each tick
  * must be worked once (one run record per tick key, runs of a job never overlapping, each expired
  * offer swept once), and the voucher and settlement figures must equal a single-instance run of the
  * same jobs on the same generated month. `npm run test:multi-instance` (MULTI_INSTANCE_FULL=1) runs
@@ -30,18 +30,18 @@ import {
  */
 
 const FULL = process.env.MULTI_INSTANCE_FULL === '1';
-const SIZE: DistrictSize = FULL ? { seniors: 1_000, orders: 6_000, seed: 11 } : { seniors: 200, orders: 1_000, seed: 11 };
+const SIZE: DistrictSize = FULL ? { seniors: 500, orders: 3_000, seed: 11 } : { seniors: 120, orders: 600, seed: 11 };
 /** Orders whose single remaining offer expires during the test; nobody is left to offer them to. */
-const EXPIRING_OFFERS = FULL ? 120 : 40;
+const EXPIRING_OFFERS = FULL ? 100 : 30;
 /** The offers expire one every this many ms from the moment the instances are started. */
 const EXPIRY_SPACING_MS = FULL ? 400 : 300;
 /** Scheduled ticks of each monthly job that must have happened after all work was done. */
-const EXTRA_TICKS = FULL ? 6 : 3;
-const SCHEDULES = { 'offer-sweeper': '*/2 * * * * *', 'voucher-issuance': '*/5 * * * * *', settlement: '*/5 * * * * *' };
+const EXTRA_TICKS = FULL ? 4 : 2;
+const SCHEDULES = { 'offer-sweeper': '*/2 * * * * *', 'voucher-issuance': '*/10 * * * * *', settlement: '*/10 * * * * *' };
 const JOBS = Object.keys(SCHEDULES);
 
 describe('multi-instance: two service processes on one database', function () {
-  this.timeout(FULL ? 1_200_000 : 420_000);
+  this.timeout(FULL ? 1_800_000 : 600_000);
   const config = testConfig();
   const { issuanceMonth, settlementPeriod } = monthsOfToday(config);
 
@@ -75,13 +75,13 @@ describe('multi-instance: two service processes on one database', function () {
       const run = await RunProgressModel.findById(settlementPeriod).lean();
       const stillOffered = await OrderModel.countDocuments({ _id: { $in: orderIds }, status: 'offered' });
       return issued?.completedAt && run?.status === 'completed' && stillOffered === 0 ? new Date() : null;
-    }, { timeoutMs: FULL ? 900_000 : 300_000, everyMs: 1_000, describe: () => `the work was not done\n${tails()}` });
+    }, { timeoutMs: FULL ? 1_200_000 : 420_000, everyMs: 2_000, describe: () => `the work was not done\n${tails()}` });
     timings.workSeconds = seconds(started);
     // Then let both instances race more ticks of every job over the finished work.
     await waitUntil(async () => {
       const runs = await jobRunsOf(JOBS);
       return JOBS.every((name) => runs.filter((r) => r.name === name && r.trigger === 'schedule' && r.startedAt > doneAt && r.endedAt).length >= EXTRA_TICKS);
-    }, { timeoutMs: 120_000, everyMs: 1_000, describe: () => `the schedulers stopped ticking\n${tails()}` });
+    }, { timeoutMs: 120_000, everyMs: 2_000, describe: () => `the schedulers stopped ticking\n${tails()}` });
     await Promise.all([stopServiceProcess(first), stopServiceProcess(second)]);
     timings.totalSeconds = seconds(started);
 
