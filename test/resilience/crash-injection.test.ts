@@ -67,16 +67,18 @@ describe('crash injection: issuance and settlement killed with SIGKILL and resum
     await generateMonth(config, SIZE);
     const env = { JOB_LEASE_SECONDS: String(LEASE_SECONDS) };
     const kills: Record<string, unknown>[] = [];
-    const cutRuns: string[] = [];
+    const cutRuns = new Set<string>();
     for (const point of KILL_POINTS) {
       const service = await startServiceProcess(`instance ${processes.length + 1}`, dbName, env);
       processes.push(service);
-      const reached = await waitUntil(() => progressPast(point), {
+      // The point must be reached by this process's own work, not found already passed at its start.
+      const atStart = await progressOf(point.job);
+      const reached = await waitUntil(() => progressPast(point, atStart), {
         timeoutMs: 180_000, everyMs: 100, describe: () => `${point.job} never reached ${point.atLeast}\n${service.tail()}`,
       });
       await killServiceProcess(service);
       const cut = (await jobRunsOf(['voucher-issuance', 'settlement'])).filter((r) => r.status === 'running').map((r) => `${r.name} ${r.tickKey}`);
-      cutRuns.push(...cut);
+      for (const key of cut) cutRuns.add(key);
       const after = await progress();
       // A kill after the job finished would prove nothing: each point must land inside the work.
       expect(point.job === 'issuance' ? after.issuanceCompleted : after.settlementCompleted, `${point.job} had already finished at the kill`).to.equal(false);
@@ -109,26 +111,28 @@ describe('crash injection: issuance and settlement killed with SIGKILL and resum
     expect(crashed.settlement.lines.filter((l) => l.kind === 'service')).to.have.length(SIZE.orders);
     // Every run a kill cut short was taken over (abandoned), and each job ended with one success.
     expect(runs.filter((r) => r.status === 'running')).to.deep.equal([]);
-    expect(cutRuns.length).to.be.at.least(KILL_POINTS.length);
+    expect(cutRuns.size).to.be.at.least(KILL_POINTS.length);
     expect(runs.filter((r) => r.status === 'abandoned').map((r) => `${r.name} ${r.tickKey}`).sort()).to.deep.equal([...cutRuns].sort());
     expect(runs.filter((r) => r.name === 'voucher-issuance' && r.status === 'succeeded')).to.have.length(1);
     expect(runs.filter((r) => r.name === 'settlement' && r.status === 'succeeded')).to.have.length(1);
   });
 
-  async function progressPast(point: KillPoint): Promise<number | null> {
-    if (point.job === 'issuance') {
-      const credited = await AccountModel.countDocuments({ [`creditsByMonth.${issuanceMonth}`]: { $gt: 0 } });
-      return credited >= point.atLeast ? credited : null;
-    }
-    const ordersSeen = (await RunProgressModel.findById(settlementPeriod).lean())?.ordersSeen ?? 0;
-    return ordersSeen >= point.atLeast ? ordersSeen : null;
+  /** Issuance: seniors credited for the month; settlement: orders its runs have finished. */
+  async function progressOf(job: KillPoint['job']): Promise<number> {
+    if (job === 'issuance') return AccountModel.countDocuments({ [`creditsByMonth.${issuanceMonth}`]: { $gt: 0 } });
+    return (await RunProgressModel.findById(settlementPeriod).lean())?.ordersSeen ?? 0;
+  }
+
+  async function progressPast(point: KillPoint, atStart: number): Promise<number | null> {
+    const now = await progressOf(point.job);
+    return now >= point.atLeast && now > atStart ? now : null;
   }
 
   async function progress() {
     const issued = await IssuedMonthModel.findById(issuanceMonth).lean();
     const run = await RunProgressModel.findById(settlementPeriod).lean();
     return {
-      credited: await AccountModel.countDocuments({ [`creditsByMonth.${issuanceMonth}`]: { $gt: 0 } }),
+      credited: await progressOf('issuance'),
       issuanceCompleted: Boolean(issued?.completedAt),
       ordersSeen: run?.ordersSeen ?? 0,
       settlementCompleted: run?.status === 'completed',
