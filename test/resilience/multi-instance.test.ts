@@ -30,9 +30,9 @@ import {
  */
 
 const FULL = process.env.MULTI_INSTANCE_FULL === '1';
-const SIZE: DistrictSize = FULL ? { seniors: 500, orders: 3_000, seed: 11 } : { seniors: 120, orders: 600, seed: 11 };
+const SIZE: DistrictSize = FULL ? { seniors: 300, orders: 2_000, seed: 11 } : { seniors: 120, orders: 600, seed: 11 };
 /** Orders whose single remaining offer expires during the test; nobody is left to offer them to. */
-const EXPIRING_OFFERS = FULL ? 100 : 30;
+const EXPIRING_OFFERS = FULL ? 60 : 30;
 /** The offers expire one every this many ms from the moment the instances are started. */
 const EXPIRY_SPACING_MS = FULL ? 400 : 300;
 /** Scheduled ticks of each monthly job that must have happened after all work was done. */
