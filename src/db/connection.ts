@@ -68,10 +68,16 @@ export async function connectDatabase(config: Config, logger: Logger): Promise<D
 export async function connectMongoose(uri: string, options: { autoIndex: boolean; dbName?: string }): Promise<void> {
   mongoose.set('strictQuery', true);
   await mongoose.connect(uri, {
-    dbName: options.dbName ?? DATABASE_NAME,
+    dbName: options.dbName ?? databaseNameOf(uri) ?? DATABASE_NAME,
     autoIndex: options.autoIndex,
     serverSelectionTimeoutMS: 10_000,
   });
+}
+
+/** The database named in the URI's path (`mongodb://db1,db2/starlight?…`), if any. */
+export function databaseNameOf(uri: string): string | undefined {
+  const name = /^mongodb(?:\+srv)?:\/\/[^/?]*\/([^?]*)/.exec(uri)?.[1];
+  return name ? decodeURIComponent(name) : undefined;
 }
 
 export async function pingDatabase(): Promise<boolean> {

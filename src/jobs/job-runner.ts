@@ -50,7 +50,7 @@ export class JobRunner {
 
   /** Null when another instance already took this tick. */
   async start(job: JobDefinition, request: RunRequest): Promise<StartedRun | null> {
-    const leaseMs = job.leaseMs ?? DEFAULT_LEASE_MS;
+    const leaseMs = leaseMsOf(job, this.config);
     const now = new Date();
     let run: JobRunDoc;
     try {
@@ -146,6 +146,11 @@ export class JobRunner {
     const all = Promise.allSettled([...this.active.values()].map((entry) => entry.completion));
     await Promise.race([all, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
   }
+}
+
+/** JOB_LEASE_SECONDS, when set, replaces every job's own lease (a short one lets tests resume a killed run quickly). */
+export function leaseMsOf(job: JobDefinition, config: Config): number {
+  return config.jobLeaseMs ?? job.leaseMs ?? DEFAULT_LEASE_MS;
 }
 
 function errorMessageOf(error: unknown): string {

@@ -67,6 +67,18 @@ describe('configuration from the environment', () => {
     expect(problemsOf({ ...TEST_ENV, ANNUAL_BUDGET_DISTRICT_FEN: '-1' }).map((p) => p.variable)).to.deep.equal(['ANNUAL_BUDGET_DISTRICT_FEN']);
   });
 
+  it('reads job schedules and one lease length for every job, refusing malformed ones', () => {
+    expect(loadConfig({ ...TEST_ENV })).to.include({ jobLeaseMs: null });
+    expect(loadConfig({ ...TEST_ENV }).jobSchedules).to.deep.equal({});
+    const config = loadConfig({ ...TEST_ENV, JOB_SCHEDULES: '{"settlement":"0 0 2 3 * *"}', JOB_LEASE_SECONDS: '15' });
+    expect(config.jobSchedules).to.deep.equal({ settlement: '0 0 2 3 * *' });
+    expect(config.jobLeaseMs).to.equal(15_000);
+    expect(problemsOf({ ...TEST_ENV, JOB_SCHEDULES: '{settlement}' }).map((p) => p.variable)).to.deep.equal(['JOB_SCHEDULES']);
+    expect(problemsOf({ ...TEST_ENV, JOB_SCHEDULES: '{"settlement":"every day"}' }).map((p) => p.variable)).to.deep.equal(['JOB_SCHEDULES']);
+    expect(problemsOf({ ...TEST_ENV, JOB_SCHEDULES: '["0 * * * * *"]' }).map((p) => p.variable)).to.deep.equal(['JOB_SCHEDULES']);
+    expect(problemsOf({ ...TEST_ENV, JOB_LEASE_SECONDS: '1' }).map((p) => p.variable)).to.deep.equal(['JOB_LEASE_SECONDS']);
+  });
+
   it('requires the bootstrap admin username and password together', () => {
     expect(problemsOf({ ...TEST_ENV, BOOTSTRAP_ADMIN_USERNAME: 'admin' }).map((p) => p.variable)).to.deep.equal(['BOOTSTRAP_ADMIN_PASSWORD']);
     expect(problemsOf({ ...TEST_ENV, BOOTSTRAP_ADMIN_USERNAME: 'admin', BOOTSTRAP_ADMIN_PASSWORD: 'short' }).map((p) => p.variable)).to.deep.equal(['BOOTSTRAP_ADMIN_PASSWORD']);

@@ -163,4 +163,22 @@ describe('job scheduler with a database lease', () => {
     expect(runs[0]).to.include({ trigger: 'catch-up', tickKey: 'catch-up:counting:2026-10', status: 'succeeded' });
     expect(job.executions).to.deep.equal(['2026-10']);
   });
+
+  it('resumes at the next start a catch-up whose instance was killed mid-run, once the dead run\'s lease lapses', async () => {
+    const job = countingJob({ catchUp: async () => ({ key: 'counting:2026-10', params: { label: '2026-10' } }) });
+    const dead = await JobRunModel.create({
+      name: 'counting', tickKey: 'catch-up:counting:2026-10', trigger: 'catch-up', params: { label: '2026-10' }, status: 'running',
+      ownerId: 'killed-instance', startedAt: new Date(), heartbeatAt: new Date(),
+    });
+    await JobLeaseModel.create({ _id: 'counting', ownerId: 'killed-instance', runId: String(dead._id), leaseUntil: new Date(Date.now() + 1500) });
+    const scheduler = new Scheduler(new JobRunner(config, logger, [job], 'restarted'));
+
+    await scheduler.catchUp();
+    expect(job.executions, 'nothing may run while the lease holds').to.deep.equal([]);
+    await until(async () => (await JobRunModel.countDocuments({ name: 'counting', status: 'succeeded' })) === 1);
+    await scheduler.stop(1000);
+
+    const runs = await JobRunModel.find({ name: 'counting' }).sort({ startedAt: 1 }).lean();
+    expect(runs.map((r) => [r.tickKey, r.status])).to.deep.equal([['catch-up:counting:2026-10', 'abandoned'], ['catch-up:counting:2026-10:retry-1', 'succeeded']]);
+  });
 });
