@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { adjustBalance, holdForOrder, openAccount, redeemForOrder, refundForOrder, releaseForOrder } from '../../src/vouchers/account.service.ts';
 import { expireThrough, expirableFen } from '../../src/vouchers/expiry.ts';
-import { applyMovement, completePending, ledgerFaults } from '../../src/vouchers/ledger.ts';
+import { applyMovement, applyMovementBatch, completePending, ledgerFaults, type BatchMovement } from '../../src/vouchers/ledger.ts';
 import { AccountModel, EntryModel } from '../../src/vouchers/ledger.model.ts';
 import { clearCollections, useTestDatabase } from '../support/database.ts';
 import { reconcileLedger } from '../../src/vouchers/reconciliation.ts';
@@ -148,6 +148,66 @@ describe('voucher ledger', () => {
 
     expect(counts).to.include({ accounts: 1, mismatches: 0, pendingCompleted: 1 });
     await expectConsistent(SENIOR);
+  });
+
+  describe('a batch of movements (the monthly jobs)', () => {
+    const SENIORS = ['batch-a', 'batch-b', 'batch-c'];
+    const creditNovember = async (): Promise<BatchMovement[]> => {
+      const accounts = await AccountModel.find({ _id: { $in: SENIORS } }).lean();
+      return accounts.map((account) => {
+        const movement = { key: `issue:${String(account._id)}:2026-11`, seniorId: String(account._id), type: 'issue' as const, balanceDeltaFen: 3_000, heldDeltaFen: 0, month: '2026-11', createdBy: 'system', creditMonth: '2026-11' };
+        return { account: { ...account, _id: String(account._id) }, movement, fallback: () => applyMovement(movement) };
+      });
+    };
+    beforeEach(async () => {
+      for (const seniorId of SENIORS) {
+        await openAccount(seniorId, 'community-1');
+        await issue(seniorId, '2026-10', 5_000);
+      }
+    });
+
+    it('applies each movement once with one insert and one update for the batch, and reconciles', async () => {
+      const results = await applyMovementBatch(await creditNovember());
+
+      expect([...results.values()].map((result) => result.applied?.isNew)).to.deep.equal([true, true, true]);
+      for (const seniorId of SENIORS) {
+        expect(await AccountModel.findById(seniorId).lean()).to.include({ balanceFen: 8_000, availableFen: 8_000 });
+        await expectConsistent(seniorId);
+      }
+      expect(await reconcileLedger('batch-1', logger)).to.include({ mismatches: 0, pendingCompleted: 0 });
+    });
+
+    it('leaves an account that moved after the batch read it to the one-by-one way, which sees the move', async () => {
+      const batch = await creditNovember();
+      await holdForOrder({ orderId: 'meanwhile', seniorId: 'batch-b', amountFen: 1_000, by: 'u' });
+
+      await applyMovementBatch(batch);
+
+      expect(await AccountModel.findById('batch-b').lean()).to.include({ balanceFen: 8_000, heldFen: 1_000, availableFen: 7_000 });
+      for (const seniorId of SENIORS) await expectConsistent(seniorId);
+    });
+
+    it('ends a batch killed after some account updates, run again, with every movement applied exactly once', async () => {
+      let updates = 0;
+      ledgerFaults.afterAccountUpdate = () => {
+        updates += 1;
+        if (updates === 2) throw new Error('process killed');
+      };
+      const crashed = await applyMovementBatch(await creditNovember()).catch((error: unknown) => error);
+      ledgerFaults.afterAccountUpdate = null;
+      const parked = await AccountModel.countDocuments({ _id: { $in: SENIORS }, pending: { $ne: null } });
+
+      const again = await applyMovementBatch(await creditNovember());
+
+      expect((crashed as Error).message).to.equal('process killed');
+      expect(parked).to.equal(2);
+      expect([...again.values()].map((result) => result.applied?.isNew).sort()).to.deep.equal([false, false, true]);
+      for (const seniorId of SENIORS) {
+        expect(await AccountModel.findById(seniorId).lean()).to.include({ balanceFen: 8_000 });
+        await expectConsistent(seniorId);
+      }
+      expect(await EntryModel.countDocuments({ month: '2026-11' })).to.equal(3);
+    });
   });
 
   it('refuses a negative adjustment that would take available below zero', async () => {
