@@ -49,11 +49,19 @@ const results: Record<string, PhaseResult> = {};
 try {
   process.stdout.write(`Benchmark ${size}: ${args.seniors} seniors, ${args.orders} visits in ${args.month}; database ${database.uri} (FerretDB ${FERRETDB_BUILD_TAG}, SQLite) in ${dataDir}\n`);
   await measure('generate');
-  for (const phase of wanted.filter((name) => name !== 'http')) await measure(phase as PhaseName);
-  if (wanted.includes('http')) results.http = await http();
+  // A phase that fails is reported with its error and the others still run; the exit code says so.
+  for (const phase of wanted.filter((name) => name !== 'http')) await measure(phase as PhaseName).catch((error: unknown) => failed(phase, error));
+  if (wanted.includes('http')) results.http = await http().catch((error: unknown) => failed('http', error));
 } finally {
   await database.stop();
   if (!values.keep) await rm(dataDir, { recursive: true, force: true });
+}
+
+// With --only, the phases measured now replace theirs in the size's last results; the rest stay.
+const file = path.join('bench', size === 'district' ? 'results.json' : `results-${size}.json`);
+if (values.only) {
+  const previous = await readFile(file, 'utf8').then((text) => JSON.parse(text) as { results?: Record<string, PhaseResult> }, () => null);
+  for (const [phase, figures] of Object.entries(previous?.results ?? {})) if (!(phase in results)) results[phase] = { ...figures, fromEarlierRun: true };
 }
 
 const report = {
@@ -66,10 +74,16 @@ const report = {
   results,
 };
 await mkdir('bench', { recursive: true });
-const file = path.join('bench', size === 'district' ? 'results.json' : `results-${size}.json`);
 await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
 printTable();
 process.stdout.write(`\nwritten: ${file}\n`);
+if (Object.values(results).some((figures) => 'error' in figures)) process.exitCode = 1;
+
+function failed(phase: string, error: unknown): PhaseResult {
+  process.stdout.write(`  ${phase} FAILED: ${String(error).slice(0, 2000)}\n`);
+  results[phase] = { error: String(error).split('\n')[0] ?? 'failed' };
+  return results[phase];
+}
 
 /** Runs one phase in a process of its own and notes the database process's memory after it. */
 async function measure(phase: PhaseName): Promise<void> {
@@ -155,7 +169,7 @@ async function dispatchCommunitySeniors(): Promise<string[]> {
   const client = await MongoClient.connect(database.uri);
   try {
     const db = client.db('starlight');
-    const community = await db.collection('communities').findOne({ code: '999999999001' });
+    const community = await db.collection('communities').findOne({ name: '调度基准社区' });
     if (!community) return [];
     return (await db.collection('seniors').find({ communityId: String(community._id) }, { projection: { _id: 1 } }).toArray()).map((senior) => String(senior._id));
   } finally {

@@ -124,7 +124,9 @@ const DISPATCH_ORDERS = 500;
 export async function dispatch(config: Config): Promise<PhaseResult> {
   const anyCommunity = await mongoose.connection.collection('communities').findOne({});
   const location = { lng: 117.25, lat: 31.85 };
-  const community = await upsertCommunity({ name: '调度基准社区', code: '999999999001', streetId: String(anyCommunity?.streetId), location });
+  // A community code starts with its street's code; the generator numbers a street's communities from 001.
+  const street = await mongoose.connection.collection('streets').findOne({ _id: new mongoose.Types.ObjectId(String(anyCommunity?.streetId)) });
+  const community = await upsertCommunity({ name: '调度基准社区', code: `${String(street?.code)}999`, streetId: String(anyCommunity?.streetId), location });
   const services = demoServiceTypes.filter((type) => !type.emergency);
   for (let p = 0; p < DISPATCH_PROVIDERS; p += 1) {
     const base = `91340104MC${String(p).padStart(7, '0')}`;
