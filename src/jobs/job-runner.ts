@@ -34,6 +34,9 @@ export interface StartedRun {
 export class JobRunner {
   readonly ownerId: string;
   private readonly active = new Map<string, { controller: AbortController; completion: Promise<JobRunDoc> }>();
+  /** Starts between their run record and their place in `active`: shutdown must wait for them. */
+  private readonly starting = new Set<Promise<unknown>>();
+  private stopping = false;
 
   constructor(
     readonly config: Config,
@@ -48,8 +51,27 @@ export class JobRunner {
     return this.jobs.find((job) => job.name === name);
   }
 
-  /** Null when another instance already took this tick. */
+  /**
+   * Null when another instance already took this tick, or when this instance is shutting down (a
+   * scheduled tick is then left to the other instances; a manual run is refused with 503).
+   */
   async start(job: JobDefinition, request: RunRequest): Promise<StartedRun | null> {
+    if (this.stopping) {
+      if (request.trigger === 'manual') throw new DomainError('SERVICE_UNAVAILABLE');
+      return null;
+    }
+    // A tick that fired just before shutdown is tracked from here, so stopAll cannot miss its
+    // record and leave it `running` behind a closed database.
+    const starting = this.startTracked(job, request);
+    this.starting.add(starting);
+    try {
+      return await starting;
+    } finally {
+      this.starting.delete(starting);
+    }
+  }
+
+  private async startTracked(job: JobDefinition, request: RunRequest): Promise<StartedRun | null> {
     const leaseMs = leaseMsOf(job, this.config);
     const now = new Date();
     let run: JobRunDoc;
@@ -142,6 +164,8 @@ export class JobRunner {
 
   /** Stops every run of this instance at its next batch boundary and waits for their records. */
   async stopAll(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.starting]);
     for (const { controller } of this.active.values()) controller.abort('interrupted by shutdown');
     const all = Promise.allSettled([...this.active.values()].map((entry) => entry.completion));
     await Promise.race([all, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);

@@ -142,6 +142,28 @@ describe('job scheduler with a database lease', () => {
     expect(await JobLeaseModel.findById('counting').lean()).to.include({ runId: null });
   });
 
+  it('leaves no run record running when shutdown comes while a tick is still starting, and starts nothing after', async () => {
+    const job = countingJob();
+    const runner = new JobRunner(config, logger, [job], 'stopping-mid-start');
+    // The tick has fired but its run record and lease are still being written when SIGTERM comes.
+    const tick = runner.start(job, { params: {}, trigger: 'schedule', tickKey: 'schedule:mid-start' });
+
+    await runner.stopAll(5000);
+
+    // What the database holds when stopAll returns is what it keeps: the server closes it next.
+    const runs = await JobRunModel.find({ name: 'counting' }).lean();
+    expect(runs).to.have.length(1);
+    expect(runs[0]).to.include({ status: 'failed', error: 'interrupted by shutdown' });
+    expect(runs[0]!.endedAt).to.be.an.instanceOf(Date);
+    expect(await JobLeaseModel.findById('counting').lean()).to.include({ runId: null });
+    await (await tick)?.completion;
+    expect(await runner.start(job, { params: {}, trigger: 'schedule', tickKey: 'schedule:after-stop' })).to.equal(null);
+    let refused: unknown;
+    await runner.start(job, { params: {}, trigger: 'manual' }).catch((error: unknown) => { refused = error; });
+    expect(refused).to.have.property('code', 'SERVICE_UNAVAILABLE');
+    expect(await JobRunModel.countDocuments({ name: 'counting' })).to.equal(1);
+  });
+
   it('records a failing run with its error and counts it as failed', async () => {
     const job = countingJob({ run: async () => { throw new Error('ledger out of balance'); } });
     const started = await new JobRunner(config, logger, [job], 'failing').start(job, { params: {}, trigger: 'manual' });

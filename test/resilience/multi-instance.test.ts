@@ -99,7 +99,11 @@ describe('multi-instance: two service processes on one database', function () {
     // One record per tick key, and no run of a job overlapping another (the lease).
     const keys = runs.map((r) => `${r.name} ${r.tickKey}`);
     expect(new Set(keys).size).to.equal(keys.length);
-    expect(runs.filter((r) => !['succeeded', 'skipped'].includes(r.status)), 'failed, abandoned or unfinished runs').to.deep.equal([]);
+    // SIGTERM may catch a tick mid-run: that run ends `failed`, 'interrupted by shutdown' (the
+    // runner cannot tell a job that finished anyway from one that stopped at a batch boundary).
+    // Only after all work was done, when an interrupted tick has nothing left to do, is that fine.
+    const interruptedAtStop = (r: (typeof runs)[number]) => r.status === 'failed' && r.error === 'interrupted by shutdown' && r.startedAt > doneAt;
+    expect(runs.filter((r) => !['succeeded', 'skipped'].includes(r.status) && !interruptedAtStop(r)), 'failed, abandoned or unfinished runs').to.deep.equal([]);
     for (const name of JOBS) {
       const worked = runs.filter((r) => r.name === name && r.status === 'succeeded');
       for (let i = 1; i < worked.length; i += 1) expect(worked[i]!.startedAt.getTime(), `${name} runs overlap`).to.be.at.least(worked[i - 1]!.endedAt!.getTime());
