@@ -131,13 +131,25 @@ async function http(): Promise<PhaseResult> {
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitForReady(`${base}/readyz`);
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench-admin', password: 'bench-password-1' }) });
-    const { accessToken } = (await login.json()) as { accessToken: string };
-    const headers = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+    const headers = await loginHeaders(base, 'bench-admin', 'bench-password-1');
     const seniorIds = await dispatchCommunitySeniors();
     if (seniorIds.length === 0) throw new Error('the http phase needs the dispatch phase first (its community of seniors)');
 
-    const list = await load('GET /api/v1/service-orders', { url: `${base}/api/v1/service-orders?page=2&pageSize=20`, headers });
+    // The list as a community worker sees it (their community's month of visits, a page at a
+    // time) under load; the district-wide list an admin sees, timed once (see BENCHMARKS.md).
+    const community = await busiestGeneratedCommunity();
+    const created = await fetch(`${base}/api/v1/users`, {
+      method: 'POST', headers,
+      body: JSON.stringify({ username: 'bench-community', password: 'bench-password-2', displayName: '社区基准', role: 'community_staff', communityIds: [community.id] }),
+    });
+    if (!created.ok) throw new Error(`could not create the community worker: ${created.status} ${await created.text()}`);
+    const staffHeaders = await loginHeaders(base, 'bench-community', 'bench-password-2');
+    const listUrl = `${base}/api/v1/service-orders?page=2&pageSize=20`;
+    const list = { ...(await load('GET /api/v1/service-orders (community staff)', { url: listUrl, headers: staffHeaders })), communityOrders: community.orders };
+    const started = performance.now();
+    const whole = await fetch(listUrl, { headers });
+    const districtList = { status: whole.status, total: ((await whole.json()) as { total?: number }).total ?? null, ms: Math.round(performance.now() - started) };
+    process.stdout.write(`  GET /api/v1/service-orders (admin, whole district), one request: ${JSON.stringify(districtList)}\n`);
     let next = 0;
     const tomorrow = Date.now() + 2 * 86_400_000;
     const create = await load('POST /api/v1/service-orders', {
@@ -150,7 +162,7 @@ async function http(): Promise<PhaseResult> {
       }],
     });
     const health = await load('GET /healthz', { url: `${base}/healthz` });
-    return { ...prefix('list', list), ...prefix('create', create), ...prefix('healthz', health), peakRssMb: await rssMb(service.pid as number, 'VmHWM') };
+    return { ...prefix('list', list), ...prefix('districtList', districtList), ...prefix('create', create), ...prefix('healthz', health), peakRssMb: await rssMb(service.pid as number, 'VmHWM') };
   } finally {
     service.kill('SIGTERM');
     await new Promise((resolve) => service.once('exit', resolve));
@@ -163,6 +175,26 @@ async function load(title: string, options: Record<string, unknown>): Promise<Ph
   const figures = { requestsPerS: Math.round(result.requests.average), p50Ms: result.latency.p50, p99Ms: result.latency.p99, total: result.requests.total, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
   process.stdout.write(`  ${JSON.stringify(figures)}\n`);
   return figures;
+}
+
+async function loginHeaders(base: string, username: string, password: string): Promise<Record<string, string>> {
+  const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (!login.ok) throw new Error(`login of ${username} failed: ${login.status}`);
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  return { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+}
+
+/** The generated community with the most visits (a busy community worker's list). */
+async function busiestGeneratedCommunity(): Promise<{ id: string; orders: number }> {
+  const client = await MongoClient.connect(database.uri);
+  try {
+    const counts = await client.db('starlight').collection('service_orders').aggregate<{ _id: string; orders: number }>([{ $group: { _id: '$communityId', orders: { $sum: 1 } } }]).toArray();
+    const busiest = counts.sort((a, b) => b.orders - a.orders)[0];
+    if (!busiest) throw new Error('no orders to list');
+    return { id: busiest._id, orders: busiest.orders };
+  } finally {
+    await client.close();
+  }
 }
 
 async function dispatchCommunitySeniors(): Promise<string[]> {
@@ -214,9 +246,10 @@ function printTable(): void {
   add('import 10,000-row XLSX', r.importXlsx && `${r.importXlsx.wallS} s, ${r.importXlsx.rowsPerS} rows/s, ${r.importXlsx.created} created, peak RSS ${r.importXlsx.peakRssMb} MB`);
   add('dispatch among 50 providers', r.dispatch && `median ${r.dispatch.medianMs} ms, p99 ${r.dispatch.p99Ms} ms (${r.dispatch.offered}/${r.dispatch.orders} offered)`);
   if (r.http) {
-    for (const [name, title] of [['list', 'HTTP GET service-orders'], ['create', 'HTTP POST service-orders'], ['healthz', 'HTTP GET /healthz (ceiling)']] as const) {
+    for (const [name, title] of [['list', 'HTTP GET service-orders (community staff)'], ['create', 'HTTP POST service-orders'], ['healthz', 'HTTP GET /healthz (ceiling)']] as const) {
       add(title, `${r.http[`${name}.requestsPerS`]} req/s, p50 ${r.http[`${name}.p50Ms`]} ms, p99 ${r.http[`${name}.p99Ms`]} ms, non-2xx ${r.http[`${name}.non2xx`]}, errors ${r.http[`${name}.errors`]}`);
     }
+    add('HTTP GET service-orders (admin, whole district)', `one request: ${r.http['districtList.ms']} ms, status ${r.http['districtList.status']}, total ${r.http['districtList.total']}`);
   }
   if (r.explain) add('indexes (explain)', Object.entries(r.explain).filter(([key]) => key.endsWith('.plan')).map(([key, value]) => `${key.replace('.plan', '')}: ${String(value)}`).join('; '));
   const width = [Math.max(...rows.map((row) => row[0].length)), Math.max(...rows.map((row) => row[1].length))];

@@ -138,6 +138,42 @@ describe('mongoose on the embedded FerretDB', () => {
     }
   });
 
+
+  it('selects by an indexed field\'s string equality through its index, still matching arrays, escaped strings and every other condition', async function () {
+    const info = await mongoose.connection.db!.admin().command({ buildInfo: 1 });
+    const probes = mongoose.connection.collection('probe_equalities');
+    await probes.createIndex({ provider: 1, day: 1 });
+    await probes.insertMany([
+      { provider: 'p1', day: '2026-11-01', n: 1 },
+      { provider: 'p1', day: '2026-11-02', n: 2 },
+      { provider: 'p2', day: '2026-11-01', n: 3 },
+      { provider: ['p9', 'p1'], day: '2026-11-01', n: 4 }, // MongoDB equality matches an element
+      { provider: 'a<b&"c"', day: '2026-11-01', n: 5 }, // needs JSON escaping: not pushed down, still found
+      { provider: '星光服务社', day: '2026-11-01', n: 6 },
+      { provider: 'p1', day: ['2026-11-01'], n: 7 },
+      { provider: 1, day: '2026-11-01', n: 8 }, // a number never equals the string '1'
+    ] as never[]);
+    const ns = async (filter: object) => (await probes.find(filter).sort({ n: 1 }).toArray()).map((doc) => doc.n);
+
+    expect(await ns({ provider: 'p1', day: '2026-11-01' })).to.deep.equal([1, 4, 7]);
+    expect(await ns({ provider: 'p1', day: '2026-11-01', n: { $gt: 1 } })).to.deep.equal([4, 7]);
+    expect(await ns({ provider: 'p1' })).to.deep.equal([1, 2, 4, 7]);
+    expect(await ns({ provider: 'a<b&"c"' })).to.deep.equal([5]);
+    expect(await ns({ provider: '星光服务社' })).to.deep.equal([6]);
+    expect(await ns({ provider: '1' })).to.deep.equal([]);
+    expect(await ns({ provider: { $in: ['p2', '星光服务社', 'p9'] }, day: '2026-11-01' })).to.deep.equal([3, 4, 6]);
+    expect(await ns({ provider: { $in: ['p2', 'a<b&"c"'] } })).to.deep.equal([3, 5]);
+    expect(await probes.countDocuments({ provider: 'p1', day: '2026-11-02' })).to.equal(1);
+    expect((await probes.updateMany({ provider: 'p2' }, { $set: { seen: true } })).modifiedCount).to.equal(1);
+    expect((await probes.deleteMany({ day: '2026-11-02' })).deletedCount).to.equal(1);
+    if (info.ferretdbVersion) {
+      for (const filter of [{ provider: 'p1', day: '2026-11-01' }, { provider: { $in: ['p1', 'p2'] } }]) {
+        const plan = await probes.find(filter).explain();
+        expect(plan.filterPushdown).to.equal(true);
+        expect(JSON.stringify(plan.queryPlanner)).to.match(/USING INDEX/).and.not.match(/detail=SCAN/);
+      }
+    }
+  });
   it('streams a find sorted by _id in BSON order (ObjectIds and strings), with a filter, a limit and writes while it streams', async () => {
     const ids = Array.from({ length: 300 }, (_, n) => mongoose.Types.ObjectId.createFromTime(1_700_000_000 + ((n * 7919) % 300) * 1_000));
     await Account.collection.insertMany(ids.map((_id, n) => ({ _id, key: `s${n}`, community: n % 3 ? 'c1' : 'c2', availableFen: n, heldFen: 0 })) as never[]);
