@@ -251,7 +251,10 @@ function printTable(): void {
     }
     add('HTTP GET service-orders (admin, whole district)', `one request: ${r.http['districtList.ms']} ms, status ${r.http['districtList.status']}, total ${r.http['districtList.total']}`);
   }
-  if (r.explain) add('indexes (explain)', Object.entries(r.explain).filter(([key]) => key.endsWith('.plan')).map(([key, value]) => `${key.replace('.plan', '')}: ${String(value)}`).join('; '));
   const width = [Math.max(...rows.map((row) => row[0].length)), Math.max(...rows.map((row) => row[1].length))];
   process.stdout.write(`\n${rows.map((row) => `${row[0].padEnd(width[0] as number)}  ${row[1].padEnd(width[1] as number)}  ${row[2]}`).join('\n')}\n`);
+  if (r.explain) {
+    process.stdout.write('\nindexes (explain):\n');
+    for (const [key, value] of Object.entries(r.explain).filter(([name]) => name.endsWith('.plan'))) process.stdout.write(`  ${key.replace('.plan', '')}: ${String(value)}\n`);
+  }
 }

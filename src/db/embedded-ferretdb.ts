@@ -46,7 +46,10 @@ export async function startEmbeddedFerretDb({ binary, dataDir, port, logger }: S
     '--telemetry=disable',
     '--log-level=warn',
   ];
-  const child = spawn('sh', ['-c', GUARD_SCRIPT, 'ferretdb-guard', binary, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // Go's collector took a fifth of FerretDB's CPU while streaming orders (pprof): a larger GOGC
+  // made a scan ~40% faster for tens of MB more heap; GOMEMLIMIT keeps that bounded.
+  const env = { ...process.env, GOGC: process.env.GOGC ?? '400', GOMEMLIMIT: process.env.GOMEMLIMIT ?? '1GiB' };
+  const child = spawn('sh', ['-c', GUARD_SCRIPT, 'ferretdb-guard', binary, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
   forwardOutput(child, logger);
   let exited = false;
   let stopping = false;

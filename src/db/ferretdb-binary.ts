@@ -11,7 +11,7 @@ const run = promisify(execFile);
 export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 export const FERRETDB_VERSION = 'v1.24.2';
 /** Bumped whenever the patch below changes, so a cached binary without it is rebuilt. */
-export const FERRETDB_BUILD_TAG = `${FERRETDB_VERSION}-starlight6`;
+export const FERRETDB_BUILD_TAG = `${FERRETDB_VERSION}-starlight7`;
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_FERRETDB_CACHE = path.join(PROJECT_ROOT, '.cache', 'ferretdb');
@@ -106,6 +106,7 @@ async function buildFerretDb(binary: string, cacheDir: string, logger: Logger): 
   await applyIdInPushdownPatch(sourceDir);
   await applyIdSortPushdownPatch(sourceDir);
   await applyFieldEqualityPushdownPatch(sourceDir);
+  await applyResourceTrackingPatch(sourceDir);
 
   const partial = `${binary}.partial-${process.pid}`;
   await mkdir(path.dirname(binary), { recursive: true });
@@ -354,6 +355,16 @@ async function applyFieldEqualityPushdownPatch(sourceDir: string): Promise<void>
   const inExplain = '\n\tif whereClause == "" {\n\t\tif clause, fieldArgs := starlightFieldEquality(params.Filter); clause != "" {\n\t\t\tfilterPushdown = true\n\t\t\twhereClause, args = clause, fieldArgs\n\t\t}\n\t}\n';
   await writeFile(file, original.replace(queryAnchor, inQuery + queryAnchor).replace(explainAnchor, inExplain + explainAnchor));
   await writeFile(path.join(sourceDir, 'internal', 'backends', 'sqlite', 'starlight_field_equality.go'), FIELD_EQUALITY_PUSHDOWN);
+}
+
+async function applyResourceTrackingPatch(sourceDir: string): Promise<void> {
+  const file = path.join(sourceDir, 'internal', 'util', 'resource', 'resource.go');
+  const original = await readFile(file, 'utf8');
+  const track = 'func Track(obj any, token *Token) {\n';
+  const untrack = 'func Untrack(obj any, token *Token) {\n';
+  if (original.split(track).length !== 2 || original.split(untrack).length !== 2) throw new Error(`cannot patch FerretDB: expected Track and Untrack in ${file}`);
+  const off = '\t// starlight: leak tracking off (a stack trace and a finalizer per iterator cost ~10% of a scan)\n\tif true {\n\t\treturn\n\t}\n\n';
+  await writeFile(file, original.replace(track, track + off).replace(untrack, untrack + off));
 }
 
 async function assertGoAvailable(): Promise<void> {
