@@ -6,7 +6,7 @@ import mongoose from 'mongoose';
 import type { Config } from '../../src/config/env.ts';
 import { createOrder, settlementOrderFilter } from '../../src/dispatch/index.ts';
 import { OrderModel } from '../../src/dispatch/order.model.ts';
-import { upsertCommunity, upsertContract, upsertProvider, creditCodeCheckCharacter } from '../../src/organisation/index.ts';
+import { upsertCaregiver, upsertCommunity, upsertContract, upsertProvider, creditCodeCheckCharacter } from '../../src/organisation/index.ts';
 import { idCheckCharacter } from '../../src/seniors/id-number.ts';
 import { importRegister } from '../../src/seniors/register-import.service.ts';
 import { SeniorModel } from '../../src/seniors/senior.model.ts';
@@ -135,6 +135,10 @@ export async function dispatch(config: Config): Promise<PhaseResult> {
       address: '合肥市蜀山区', location: { lng: location.lng + (p % 10) * 0.002, lat: location.lat + Math.floor(p / 10) * 0.002 }, communityIds: [community.id], dailyCapacity: 1_000, status: 'active',
     } as Parameters<typeof upsertProvider>[0]);
     await upsertContract({ providerId: provider.id, validFrom: '2000-01-01', validTo: '2099-12-31', communityIds: [community.id], prices: services.map((type) => ({ serviceTypeCode: type.code, unitPriceFen: type.unitPriceFen - (p % 5) * 100 })) });
+    // A provider without an active caregiver skilled in the service is not a candidate at all.
+    for (let g = 0; g < 2; g += 1) {
+      await upsertCaregiver(config.pii, { providerId: provider.id, name: `调度护理员${p + 1}-${g + 1}`, phone: `151${String(p * 2 + g).padStart(8, '0')}`, skills: services.map((type) => type.code) });
+    }
   }
   const seniors = await SeniorModel.find({ status: 'active' }, { _id: 1 }).limit(200).lean();
   await SeniorModel.updateMany({ _id: { $in: seniors.map((senior) => senior._id) } }, { $set: { communityId: community.id, location } });
@@ -149,6 +153,8 @@ export async function dispatch(config: Config): Promise<PhaseResult> {
     timings.push(performance.now() - started);
     if (order.status === 'offered') offered += 1;
   }
+  // Timing orders that found nobody would measure an empty ranking: fail instead.
+  if (offered < DISPATCH_ORDERS / 2) throw new Error(`only ${offered} of ${DISPATCH_ORDERS} orders were offered: the benchmark community is not set up for dispatch`);
   timings.sort((a, b) => a - b);
   const at = (q: number) => Math.round(timings[Math.min(timings.length - 1, Math.floor(q * timings.length))]! * 10) / 10;
   return { providers: DISPATCH_PROVIDERS, orders: DISPATCH_ORDERS, offered, medianMs: at(0.5), p99Ms: at(0.99), maxMs: at(1) };

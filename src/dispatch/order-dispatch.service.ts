@@ -78,12 +78,19 @@ async function rankFor(order: OrderDoc, excluded: Set<string>, now: Date) {
   const candidates = await dispatchCandidates({ communityId: order.communityId, serviceTypeCode: order.serviceTypeCode, day: order.scheduledDay });
   // Fairness counts the offers of the week the dispatch happens in (the clock the caller passes).
   const week = isoWeek(now);
+  // Every candidate's figures in two reads, not two per candidate: with 50 candidates the per-provider
+  // counts each re-read the day's orders (the embedded database served them from one index).
+  const providerIds = candidates.map(({ provider }) => provider.id);
+  const statsOf = new Map((await ProviderStatsModel.find({ _id: { $in: providerIds } }).lean()).map((stats) => [String(stats._id), stats]));
+  const takenToday = new Map<string, number>();
+  const taken = await OrderModel.find({ providerId: { $in: providerIds }, scheduledDay: order.scheduledDay, status: { $in: TAKEN } }, { providerId: 1 }).lean();
+  for (const { providerId } of taken) takenToday.set(String(providerId), (takenToday.get(String(providerId)) ?? 0) + 1);
   const rankable: RankCandidate[] = [];
   for (const { provider, unitPriceFen } of candidates) {
-    const stats = await ProviderStatsModel.findById(provider.id).lean();
+    const stats = statsOf.get(provider.id);
     rankable.push({
       providerId: provider.id, kind: provider.kind, communityIds: provider.communityIds, location: provider.location, dailyCapacity: provider.dailyCapacity, unitPriceFen,
-      acceptedToday: await OrderModel.countDocuments({ providerId: provider.id, scheduledDay: order.scheduledDay, status: { $in: TAKEN } }),
+      acceptedToday: takenToday.get(provider.id) ?? 0,
       ratingAverage: stats && stats.ratingCount > 0 ? stats.ratingSum / stats.ratingCount : null,
       offersThisWeek: Number((stats?.offersByWeek as Record<string, number> | undefined)?.[week] ?? 0),
     });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { sweepExpiredOffers } from '../../src/dispatch/order-offers.service.ts';
 import { OrderModel } from '../../src/dispatch/order.model.ts';
+import { ProviderModel } from '../../src/organisation/providers.model.ts';
 import { NotificationModel } from '../../src/notifications/notification.model.ts';
 import { SeniorModel } from '../../src/seniors/senior.model.ts';
 import { logger } from '../../src/shared/logger.ts';
@@ -154,6 +155,19 @@ describe('service orders and dispatch', function () {
     expect(afterSecond!.dispatch!.attempts.map((a) => a.outcome)).to.deep.equal(['expired', 'expired']);
     expect(await NotificationModel.countDocuments({ template: 'order_unassigned' })).to.equal(1);
     expect(await sweepExpiredOffers(config, logger, later(100))).to.include({ expired: 0 });
+  });
+
+  it('passes over a provider whose visits taken that day fill its daily capacity, and counts only its own', async () => {
+    await ProviderModel.updateOne({ _id: w.near.id }, { $set: { dailyCapacity: 1 } });
+    const first = (await order()).body.order;
+    expect((await act('near', first.id, 'accept')).status).to.equal(200);
+
+    const sameDay = await order({ scheduledStart: first.scheduledStart });
+    const nextDay = await order({ scheduledStart: new Date(Date.parse(first.scheduledStart) + 86_400_000).toISOString() });
+
+    expect(sameDay.body.order.offer.providerId).to.equal(w.far.id);
+    expect(sameDay.body.order.dispatch.ranking.map((r: { providerId: string }) => r.providerId)).not.to.include(w.near.id);
+    expect(nextDay.body.order.offer.providerId).to.equal(w.near.id);
   });
 
   it('refuses an accept after the offer expired with 409 OFFER_NOT_ACTIVE', async () => {
