@@ -142,14 +142,16 @@ async function http(): Promise<PhaseResult> {
     const health = await load('GET /healthz', { url: `${base}/healthz` });
     let next = 0;
     const tomorrow = Date.now() + 2 * 86_400_000;
+    const orderBody = () => {
+      next += 1;
+      return JSON.stringify({ seniorId: seniorIds[next % seniorIds.length], serviceTypeCode: 'cleaning', quantity: 1, scheduledStart: new Date(tomorrow + next * 60_000).toISOString(), source: 'staff' });
+    };
+    // One order first: a load of refusals would measure the error path.
+    const probe = await fetch(`${base}/api/v1/service-orders`, { method: 'POST', headers, body: orderBody() });
+    if (probe.status !== 201) throw new Error(`creating an order answered ${probe.status}: ${(await probe.text()).slice(0, 500)}`);
     const create = await load('POST /api/v1/service-orders', {
       url: `${base}/api/v1/service-orders`, headers, method: 'POST',
-      requests: [{
-        setupRequest: (request: Record<string, unknown>) => {
-          next += 1;
-          return { ...request, body: JSON.stringify({ seniorId: seniorIds[next % seniorIds.length], serviceTypeCode: 'housekeeping', quantity: 1, scheduledStart: new Date(tomorrow + next * 60_000).toISOString(), source: 'staff' }) };
-        },
-      }],
+      requests: [{ setupRequest: (request: Record<string, unknown>) => ({ ...request, body: orderBody() }) }],
     });
     const community = await busiestGeneratedCommunity();
     const created = await fetch(`${base}/api/v1/users`, {
