@@ -260,7 +260,9 @@ function freePort(): Promise<number> {
   });
 }
 
-const prefix = (name: string, figures: PhaseResult) => Object.fromEntries(Object.entries(figures).map(([key, value]) => [`${name}.${key}`, value]));
+function prefix(name: string, figures: PhaseResult): PhaseResult {
+  return Object.fromEntries(Object.entries(figures).map(([key, value]) => [`${name}.${key}`, value]));
+}
 function ratio(numerator: unknown, denominator: unknown): number | null {
   return typeof numerator === 'number' && typeof denominator === 'number' && denominator > 0 ? Math.round((numerator / denominator) * 100) / 100 : null;
 }

@@ -1,4 +1,5 @@
-import { findValidContract } from './contracts.service.ts';
+import { ContractModel } from './contracts.model.ts';
+import { toContractView, validContractAmong } from './contracts.service.ts';
 import { CaregiverModel, ProviderModel } from './providers.model.ts';
 import { toProviderView, type ProviderView } from './providers.service.ts';
 
@@ -16,13 +17,23 @@ export interface DispatchCandidate {
  */
 export async function dispatchCandidates(question: { communityId: string; serviceTypeCode: string; day: string }): Promise<DispatchCandidate[]> {
   const providers = await ProviderModel.find({ status: 'active', communityIds: question.communityId }).lean();
+  const providerIds = providers.map((provider) => String(provider._id));
+  // The contracts and skilled caregivers of all of them in one read each (two reads per provider
+  // made dispatching among 50 providers a hundred round trips).
+  const contracts = (await ContractModel.find({
+    providerId: { $in: providerIds }, communityIds: question.communityId, serviceTypeCodes: question.serviceTypeCode,
+    validFrom: { $lte: question.day }, validTo: { $gte: question.day },
+  }).lean()).map(toContractView);
+  const skilled = new Map<string, number>();
+  for (const { providerId } of await CaregiverModel.find({ providerId: { $in: providerIds }, skills: question.serviceTypeCode, status: 'active' }, { providerId: 1 }).lean()) {
+    skilled.set(String(providerId), (skilled.get(String(providerId)) ?? 0) + 1);
+  }
   const candidates: DispatchCandidate[] = [];
   for (const provider of providers) {
     const providerId = String(provider._id);
-    const contract = await findValidContract({ providerId, serviceTypeCode: question.serviceTypeCode, communityId: question.communityId, day: question.day });
-    if (!contract) continue;
-    const skilledCaregivers = await CaregiverModel.countDocuments({ providerId, skills: question.serviceTypeCode, status: 'active' });
-    if (skilledCaregivers === 0) continue;
+    const contract = validContractAmong(contracts, { ...question, providerId });
+    const skilledCaregivers = skilled.get(providerId) ?? 0;
+    if (!contract || skilledCaregivers === 0) continue;
     candidates.push({ provider: toProviderView(provider), unitPriceFen: contract.unitPriceFen, skilledCaregivers });
   }
   return candidates;
