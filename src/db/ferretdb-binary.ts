@@ -70,6 +70,10 @@ export const DEFAULT_FERRETDB_CACHE = path.join(PROJECT_ROOT, '.cache', 'ferretd
  * AND f < '\'))`, both halves index ranges — and the handler filters those as before. Only strings
  * whose JSON needs no escaping are pushed down (SQLite and Go then render them alike); the rest
  * scan as before.
+ *
+ * A seventh patch (applyResourceTrackingPatch) turns off FerretDB's leak tracking, which took a
+ * stack trace and set a finalizer for every iterator it opened: ~10% of FerretDB's CPU while
+ * streaming orders (pprof), for a debugging aid.
  */
 export async function ensureFerretDbBinary(logger: Logger, cacheDir = DEFAULT_FERRETDB_CACHE): Promise<string> {
   const binary = path.join(cacheDir, FERRETDB_BUILD_TAG, 'ferretdb');
