@@ -108,14 +108,19 @@ export interface ContractQuestion {
  * most one. The provider's own status (active or suspended) is the caller's to check.
  */
 export async function findValidContract(question: ContractQuestion): Promise<{ contract: ContractView; unitPriceFen: number } | null> {
-  const found = await ContractModel.findOne({
-    providerId: question.providerId,
+  return validContractAmong(await contractsCovering([question.providerId], question), question);
+}
+
+/** The contracts of these providers that cover the service, community and day: one read for many providers (dispatch). */
+export async function contractsCovering(providerIds: readonly string[], question: Omit<ContractQuestion, 'providerId'>): Promise<ContractView[]> {
+  const found = await ContractModel.find({
+    providerId: { $in: providerIds },
     communityIds: question.communityId,
     serviceTypeCodes: question.serviceTypeCode,
     validFrom: { $lte: question.day },
     validTo: { $gte: question.day },
   }).lean();
-  return found ? validContractAmong([toContractView(found)], question) : null;
+  return found.map(toContractView);
 }
 
 /** All contracts of one provider, for callers that check many visits of it (settlement). */

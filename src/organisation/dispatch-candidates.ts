@@ -1,5 +1,4 @@
-import { ContractModel } from './contracts.model.ts';
-import { toContractView, validContractAmong } from './contracts.service.ts';
+import { contractsCovering, validContractAmong } from './contracts.service.ts';
 import { CaregiverModel, ProviderModel } from './providers.model.ts';
 import { toProviderView, type ProviderView } from './providers.service.ts';
 
@@ -20,10 +19,7 @@ export async function dispatchCandidates(question: { communityId: string; servic
   const providerIds = providers.map((provider) => String(provider._id));
   // The contracts and skilled caregivers of all of them in one read each (two reads per provider
   // made dispatching among 50 providers a hundred round trips).
-  const contracts = (await ContractModel.find({
-    providerId: { $in: providerIds }, communityIds: question.communityId, serviceTypeCodes: question.serviceTypeCode,
-    validFrom: { $lte: question.day }, validTo: { $gte: question.day },
-  }).lean()).map(toContractView);
+  const contracts = await contractsCovering(providerIds, question);
   const skilled = new Map<string, number>();
   for (const { providerId } of await CaregiverModel.find({ providerId: { $in: providerIds }, skills: question.serviceTypeCode, status: 'active' }, { providerId: 1 }).lean()) {
     skilled.set(String(providerId), (skilled.get(String(providerId)) ?? 0) + 1);
