@@ -10,7 +10,7 @@ export { assignCaregiver, checkIn, checkOut, confirmByCallback } from './order-v
 export { disputeOrder, resolveDispute } from './order-close.service.ts';
 export { countOrdersCreatedBy } from './orders.query.ts';
 export {
-  ordersForSettlement, settlementOrderFilter, orderForSettlement, attachOrderToStatement, attachOrdersToStatement, detachOrderFromStatement, settleOrderInStatement, onOrderDisputed,
+  ordersForSettlement, settlementOrderFilter, orderForSettlement, attachOrderToStatement, detachOrderFromStatement, settleOrderInStatement, onOrderDisputed,
   type OrderForSettlement,
 } from './orders.settlement.ts';
 export { ordersForReports, districtVisitFlagCounts, type OrderForReports } from './orders.reports.ts';

@@ -69,9 +69,10 @@ function toSettlementView(order: OrderDoc): OrderForSettlement {
 /**
  * Every order a settlement run of `period` has something to do with, in `_id` order, in batches
  * (never the month in memory): confirmed visits up to the period (new lines, carried-over lines,
- * and lines of approved statements still to mark settled); disputed or rejected visits that have a
- * line (to take out of a draft, or to recover in the next statement); provider cancellations with
- * a penalty not yet charged. `afterId` resumes an interrupted run where it stopped.
+ * and lines of approved statements still to mark settled); visits under dispute (a line of theirs
+ * in a draft comes out); rejected visits paid in an approved statement (to recover in the next
+ * one); provider cancellations with a penalty not yet charged. `afterId` resumes an interrupted
+ * run where it stopped.
  */
 export async function* ordersForSettlement(period: string, afterId: string | null, batchSize: number): AsyncGenerator<OrderForSettlement[]> {
   const filter = settlementOrderFilter(period);
@@ -92,7 +93,11 @@ export function settlementOrderFilter(period: string): Record<string, unknown> {
   return {
     $or: [
       { status: 'confirmed', confirmedMonth: { $lte: period } },
-      { status: { $in: ['disputed', 'rejected'] }, statementId: { $ne: null }, adjustmentStatementId: null },
+      // `statementId` is set when the statement paying the visit is approved (settleOrderInStatement);
+      // a visit disputed while its line is in a draft has none, so every dispute is read (a dispute
+      // is short-lived: it ends confirmed or rejected).
+      { status: 'disputed', adjustmentStatementId: null },
+      { status: 'rejected', statementId: { $ne: null }, adjustmentStatementId: null },
       { status: 'cancelled', 'providerPenalty.month': { $lte: period }, penaltyStatementId: null },
     ],
   };
@@ -112,24 +117,24 @@ export async function attachOrderToStatement(orderId: string, field: StatementFi
   await OrderModel.updateOne({ _id: orderId, [field]: null }, { $set: { [field]: statementId } });
 }
 
-/** attachOrderToStatement for a batch of orders paid in one statement: one command. */
-export async function attachOrdersToStatement(orderIds: string[], field: StatementField, statementId: string): Promise<void> {
-  if (orderIds.length === 0) return;
-  await OrderModel.updateMany({ _id: { $in: orderIds }, [field]: null }, { $set: { [field]: statementId } });
-}
-
 /** Undoes attachOrderToStatement when a draft line is taken out (a dispute). */
 export async function detachOrderFromStatement(orderId: string, field: StatementField, statementId: string): Promise<void> {
   await OrderModel.updateOne({ _id: orderId, [field]: statementId }, { $set: { [field]: null } });
 }
 
 /**
- * confirmed → settled once its statement is approved. Conditional on the state and the statement,
- * so a repeat (after a crash) or an order disputed meanwhile changes nothing. One history row per
- * order; the audit entry is the statement's approval, which names the statement and its lines.
+ * confirmed → settled once its statement is approved, and the order records that statement (a
+ * settlement run does not write orders: a visit's line, keyed by the order, says it is in a draft).
+ * Conditional on the state and on the order naming no other statement, so a repeat (after a crash)
+ * or an order disputed meanwhile changes nothing. One history row per order; the audit entry is
+ * the statement's approval, which names the statement and its lines.
  */
 export async function settleOrderInStatement(orderId: string, statementId: string, actorId: string, now: Date): Promise<boolean> {
-  const settled = await OrderModel.findOneAndUpdate({ _id: orderId, status: 'confirmed', statementId }, { $set: { status: 'settled' } }, { returnDocument: 'after' }).lean();
+  const settled = await OrderModel.findOneAndUpdate(
+    { _id: orderId, status: 'confirmed', $or: [{ statementId: null }, { statementId }] },
+    { $set: { status: 'settled', statementId } },
+    { returnDocument: 'after' },
+  ).lean();
   if (!settled) return false;
   await OrderHistoryModel.create({ orderId, at: now, actorId, action: 'settle', fromStatus: 'confirmed', toStatus: 'settled', reason: null, details: { statementId } });
   return true;

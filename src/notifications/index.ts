@@ -1,4 +1,4 @@
-export { enqueueNotification, type NotificationView } from './notifications.service.ts';
+export { enqueueNotification, enqueueNotifications, type NotificationView } from './notifications.service.ts';
 export type { NotificationInput } from './notifications.schemas.ts';
 export type { NotificationChannel, NotificationStatus, RecipientKind } from './notification.model.ts';
 export { logSender, createLogSender, setNotificationSender, type NotificationSender, type DecryptedNotification } from './notification.sender.ts';

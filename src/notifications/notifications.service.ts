@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { findPage, type Page } from '../shared/http/pagination.ts';
+import { insertDocs } from '../shared/insert-docs.ts';
 import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { encryptPii, maskPhone, type PiiKeys } from '../shared/pii.ts';
 import { NotificationModel, type NotificationChannel, type NotificationDoc, type NotificationStatus, type RecipientKind } from './notification.model.ts';
@@ -29,35 +30,50 @@ export interface NotificationView {
  * Error, not a client error; the message names paths, never values.
  */
 export async function enqueueNotification(input: NotificationInput, keys: PiiKeys, now: Date = new Date()): Promise<NotificationView> {
-  const parsed = notificationInputSchema.safeParse(input);
-  if (!parsed.success) throw new Error(`invalid notification: ${z.prettifyError(parsed.error)}`);
-  const { dedupeKey, recipient, ...rest } = parsed.data;
+  const doc = outboxDoc(input, keys, now);
   try {
-    const created = await NotificationModel.create({
-      _id: dedupeKey,
-      ...rest,
-      recipient: {
-        kind: recipient.kind,
-        name: recipient.name ?? null,
-        phoneEncrypted: recipient.phone ? encryptPii(keys, recipient.phone) : null,
-        phoneMasked: recipient.phone ? maskPhone(recipient.phone) : null,
-        communityId: recipient.communityId ?? null,
-        userId: recipient.userId ?? null,
-      },
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: now,
-      lastError: null,
-      createdAt: now,
-      sentAt: null,
-    });
+    const created = await NotificationModel.create(doc);
     return toNotificationView(created.toObject());
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
-    const existing = await NotificationModel.findById(dedupeKey).lean();
+    const existing = await NotificationModel.findById(doc._id).lean();
     if (!existing) throw error;
     return toNotificationView(existing);
   }
+}
+
+/**
+ * enqueueNotification for many at once (a job's batch): one insert command; a key already in the
+ * outbox is left as it is. Answers how many were new.
+ */
+export async function enqueueNotifications(inputs: NotificationInput[], keys: PiiKeys, now: Date = new Date()): Promise<number> {
+  const docs = inputs.map((input) => new NotificationModel(outboxDoc(input, keys, now)).toObject() as NotificationDoc & { _id: string });
+  const { taken } = await insertDocs(NotificationModel.collection, docs);
+  return docs.length - taken.length;
+}
+
+function outboxDoc(input: NotificationInput, keys: PiiKeys, now: Date) {
+  const parsed = notificationInputSchema.safeParse(input);
+  if (!parsed.success) throw new Error(`invalid notification: ${z.prettifyError(parsed.error)}`);
+  const { dedupeKey, recipient, ...rest } = parsed.data;
+  return {
+    _id: dedupeKey,
+    ...rest,
+    recipient: {
+      kind: recipient.kind,
+      name: recipient.name ?? null,
+      phoneEncrypted: recipient.phone ? encryptPii(keys, recipient.phone) : null,
+      phoneMasked: recipient.phone ? maskPhone(recipient.phone) : null,
+      communityId: recipient.communityId ?? null,
+      userId: recipient.userId ?? null,
+    },
+    status: 'pending' as const,
+    attempts: 0,
+    nextAttemptAt: now,
+    lastError: null,
+    createdAt: now,
+    sentAt: null,
+  };
 }
 
 export async function listNotifications(filter: { status?: NotificationStatus; page: number; pageSize: number }): Promise<Page<NotificationView>> {

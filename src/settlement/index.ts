@@ -1,5 +1,5 @@
-import { onOrderDisputed } from '../dispatch/index.ts';
-import { takeLineOut } from './statement-lines.ts';
+import { attachOrderToStatement, onOrderDisputed } from '../dispatch/index.ts';
+import { statementOfVisit, takeLineOut } from './statement-lines.ts';
 
 export { settlementRouter } from './settlement.routes.ts';
 export { settlementJob, runSettlementOnRequest } from './settlement.jobs.ts';
@@ -12,11 +12,15 @@ export { periodResult } from './statements.query.ts';
 export { unpaidApprovedStatements, type StatementForReports } from './statements.reports.ts';
 
 /**
- * A dispute on a visit in a draft statement takes its line out at once (PRODUCT.md §8). If the hook
- * is cut off, every run and every approval finds the disputed visit and does the same.
+ * A dispute on a visit in a draft statement takes its line out at once (PRODUCT.md §8). A visit paid
+ * in an approved statement keeps its line, and its order names that statement from now on (approval
+ * names it too, unless the dispute came in between), so a rejection is recovered from it. If the
+ * hook is cut off, every run and every approval finds the disputed visit and does the same.
  */
 export function registerSettlementHooks(): void {
-  onOrderDisputed(async ({ orderId, statementId }) => {
-    if (statementId) await takeLineOut(orderId, statementId);
+  onOrderDisputed(async ({ orderId, statementId: named }) => {
+    const statementId = await statementOfVisit(orderId, named);
+    if (!statementId) return;
+    if (!(await takeLineOut(orderId, statementId)) && !named) await attachOrderToStatement(orderId, 'statementId', statementId);
   });
 }

@@ -1,7 +1,7 @@
 import type { Config } from '../config/env.ts';
-import { attachOrdersToStatement, attachOrderToStatement, ordersForSettlement, settleOrderInStatement, type OrderForSettlement } from '../dispatch/index.ts';
+import { attachOrderToStatement, ordersForSettlement, settleOrderInStatement, type OrderForSettlement } from '../dispatch/index.ts';
 import { contractsOfProvider, getProvider, validContractAmong, type ContractView } from '../organisation/index.ts';
-import { enqueueNotification } from '../notifications/index.ts';
+import { enqueueNotifications } from '../notifications/index.ts';
 import { seniorsSettlementFacts, seniorStatusAt, type SeniorSettlementFacts } from '../seniors/index.ts';
 import { DomainError } from '../shared/errors.ts';
 import { logger } from '../shared/logger.ts';
@@ -10,12 +10,13 @@ import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { businessDay, businessMonth } from '../shared/time.ts';
 import { policyForMonth, redeemedAmountsFor, redeemForOrder } from '../vouchers/index.ts';
 import { primaryCategory } from './categories.ts';
+import { SampleCandidates, sampleSizeOf } from './review-sample.ts';
 import {
   HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, VisitClaimModel, ZERO_TOTALS,
   type HeldBackReason, type LineDoc, type StatementStatus,
 } from './settlement.model.ts';
 import {
-  adjustmentLineId, cancellationLineId, carriedPenaltyLineId, lateLineId, sampleRankOf, statementIdOf, takeLineOut, visitClaimKey, visitSpan,
+  adjustmentLineId, cancellationLineId, carriedPenaltyLineId, lateLineId, sampleRankOf, statementIdOf, statementOfVisit, takeLineOut, visitClaimKey, visitSpan,
 } from './statement-lines.ts';
 import { settleOrdersOf } from './statement-approval.ts';
 import { addLine, emptySums, refreshStatement, writeTotals, type LineSums } from './statement-totals.ts';
@@ -87,8 +88,7 @@ export async function runSettlement(period: string, options: SettlementRunOption
     }
   }
   await run.chargeCarriedPenalties();
-  await run.refreshDrafts();
-  await run.sampleDrafts();
+  await run.finishDrafts();
   await RunProgressModel.updateOne({ _id: period, runId: options.runId }, { $set: { status: 'completed', completedAt: new Date() } });
   return run.counts;
 }
@@ -119,6 +119,8 @@ class SettlementRun {
   private readonly contracts = new Map<string, ContractView[]>();
   /** Held-back rows of draft statements by order, to clear when the visit becomes a line. */
   private readonly heldBackOf = new Map<string, string[]>();
+  /** Service lines this run wrote, per statement (what the review sample should expect). */
+  private readonly linesAddedTo = new Map<string, number>();
   private readonly timeZone: string;
 
   constructor(
@@ -158,15 +160,18 @@ class SettlementRun {
   }
 
   /**
-   * Confirmed visits without a line: checked, their vouchers redeemed, then lines. Done for a batch
+   * Confirmed visits not settled yet: checked, their vouchers redeemed, then lines. Done for a batch
    * at a time — the reads by key in one command each ({_id: {$in}}), the decisions in memory in
    * `_id` order (so a duplicate is judged exactly as one visit at a time would judge it), then the
    * writes in the order that keeps a crash harmless:
-   *   1. visit claims (a claim with the visit's own id tells the next run it may have a line),
-   *   2. the lines, with their late-arrival penalties,
-   *   3. the orders' mark (`statementId`), which takes them out of the next run's work.
-   * A crash after 1 or 2 is finished by the next run through the claim; nothing is written twice
-   * because every line and claim entry has its key.
+   *   1. visit claims (a visit's claim is what the duplicate check of later visits reads),
+   *   2. the lines, with their late-arrival penalties.
+   * The orders themselves are not written: a visit's line has the order's id as its key, so the
+   * next run (and approval) knows the visit is in a statement by reading the lines of the batch;
+   * the order records its statement when that statement is approved (settleOrdersOf). Writing each
+   * order here cost more than the rest of the run together on the embedded database (BENCHMARKS.md).
+   * A crash after 1 or 2 is finished by the next run; nothing is written twice because every line
+   * and claim entry has its key.
    */
   private async settleVisits(orders: OrderForSettlement[]): Promise<void> {
     const work: { order: OrderForSettlement; statementId: string; claimKey: string; span: [number, number] }[] = [];
@@ -178,25 +183,24 @@ class SettlementRun {
     }
     if (work.length === 0) return;
 
+    // Lines the visits already have: written by an earlier run of the period (or of an earlier one).
+    const linesBefore = new Map((await LineModel.find({ _id: { $in: work.map((item) => item.order.orderId) } }, { statementId: 1 }).lean()).map((line) => [line._id, line.statementId]));
     const storedClaims = new Map((await VisitClaimModel.find({ _id: { $in: [...new Set(work.map((item) => item.claimKey))] } }).lean())
       .map((claim) => [claim._id, { ...(claim.visits as Record<string, [number, number]>) }]));
-    // A visit's own claim means an earlier run got this far: its line may exist (a crash before the
-    // order's mark). Only those lines are looked up: most visits have none.
-    const claimedBefore = work.filter((item) => storedClaims.get(item.claimKey)?.[item.order.orderId]).map((item) => item.order.orderId);
-    const linesBefore = new Map(claimedBefore.length === 0 ? [] : (await LineModel.find({ _id: { $in: claimedBefore } }).lean()).map((line) => [line._id, line as LineDoc]));
-    await this.loadSeniors(work.map((item) => item.order.seniorId));
-    const redeemed = await redeemedAmountsFor(work.filter((item) => item.order.subsidyFen > 0 && item.order.holdRef).map((item) => item.order.holdRef as string));
+    const fresh = work.filter((item) => !linesBefore.has(item.order.orderId));
+    await this.loadSeniors(fresh.map((item) => item.order.seniorId));
+    const redeemed = await redeemedAmountsFor(fresh.filter((item) => item.order.subsidyFen > 0 && item.order.holdRef).map((item) => item.order.holdRef as string));
 
     const claims = new Map(storedClaims);
     const newClaimKeys = new Set<string>();
     const claimAdditions: { claimKey: string; orderId: string; span: [number, number] }[] = [];
-    const lines: Partial<LineDoc>[] = [];
+    const lines: LineDoc[] = [];
+    const late: LineDoc[] = [];
     for (const { order, statementId, claimKey, span } of work) {
       const claimed = claims.get(claimKey) ?? {};
-      const existing = claimed[order.orderId] ? linesBefore.get(order.orderId) : undefined;
-      if (existing) {
-        await attachOrderToStatement(order.orderId, 'statementId', existing.statementId);
-        if (existing.statementId === statementId) await this.chargeLateArrival(order, statementId);
+      const lineStatementId = linesBefore.get(order.orderId);
+      if (lineStatementId !== undefined) {
+        await this.followLine(order, lineStatementId, statementId, late);
         continue;
       }
       const refusal = (await this.check(order)) ?? (await this.redeem(order, redeemed));
@@ -226,25 +230,40 @@ class SettlementRun {
 
     await this.writeClaims([...newClaimKeys].map((claimKey) => ({ _id: claimKey, visits: claims.get(claimKey) as Record<string, [number, number]> })), claimAdditions);
     settlementFaults.afterWrite?.('claims');
-    const { inserted, taken } = await insertLines(lines);
+    // A key taken meanwhile (only one run at a time, so never in practice) keeps the line it has.
+    const { inserted } = await insertLines(lines);
     settlementFaults.afterWrite?.('lines');
-    for (const line of taken) {
-      // The key was there already (another statement has the visit): the order follows that line.
-      const existing = await LineModel.findById(line._id).lean();
-      if (existing) await attachOrderToStatement(line._id as string, 'statementId', existing.statementId);
-    }
     const paid = lines.filter((line) => inserted.has(line._id as string));
     const orderOf = new Map(work.map((item) => [item.order.orderId, item.order]));
-    const late = paid.map((line) => this.lateArrivalLine(orderOf.get(line._id as string) as OrderForSettlement, line.statementId as string)).filter((line) => line !== null);
+    for (const line of paid) {
+      const penalty = this.lateArrivalLine(orderOf.get(line._id as string) as OrderForSettlement, line.statementId as string);
+      if (penalty) late.push(penalty);
+    }
     this.counts.penaltiesAdded += (await insertLines(late)).inserted.size;
     settlementFaults.afterWrite?.('penalties');
-    const byStatement = new Map<string, string[]>();
-    for (const line of paid) byStatement.set(line.statementId as string, [...(byStatement.get(line.statementId as string) ?? []), line._id as string]);
-    for (const [statementId, orderIds] of byStatement) await attachOrdersToStatement(orderIds, 'statementId', statementId);
     this.counts.linesAdded += paid.length;
     for (const line of paid) {
+      this.linesAddedTo.set(line.statementId as string, (this.linesAddedTo.get(line.statementId as string) ?? 0) + 1);
       for (const heldBackId of this.heldBackOf.get(line._id as string) ?? []) await HeldBackModel.deleteOne({ _id: heldBackId });
       this.heldBackOf.delete(line._id as string);
+    }
+  }
+
+  /**
+   * A confirmed visit that has its line already. In this run's draft: its late-arrival penalty is
+   * written again under its key (a crash may have come between the two). In an approved statement:
+   * the order is marked settled (approval does it; this finishes one a crash cut short). In an
+   * earlier period's draft: it stays there.
+   */
+  private async followLine(order: OrderForSettlement, lineStatementId: string, draftId: string, late: LineDoc[]): Promise<void> {
+    if (lineStatementId === draftId) {
+      const penalty = this.lateArrivalLine(order, draftId);
+      if (penalty) late.push(penalty);
+      return;
+    }
+    const status = await this.statusOf(lineStatementId);
+    if (status === 'approved' || status === 'paid') {
+      if (await settleOrderInStatement(order.orderId, lineStatementId, this.options.by, this.now)) this.counts.ordersMarkedSettled += 1;
     }
   }
 
@@ -258,7 +277,7 @@ class SettlementRun {
     for (const { claimKey, orderId, span } of additions) await VisitClaimModel.updateOne({ _id: claimKey }, { $set: { [`visits.${orderId}`]: span } }, { upsert: true });
   }
 
-  private visitLine(order: OrderForSettlement, statementId: string, claimKey: string): Partial<LineDoc> & { _id: string } {
+  private visitLine(order: OrderForSettlement, statementId: string, claimKey: string): LineDoc {
     const senior = this.seniors.get(order.seniorId);
     return {
       _id: order.orderId, kind: 'service', statementId, period: this.period, providerId: order.providerId as string, orderId: order.orderId,
@@ -270,7 +289,7 @@ class SettlementRun {
     };
   }
 
-  /** A confirmed visit that already has a line: mark it settled if its statement was approved. */
+  /** A confirmed visit whose order names its statement (approved): mark it settled again (a dispute upheld). */
   private async followSettledVisit(order: OrderForSettlement): Promise<void> {
     const statementId = order.statementId as string;
     const status = await this.statusOf(statementId);
@@ -285,12 +304,15 @@ class SettlementRun {
    * the paid subsidy is recovered by an adjustment line in the provider's next statement.
    */
   private async followDispute(order: OrderForSettlement): Promise<void> {
-    const statementId = order.statementId as string;
+    const statementId = await statementOfVisit(order.orderId, order.statementId);
+    if (!statementId) return;
     const status = await this.statusOf(statementId);
     if (status === 'draft') {
       if (await takeLineOut(order.orderId, statementId)) this.counts.linesTakenOut += 1;
       return;
     }
+    // Paid in an approved statement: the order names it from now on, so a rejection is recovered.
+    if (!order.statementId && status) await attachOrderToStatement(order.orderId, 'statementId', statementId);
     if (order.status !== 'rejected' || !order.providerId) return;
     const paid = await LineModel.findById(order.orderId).lean();
     const target = await this.draftFor(paid?.providerId ?? order.providerId);
@@ -324,12 +346,7 @@ class SettlementRun {
    * Late arrival (our rule, documented in the README): a check-in more than the grace period after
    * the scheduled start costs a share of the price, rounded down to the fen; charged with the line.
    */
-  private async chargeLateArrival(order: OrderForSettlement, statementId: string): Promise<void> {
-    const line = this.lateArrivalLine(order, statementId);
-    if (line && (await insertLine(line)).isNew) this.counts.penaltiesAdded += 1;
-  }
-
-  private lateArrivalLine(order: OrderForSettlement, statementId: string): (Partial<LineDoc> & { _id: string }) | null {
+  private lateArrivalLine(order: OrderForSettlement, statementId: string): LineDoc | null {
     const { lateArrivalGraceMinutes, lateArrivalPenaltyPct } = this.options.config.settlement;
     if (!order.checkInAt || !order.providerId) return null;
     const lateMinutes = Math.floor((order.checkInAt.getTime() - order.scheduledStart.getTime()) / 60_000);
@@ -358,19 +375,29 @@ class SettlementRun {
   }
 
   /**
-   * Totals of every draft of the period from one pass over the period's lines (not one query per
-   * statement), written only where no line moved meanwhile; a draft left with nothing in it goes.
+   * Totals and review sample of every draft of the period, from ONE pass over the period's lines
+   * (not a query per statement, not a pass each): totals are written only where no line moved
+   * meanwhile; a draft left with nothing in it goes; then the sample checks the drafts still lack.
    */
-  async refreshDrafts(): Promise<void> {
+  async finishDrafts(): Promise<void> {
     const drafts = new Map((await StatementModel.find({ period: this.period, status: 'draft' }).lean()).map((statement) => [statement._id, statement]));
+    const { samplePct } = this.options.config.settlement;
+    const sample = samplePct > 0 ? await this.sampleSoFar() : null;
+    // Expected sample still missing per draft: its lines at the last refresh plus those this run
+    // added (an upper bound, except after a crashed run, when `lowest` asks for a second read).
+    const expectedMissing = (id: string) => sampleSizeOf((drafts.get(id)?.lineCount ?? 0) + (this.linesAddedTo.get(id) ?? 0), samplePct) - (sample?.have.get(id) ?? 0);
+    const candidates = new SampleCandidates(expectedMissing);
     const sums = new Map<string, LineSums>([...drafts.keys()].map((id) => [id, emptySums()]));
-    for await (const line of LineModel.find({ period: this.period }, { statementId: 1, kind: 1, priceFen: 1, subsidyFen: 1, selfPayFen: 1, amountFen: 1 }).lean().cursor({ batchSize: 1000 })) {
+    for await (const line of LineModel.find({ period: this.period }, LINE_PASS_FIELDS).lean().cursor({ batchSize: 1000 })) {
       const into = sums.get(line.statementId);
-      if (into) addLine(into, line);
+      if (!into) continue;
+      addLine(into, line);
+      if (sample && line.kind === 'service' && !sample.checked.has(line._id)) candidates.offer(line as LineDoc);
     }
     const heldBack = new Map<string, number>();
     for await (const row of HeldBackModel.find({ period: this.period }, { statementId: 1 }).lean().cursor({ batchSize: 1000 })) heldBack.set(row.statementId, (heldBack.get(row.statementId) ?? 0) + 1);
 
+    const lineCounts = new Map<string, number>();
     for (const [id, statement] of drafts) {
       const lineSums = sums.get(id) as LineSums;
       const heldBackCount = heldBack.get(id) ?? 0;
@@ -379,20 +406,18 @@ class SettlementRun {
         continue;
       }
       const split = { cityPct: statement.fundingSplit.cityPct as number, districtPct: statement.fundingSplit.districtPct as number };
-      if (!(await writeTotals(id, statement.linesVersion, lineSums, heldBackCount, split))) await refreshStatement(id);
+      lineCounts.set(id, lineSums.lineCount);
+      if (!(await writeTotals(id, statement.linesVersion, lineSums, heldBackCount, split))) {
+        // A line moved during the pass (a dispute): the draft's own lines again, and its count from them.
+        await refreshStatement(id);
+        lineCounts.set(id, (await StatementModel.findById(id, { lineCount: 1 }).lean())?.lineCount ?? 0);
+      }
     }
+    if (sample) await this.sampleDrafts(lineCounts, sample, candidates);
   }
 
-  /**
-   * Review sample: of each draft, the ceil(pct%) lines of lowest seeded rank get a verification
-   * callback task for the senior's community. Ranks depend only on the seed and the order, so a
-   * re-run picks the same lines, and lines added later join the pick only as the count grows.
-   * One pass over the period's checks and one over its lines serve every draft (a query per
-   * statement read the whole lines table once per provider).
-   */
-  async sampleDrafts(): Promise<void> {
-    const { samplePct } = this.options.config.settlement;
-    if (samplePct === 0) return;
+  /** The sample checks of the period so far: which lines have one, and how many count per statement. */
+  private async sampleSoFar(): Promise<{ checked: Set<string>; have: Map<string, number> }> {
     const checked = new Set<string>();
     const have = new Map<string, number>();
     for await (const check of SampleCheckModel.find({ period: this.period }, { statementId: 1, status: 1 }).lean().cursor({ batchSize: 1000 })) {
@@ -400,54 +425,54 @@ class SettlementRun {
       checked.add(check._id);
       if (check.status !== 'cancelled') have.set(check.statementId, (have.get(check.statementId) ?? 0) + 1);
     }
-    const need = new Map<string, number>();
-    for (const statement of await StatementModel.find({ period: this.period, status: 'draft' }, { lineCount: 1 }).lean()) {
-      const missing = Math.ceil((statement.lineCount * samplePct) / 100) - (have.get(statement._id) ?? 0);
-      if (missing > 0) need.set(statement._id, missing);
-    }
-    if (need.size === 0) return;
-
-    // Per statement, the lowest ranks not sampled yet, with a few spare in case a check exists already.
-    const candidates = new Map<string, LineDoc[]>();
-    const lines = LineModel.find({ period: this.period, kind: 'service' }, SAMPLE_LINE_FIELDS).lean().cursor({ batchSize: 1000 });
-    for await (const line of lines) {
-      const missing = need.get(line.statementId);
-      if (!missing || checked.has(line._id)) continue;
-      const list = candidates.get(line.statementId) ?? [];
-      candidates.set(line.statementId, list);
-      list.push(line as LineDoc);
-      if (list.length >= 2 * missing + SPARE_CANDIDATES) keepLowestRanks(list, missing + SPARE_CANDIDATES);
-    }
-    for (const [statementId, list] of candidates) {
-      let missing = need.get(statementId) as number;
-      keepLowestRanks(list, list.length);
-      for (const line of list) {
-        if (missing === 0) break;
-        if (await this.openSampleCheck(line)) {
-          this.counts.sampleChecksOpened += 1;
-          missing -= 1;
-        }
-      }
-    }
+    return { checked, have };
   }
 
-  private async openSampleCheck(line: LineDoc): Promise<boolean> {
-    try {
-      await SampleCheckModel.create({
-        _id: line._id, statementId: line.statementId, period: line.period, providerId: line.providerId, communityId: line.communityId as string,
-        seniorId: line.seniorId as string, serviceTypeCode: line.serviceTypeCode as string, scheduledStart: line.scheduledStart as Date, status: 'open',
-      });
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return false;
-      throw error;
+  /**
+   * Review sample: of each draft, the ceil(pct%) lines of lowest seeded rank get a verification
+   * callback task for the senior's community. Ranks depend only on the seed and the order, so a
+   * re-run picks the same lines, and lines added later join the pick only as the count grows.
+   */
+  private async sampleDrafts(lineCounts: Map<string, number>, sample: { checked: Set<string>; have: Map<string, number> }, candidates: SampleCandidates): Promise<void> {
+    const { samplePct } = this.options.config.settlement;
+    const picks: LineDoc[] = [];
+    const reread = new Map<string, number>();
+    for (const [id, lineCount] of lineCounts) {
+      const missing = sampleSizeOf(lineCount, samplePct) - (sample.have.get(id) ?? 0);
+      if (missing <= 0) continue;
+      const lowest = candidates.lowest(id, missing);
+      if (lowest) picks.push(...lowest);
+      else reread.set(id, missing);
     }
-    await enqueueNotification({
-      dedupeKey: `settlement-sample:${line._id}`, channel: 'callback_task', recipient: { kind: 'community_staff', communityId: line.communityId as string },
+    if (reread.size > 0) {
+      const again = new SampleCandidates((id) => reread.get(id) ?? 0);
+      const lines = LineModel.find({ period: this.period, kind: 'service', statementId: { $in: [...reread.keys()] } }, LINE_PASS_FIELDS).lean().cursor({ batchSize: 1000 });
+      for await (const line of lines) if (!sample.checked.has(line._id)) again.offer(line as LineDoc);
+      for (const [id, missing] of reread) picks.push(...(again.lowest(id, missing) ?? []));
+    }
+    for (let start = 0; start < picks.length; start += 500) await this.openSampleChecks(picks.slice(start, start + 500));
+  }
+
+  /**
+   * The callback tasks first, then the checks, each batch in one command: a crash between leaves
+   * tasks whose checks the next run opens (the same lines, the same keys), never a check nobody was
+   * asked to make.
+   */
+  private async openSampleChecks(lines: LineDoc[]): Promise<void> {
+    await enqueueNotifications(lines.map((line) => ({
+      dedupeKey: `settlement-sample:${line._id}`, channel: 'callback_task' as const, recipient: { kind: 'community_staff' as const, communityId: line.communityId as string },
       template: 'settlement_sample_check',
       params: { period: line.period, serviceTypeCode: line.serviceTypeCode as string, day: businessDay(line.scheduledStart as Date, this.timeZone) },
       subject: { type: 'service_order', id: line._id },
-    }, this.options.config.pii, this.now);
-    return true;
+    })), this.options.config.pii, this.now);
+    const createdAt = new Date();
+    const checks = lines.map((line) => ({
+      _id: line._id, statementId: line.statementId, period: line.period, providerId: line.providerId, communityId: line.communityId as string,
+      seniorId: line.seniorId as string, serviceTypeCode: line.serviceTypeCode as string, scheduledStart: line.scheduledStart as Date, status: 'open' as const,
+      outcome: null, note: null, recordedBy: null, recordedAt: null, createdAt, updatedAt: createdAt,
+    }));
+    const { taken } = await insertDocs(SampleCheckModel.collection, checks);
+    this.counts.sampleChecksOpened += checks.length - taken.length;
   }
 
   private async check(order: OrderForSettlement): Promise<{ reason: HeldBackReason; detail: string } | null> {
@@ -551,14 +576,11 @@ class SettlementRun {
   }
 }
 
-const SAMPLE_LINE_FIELDS = { statementId: 1, period: 1, providerId: 1, communityId: 1, seniorId: 1, serviceTypeCode: 1, scheduledStart: 1, sampleRank: 1 } as const;
-const SPARE_CANDIDATES = 16;
-
-/** Sorts by seeded rank (then id, for ties) and keeps the first `count`. */
-function keepLowestRanks(lines: LineDoc[], count: number): void {
-  lines.sort((a, b) => (a.sampleRank as number) - (b.sampleRank as number) || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
-  lines.length = Math.min(lines.length, count);
-}
+/** What the end-of-run pass reads of each line: the totals' amounts and a sample check's facts. */
+const LINE_PASS_FIELDS = {
+  statementId: 1, kind: 1, priceFen: 1, subsidyFen: 1, selfPayFen: 1, amountFen: 1,
+  period: 1, providerId: 1, communityId: 1, seniorId: 1, serviceTypeCode: 1, scheduledStart: 1, sampleRank: 1,
+} as const;
 
 /** The fields every penalty or adjustment line shares. */
 function chargeLine(statementId: string, period: string, providerId: string, now: Date) {
@@ -581,12 +603,15 @@ async function insertLine(line: Partial<LineDoc> & { _id: string }): Promise<{ l
   }
 }
 
-/** Many lines in one command; answers which keys it wrote and which were there already. */
-async function insertLines(lines: Partial<LineDoc>[]): Promise<{ inserted: Set<string>; taken: Partial<LineDoc>[] }> {
-  const docs = lines.map((line) => new LineModel(line).toObject() as Partial<LineDoc> & { _id: string });
-  const { taken } = await insertDocs(LineModel.collection, docs);
+/**
+ * Many lines in one command; answers which keys it wrote. The lines are complete documents (every
+ * field the schema has, typed so), written as they are: building a mongoose document per line to
+ * apply defaults cost more than the insert itself.
+ */
+async function insertLines(lines: LineDoc[]): Promise<{ inserted: Set<string> }> {
+  const { taken } = await insertDocs(LineModel.collection, lines);
   const takenIds = new Set(taken.map((doc) => doc._id));
-  return { inserted: new Set(docs.filter((doc) => !takenIds.has(doc._id)).map((doc) => doc._id)), taken };
+  return { inserted: new Set(lines.filter((line) => !takenIds.has(line._id)).map((line) => line._id)) };
 }
 
 /** Periods are Asia/Shanghai months; a run for a month that has not begun yet makes no sense. */

@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit/index.ts';
 import type { Config } from '../config/env.ts';
-import { orderForSettlement, settleOrderInStatement } from '../dispatch/index.ts';
+import { attachOrderToStatement, orderForSettlement, settleOrderInStatement } from '../dispatch/index.ts';
 import { withJobLease } from '../jobs/index.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { Actor } from '../shared/roles.ts';
@@ -39,7 +39,8 @@ export async function approveStatement(statementId: string, overrideReason: stri
     await disputeUnhappenedVisits(statementId, call);
     for await (const line of LineModel.find({ statementId, kind: 'service' }, { _id: 1 }).lean().cursor({ batchSize: 500 })) {
       const order = await orderForSettlement(line._id);
-      if (!order || order.status !== 'confirmed' || order.statementId !== statementId) await takeLineOut(line._id, statementId);
+      // An order names its statement only once that statement is approved; one naming another is not ours to pay.
+      if (!order || order.status !== 'confirmed' || (order.statementId !== null && order.statementId !== statementId)) await takeLineOut(line._id, statementId);
     }
     const refreshed = await refreshStatement(statementId);
     if (!refreshed) throw new DomainError('STATEMENT_LOCKED');
@@ -81,11 +82,16 @@ export async function payStatement(statementId: string, payment: { paymentRef: s
   return paid as StatementDoc;
 }
 
-/** Marks every line's order settled; answers how many moved now. Repeatable. */
+/**
+ * Marks every line's order settled and naming the statement; answers how many moved now.
+ * Repeatable. An order disputed since approval re-read it is not settled but still names the
+ * statement, so that its rejection is recovered from the statement that paid it.
+ */
 export async function settleOrdersOf(statementId: string, actorId: string, now: Date): Promise<number> {
   let settled = 0;
   for await (const line of LineModel.find({ statementId, kind: 'service' }, { _id: 1 }).lean().cursor({ batchSize: 500 })) {
     if (await settleOrderInStatement(line._id, statementId, actorId, now)) settled += 1;
+    else await attachOrderToStatement(line._id, 'statementId', statementId);
   }
   await StatementModel.updateOne({ _id: statementId, status: { $in: ['approved', 'paid'] } }, { $set: { ordersSettledAt: now } });
   return settled;

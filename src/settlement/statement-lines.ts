@@ -30,6 +30,15 @@ export function visitClaimKey(seniorId: string, serviceTypeCode: string, startMs
 }
 
 /**
+ * The statement a visit is paid in: the one its order names (set when that statement was approved),
+ * else the one its line is in — a draft, as a run does not write orders; null when it has no line.
+ */
+export async function statementOfVisit(orderId: string, namedStatementId: string | null): Promise<string | null> {
+  if (namedStatementId) return namedStatementId;
+  return (await LineModel.findById(orderId, { statementId: 1 }).lean())?.statementId ?? null;
+}
+
+/**
  * Takes a visit's line (and its late-arrival penalty) out of a DRAFT statement — a dispute, or a
  * line whose order is no longer confirmed — and recomputes the totals. An approved statement never
  * changes: false, the line stays, and a rejected visit is recovered in a later statement instead.

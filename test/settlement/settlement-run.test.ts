@@ -91,7 +91,9 @@ describe('settlement run: statements, re-runs, carry-over, held-back visits and 
     const a = statementOf(res.body.statements, w.providerA.id);
     expect(a.totals.grossFen).to.equal(4_000 + 3 * 1_333 + 4_000);
     expect(res.body.payableFen).to.equal(res.body.statements.reduce((t: number, s: Statement) => t + s.totals.payableFen, 0));
-    expect(await OrderModel.countDocuments({ statementId: { $ne: null } })).to.equal(5);
+    // A run writes no order (a visit's line is keyed by its order); approval names the statement on them.
+    expect(await OrderModel.countDocuments({ statementId: { $ne: null } })).to.equal(0);
+    expect(await LineModel.countDocuments({ _id: { $in: visits }, kind: 'service' })).to.equal(5);
   });
 
   it('answers the same statements on a re-run and adds nothing', async () => {
@@ -133,7 +135,9 @@ describe('settlement run: statements, re-runs, carry-over, held-back visits and 
     const carried = Object.fromEntries((nov.lines as Line[]).map((l) => [l.orderId, l.carriedOver]));
     expect(carried).to.deep.equal({ [afterApproval]: true, [november]: false });
     expectConsistent(nov);
-    expect((await OrderModel.findById(afterApproval).lean())!.statementId).to.equal(nov.id);
+    expect((await OrderModel.findById(afterApproval).lean())!.statementId).to.equal(null);
+    expect((await approve(nov.id)).status).to.equal(200);
+    expect(await OrderModel.findById(afterApproval).lean()).to.include({ statementId: nov.id, status: 'settled' });
   });
 
   it('never changes an approved statement: approving again, a re-run and a dispute leave it as it was', async () => {
@@ -177,6 +181,27 @@ describe('settlement run: statements, re-runs, carry-over, held-back visits and 
     expectConsistent(november);
     expect((await OrderModel.findById(orderId).lean())!.adjustmentStatementId).to.equal(november.id);
     expect((await run('2026-11')).body.counts.adjustmentsAdded).to.equal(0);
+  });
+
+  it('recovers a visit disputed between its statement\'s approval and the marking of its orders, once rejected', async () => {
+    const poor = await w.senior('north', ['three_nos']);
+    const orderId = await w.visit({ seniorId: poor, side: 'north', at: shanghai('2026-10-05 09:00') });
+    const october = statementOf((await run('2026-10')).body.statements, w.providerA.id);
+    await approve(october.id);
+    // As if approval had stopped right after the status changed: its orders not yet settled nor naming it.
+    await OrderModel.updateOne({ _id: orderId }, { $set: { status: 'confirmed', statementId: null } });
+    await StatementModel.updateOne({ _id: october.id }, { $set: { ordersSettledAt: null } });
+    const auth = w.finance.authorization;
+
+    expect((await request(app).post(`/api/v1/service-orders/${orderId}/dispute`).set('Authorization', auth).send({ reason: '回访核实未服务' })).status).to.equal(200);
+    expect((await OrderModel.findById(orderId).lean())!.statementId).to.equal(october.id); // the dispute hook named the statement that paid it
+    expect((await request(app).post(`/api/v1/service-orders/${orderId}/resolve-dispute`).set('Authorization', auth).send({ outcome: 'invalid', note: '确认未上门' })).status).to.equal(200);
+    await w.visit({ seniorId: poor, side: 'north', at: shanghai('2026-11-03 09:00') });
+    const november = await detail(statementOf((await run('2026-11')).body.statements, w.providerA.id).id);
+
+    expect(november.adjustments.map((a: { id: string; amountFen: number }) => [a.id, a.amountFen])).to.deep.equal([[`adjust:${orderId}`, -(await LineModel.findById(orderId).lean())!.subsidyFen]]);
+    expect(await OrderModel.findById(orderId).lean()).to.include({ status: 'rejected', statementId: october.id, adjustmentStatementId: november.id });
+    expect((await StatementModel.findById(october.id).lean())!.ordersSettledAt).to.not.equal(null); // the run finished the approval
   });
 
   it('holds back visits that fail a check with a reason code, and takes them in once the check passes', async () => {
@@ -284,6 +309,8 @@ describe('settlement run: statements, re-runs, carry-over, held-back visits and 
     expect(uninterrupted.lines.filter((l) => l.kind === 'service')).to.have.length(9);
     expect(uninterrupted.lines.filter((l) => l.reason === 'late_arrival')).to.have.length(5);
     expect(uninterrupted.heldBack.map((h) => h.reasonCode)).to.deep.equal(['DUPLICATE_VISIT']);
+    // Lines are written as plain documents (no mongoose document per line): each has every field of the schema.
+    for (const raw of await LineModel.collection.find({}).toArray()) expect(Object.keys(raw).sort(), String(raw._id)).to.deep.equal(Object.keys(LineModel.schema.paths).sort());
   });
 
   it('lets one of two runs started together do the work; the other answers that it is running', async () => {

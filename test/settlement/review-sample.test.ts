@@ -1,0 +1,46 @@
+import { expect } from 'chai';
+import { SampleCandidates, sampleSizeOf } from '../../src/settlement/review-sample.ts';
+import type { LineDoc } from '../../src/settlement/settlement.model.ts';
+
+// Deterministic pseudo-random ranks, so the test reads the same every time.
+function lines(statementId: string, count: number, seed: number): LineDoc[] {
+  let state = seed;
+  return Array.from({ length: count }, (_, i) => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return { _id: `${statementId}-${String(i).padStart(4, '0')}`, statementId, sampleRank: state % 1_000 } as LineDoc;
+  });
+}
+const lowestByFullSort = (all: LineDoc[], count: number) =>
+  [...all].sort((a, b) => (a.sampleRank as number) - (b.sampleRank as number) || (a._id < b._id ? -1 : 1)).slice(0, count).map((line) => line._id);
+
+describe('review sample candidates', () => {
+  it('sizes the sample as ceil(pct% of the lines)', () => {
+    expect([sampleSizeOf(0, 5), sampleSizeOf(1, 5), sampleSizeOf(20, 5), sampleSizeOf(21, 5), sampleSizeOf(7, 20)]).to.deep.equal([0, 1, 1, 2, 2]);
+  });
+
+  it('keeps, per statement and in bounded memory, exactly the lowest-ranked lines a full sort would pick (ties by id)', () => {
+    const a = lines('A', 5_000, 7);
+    const b = lines('B', 300, 11);
+    const candidates = new SampleCandidates((id) => (id === 'A' ? 250 : 15));
+    for (let i = 0; i < 5_000; i += 1) {
+      candidates.offer(a[i] as LineDoc);
+      if (i < 300) candidates.offer(b[i] as LineDoc);
+    }
+
+    expect(candidates.lowest('A', 250)!.map((line) => line._id)).to.deep.equal(lowestByFullSort(a, 250));
+    expect(candidates.lowest('B', 12)!.map((line) => line._id)).to.deep.equal(lowestByFullSort(b, 12));
+    expect(candidates.lowest('C', 3)).to.deep.equal([]);
+  });
+
+  it('says so when a statement needs more than it kept after a cut, and not when nothing was cut', () => {
+    const many = new SampleCandidates(() => 10);
+    for (const line of lines('A', 100, 3)) many.offer(line);
+    const few = new SampleCandidates(() => 10);
+    const small = lines('B', 15, 5);
+    for (const line of small) few.offer(line);
+
+    expect(many.lowest('A', 11)).to.equal(null);
+    expect(many.lowest('A', 10)).to.have.length(10);
+    expect(few.lowest('B', 15)!.map((line) => line._id)).to.deep.equal(lowestByFullSort(small, 15));
+  });
+});
