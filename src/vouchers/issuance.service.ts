@@ -5,7 +5,7 @@ import { openAccount } from './account.service.ts';
 import { computeEntitlement } from './entitlement.ts';
 import { expirableFen, expireThrough } from './expiry.ts';
 import { IssuedMonthModel, markMonthIssued } from './issued-months.ts';
-import { applyMovement, applyMovementBatch, type BatchMovement, type Movement } from './ledger.ts';
+import { applyMovement, applyMovementBatch, clearParked, type BatchMovement, type Movement } from './ledger.ts';
 import { AccountModel, EntryModel, type AccountDoc } from './ledger.model.ts';
 import { insertDocs } from '../shared/insert-docs.ts';
 import { policyForMonth, type VoucherPolicy } from './policy.service.ts';
@@ -72,6 +72,8 @@ async function creditBatch(seniors: SeniorForIssuance[], month: string, policy: 
   const keys = seniors.flatMap((senior) => [`issue:${senior.seniorId}:${month}`, ...(cutoffMonth ? [`expire:${senior.seniorId}:${cutoffMonth}`] : [])]);
   const existing = new Map((await EntryModel.find({ _id: { $in: keys } }, { balanceDeltaFen: 1 }).lean()).map((entry) => [String(entry._id), entry.balanceDeltaFen]));
 
+  // Expiry entries written and still parked on their account, by senior.
+  const parkedExpiries = new Map<string, string>();
   if (cutoffMonth && previousPolicy) {
     const expiries: BatchMovement[] = [];
     for (const senior of seniors) {
@@ -86,10 +88,12 @@ async function creditBatch(seniors: SeniorForIssuance[], month: string, policy: 
         fallback: () => expireThrough(expireInput),
       });
     }
-    for (const [seniorId, { applied, account }] of await applyMovementBatch(expiries)) {
+    // Left parked: the credit below takes each account over from its expiry (one rewrite fewer).
+    for (const [seniorId, { applied, account }] of await applyMovementBatch(expiries, { keepParked: true })) {
       if (applied?.isNew) (outcomes.get(seniorId) as { expiredFen: number }).expiredFen = -applied.entry.balanceDeltaFen;
       // After the one-by-one way the account's figures are unknown here: the credit goes that way too.
       accounts.set(seniorId, account ? { ...account, _id: seniorId } : { ...(accounts.get(seniorId) as AccountDoc & { _id: string }), pending: BUSY });
+      if (account && applied) parkedExpiries.set(seniorId, applied.entry._id as string);
     }
   }
 
@@ -106,9 +110,13 @@ async function creditBatch(seniors: SeniorForIssuance[], month: string, policy: 
     const movement: Movement = { key, seniorId: senior.seniorId, type: 'issue', balanceDeltaFen: amountFen, heldDeltaFen: 0, month, createdBy: by, creditMonth: month };
     credits.push({ account: accounts.get(senior.seniorId) as AccountDoc & { _id: string }, movement, fallback: () => applyMovement(movement) });
   }
-  for (const [seniorId, { applied }] of await applyMovementBatch(credits)) {
+  for (const [seniorId, { applied }] of await applyMovementBatch(credits, { written: new Set(parkedExpiries.values()) })) {
     Object.assign(outcomes.get(seniorId) as object, { amountFen: applied?.entry.balanceDeltaFen ?? 0, isNew: applied?.isNew ?? false });
   }
+  // An expiry no credit took over (nothing to credit this month) is cleared here.
+  const credited = new Set(credits.map((item) => item.movement.seniorId));
+  const leftParked = [...parkedExpiries].filter(([seniorId]) => !credited.has(seniorId));
+  await clearParked(leftParked.map(([seniorId]) => seniorId), leftParked.map(([, key]) => key));
   return [...outcomes.values()];
 }
 

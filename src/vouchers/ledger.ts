@@ -103,28 +103,43 @@ export interface BatchMovement {
  * by someone else — is left to `fallback`, which re-reads everything); steps 2 and 3 are one
  * insertMany and one updateMany for the whole batch. The caller has checked that the keys have
  * no entry yet. A crash anywhere leaves parked entries that completePending finishes as usual.
+ *
+ * Two movements in a row on the same accounts (issuance: expiry, then the credit) need not clear
+ * in between: the first batch `keepParked` (step 3 left out; its accounts come back with their
+ * entry still parked, its entry written), and the second takes those accounts over — its step 1
+ * requires that parked key (`written`: entries known to exist) instead of no pending, and replaces
+ * it. A parked entry whose entry exists is exactly what a crash after step 2 leaves, so nothing
+ * new can be seen; it saves one rewrite of every account (BENCHMARKS.md).
  */
-export async function applyMovementBatch(items: BatchMovement[]): Promise<Map<string, { applied: Applied | null; account: AccountDoc | null }>> {
+export async function applyMovementBatch(
+  items: BatchMovement[],
+  options: { keepParked?: boolean; written?: ReadonlySet<string> } = {},
+): Promise<Map<string, { applied: Applied | null; account: AccountDoc | null }>> {
   const results = new Map<string, { applied: Applied | null; account: AccountDoc | null }>();
   const parked: { entry: EntryDoc; account: AccountDoc & { _id: string } }[] = [];
   for (const { movement, account, fallback } of items) {
     assertWholeFen(movement);
     const pending = { ...pendingOf(movement), createdAt: new Date() };
     const expect = movement.expect ?? { balanceFen: account.balanceFen, heldFen: account.heldFen };
-    const moved = account.pending ? null : await AccountModel.findOneAndUpdate(guardOf({ ...movement, expect }), updateOf(movement, pending), { returnDocument: 'after' }).lean();
+    const parkedKey = account.pending ? (options.written?.has(account.pending.key) ? account.pending.key : undefined) : null;
+    const moved = parkedKey === undefined ? null : await AccountModel.findOneAndUpdate(guardOf({ ...movement, expect }, parkedKey), updateOf(movement, pending), { returnDocument: 'after' }).lean();
     if (!moved) {
       results.set(movement.seniorId, { applied: await fallback(), account: null });
       continue;
     }
     ledgerFaults.afterAccountUpdate?.(movement);
-    parked.push({ entry: entryOf(String(moved._id), pending), account: { ...moved, _id: String(moved._id), pending: null } });
+    parked.push({ entry: entryOf(String(moved._id), pending), account: { ...moved, _id: String(moved._id), pending: options.keepParked ? moved.pending : null } });
   }
   await insertDocs(EntryModel.collection, parked.map(({ entry }) => entry as EntryDoc & { _id: string }));
-  if (parked.length > 0) {
-    await AccountModel.updateMany({ _id: { $in: parked.map(({ account }) => account._id) }, 'pending.key': { $in: parked.map(({ entry }) => entry._id) } }, { $set: { pending: null } });
-  }
+  if (parked.length > 0 && !options.keepParked) await clearParked(parked.map(({ account }) => account._id), parked.map(({ entry }) => entry._id));
   for (const { entry, account } of parked) results.set(account._id, { applied: { entry, isNew: true }, account });
   return results;
+}
+
+/** Step 3 for many accounts at once: their parked entries (written already) are cleared. */
+export async function clearParked(accountIds: string[], keys: string[]): Promise<void> {
+  if (accountIds.length === 0) return;
+  await AccountModel.updateMany({ _id: { $in: accountIds }, 'pending.key': { $in: keys } }, { $set: { pending: null } });
 }
 
 /** Steps 2 and 3 for whatever is parked on the account; safe to run any number of times. */
@@ -156,8 +171,9 @@ function entryOf(seniorId: string, pending: NonNullable<AccountDoc['pending']>):
   };
 }
 
-function guardOf(movement: Movement): Record<string, unknown> {
-  const guard: Record<string, unknown> = { _id: movement.seniorId, pending: null };
+/** Step 1's condition: no movement in flight (or, taking over, exactly the written one parked). */
+function guardOf(movement: Movement, parkedKey: string | null = null): Record<string, unknown> {
+  const guard: Record<string, unknown> = parkedKey ? { _id: movement.seniorId, 'pending.key': parkedKey } : { _id: movement.seniorId, pending: null };
   const availableDelta = movement.balanceDeltaFen - movement.heldDeltaFen;
   if (availableDelta < 0) guard.availableFen = { $gte: -availableDelta };
   if (movement.heldDeltaFen < 0) guard.heldFen = { $gte: -movement.heldDeltaFen };

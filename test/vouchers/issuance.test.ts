@@ -3,6 +3,8 @@ import request from 'supertest';
 import { AuditEntryModel } from '../../src/audit/audit.model.ts';
 import { JobRunModel } from '../../src/jobs/job.model.ts';
 import { SeniorModel } from '../../src/seniors/senior.model.ts';
+import { issueMonth } from '../../src/vouchers/index.ts';
+import { ledgerFaults } from '../../src/vouchers/ledger.ts';
 import { AccountModel, EntryModel } from '../../src/vouchers/ledger.model.ts';
 import { authFor, createTestApp, tokenFor } from '../support/app.ts';
 import { clearCollections, useTestDatabase } from '../support/database.ts';
@@ -89,6 +91,47 @@ describe('voucher issuance and accounts over HTTP', function () {
     expect(entries.body.items.map((e: { type: string; balanceDeltaFen: number }) => [e.type, e.balanceDeltaFen])).to.deep.equal([['issue', 40_000], ['expire', -40_000], ['issue', 40_000]]);
     const account = await request(app).get(`/api/v1/seniors/${senior}/voucher-account`).set('Authorization', staff);
     expect(account.body).to.deep.equal({ seniorId: senior, balanceFen: 40_000, heldFen: 0, availableFen: 40_000 });
+  });
+
+  it('leaves no movement parked: the credit takes over from the expiry, and an expiry with nothing credited after it is cleared', async () => {
+    const credited = await activeSenior();
+    const nothingToCredit = await activeSenior();
+    await issue('2026-09');
+    // No category the policy lists and no care level: an entitlement of 0 for October.
+    await SeniorModel.updateOne({ _id: nothingToCredit }, { $set: { voucherBasis: { categories: ['empty_nest'], careLevel: 0, assessedAt: '2026-09-01' } } });
+
+    const res = await issue('2026-10');
+
+    expect(res.body).to.include({ issued: 1, expiredFen: 80_000 });
+    expect(await AccountModel.countDocuments({ pending: { $ne: null } })).to.equal(0);
+    expect(await AccountModel.findById(credited).lean()).to.include({ balanceFen: 40_000, availableFen: 40_000, debitedFen: 40_000 });
+    expect(await AccountModel.findById(nothingToCredit).lean()).to.include({ balanceFen: 0, availableFen: 0, debitedFen: 40_000 });
+    const reconciled = await request(app).post('/api/v1/jobs/voucher-reconciliation/run?wait=true').set('Authorization', admin).send({});
+    expect(reconciled.body.run.counts).to.include({ accounts: 2, mismatches: 0, pendingCompleted: 0 });
+  });
+
+  it('ends a month cut between the expiry and the credit with each account lapsed once and credited once', async () => {
+    const seniors = [await activeSenior(), await activeSenior(), await activeSenior()];
+    await issue('2026-09');
+    let credits = 0;
+    ledgerFaults.afterAccountUpdate = (movement) => {
+      if (movement.type === 'issue' && (credits += 1) === 2) throw new Error('process killed');
+    };
+    const crashed = await issueMonth('2026-10', 'test').then(() => null, (error: unknown) => error);
+    ledgerFaults.afterAccountUpdate = null;
+    expect(String(crashed)).to.contain('process killed');
+    // Every expiry is written and still parked; the first credit took its account over, the second was cut after step 1.
+    expect(await EntryModel.countDocuments({ type: 'expire' })).to.equal(3);
+    expect((await AccountModel.find({ pending: { $ne: null } }).lean()).map((account) => String(account.pending!.key).split(':')[0]).sort()).to.deep.equal(['expire', 'issue', 'issue']);
+
+    const resumed = await issue('2026-10');
+
+    expect(resumed.status).to.equal(200);
+    expect(await EntryModel.countDocuments({ type: 'issue', month: '2026-10' })).to.equal(3);
+    for (const id of seniors) expect(await AccountModel.findById(id).lean()).to.include({ balanceFen: 40_000, availableFen: 40_000, debitedFen: 40_000 });
+    const reconciled = await request(app).post('/api/v1/jobs/voucher-reconciliation/run?wait=true').set('Authorization', admin).send({});
+    expect(reconciled.body.run.counts).to.include({ accounts: 3, mismatches: 0 });
+    expect(await AccountModel.countDocuments({ pending: { $ne: null } })).to.equal(0);
   });
 
   it('refuses a month without a policy with 422 and issues nothing', async () => {
