@@ -5,6 +5,7 @@ import { enqueueNotifications } from '../notifications/index.ts';
 import { seniorsSettlementFacts, seniorStatusAt, type SeniorSettlementFacts } from '../seniors/index.ts';
 import { DomainError } from '../shared/errors.ts';
 import { logger } from '../shared/logger.ts';
+import { readAhead } from '../shared/read-ahead.ts';
 import { insertDocs } from '../shared/insert-docs.ts';
 import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { businessDay, businessMonth } from '../shared/time.ts';
@@ -76,7 +77,8 @@ export async function runSettlement(period: string, options: SettlementRunOption
   run.counts.resumed = resumeAfter === null ? 0 : 1;
   await run.prepare();
 
-  for await (const batch of ordersForSettlement(period, resumeAfter, options.batchSize ?? 500)) {
+  // The next batch of orders is read while this one's claims and lines are written.
+  for await (const batch of readAhead(ordersForSettlement(period, resumeAfter, options.batchSize ?? 500))) {
     await run.processBatch(batch);
     run.counts.batches += 1;
     run.counts.ordersSeen += batch.length;
