@@ -1,5 +1,5 @@
-import { attachOrderToStatement, onOrderDisputed } from '../dispatch/index.ts';
-import { statementOfVisit, takeLineOut } from './statement-lines.ts';
+import { onOrderDisputed } from '../dispatch/index.ts';
+import { followDisputedLine } from './statement-lines.ts';
 
 export { settlementRouter } from './settlement.routes.ts';
 export { settlementJob, runSettlementOnRequest } from './settlement.jobs.ts';
@@ -18,9 +18,7 @@ export { unpaidApprovedStatements, type StatementForReports } from './statements
  * hook is cut off, every run and every approval finds the disputed visit and does the same.
  */
 export function registerSettlementHooks(): void {
-  onOrderDisputed(async ({ orderId, statementId: named }) => {
-    const statementId = await statementOfVisit(orderId, named);
-    if (!statementId) return;
-    if (!(await takeLineOut(orderId, statementId)) && !named) await attachOrderToStatement(orderId, 'statementId', statementId);
+  onOrderDisputed(async ({ orderId, statementId }) => {
+    await followDisputedLine(orderId, statementId);
   });
 }

@@ -17,7 +17,7 @@ import {
   type HeldBackReason, type LineDoc, type StatementStatus,
 } from './settlement.model.ts';
 import {
-  adjustmentLineId, cancellationLineId, carriedPenaltyLineId, lateLineId, sampleRankOf, statementIdOf, statementOfVisit, takeLineOut, visitClaimKey, visitSpan,
+  adjustmentLineId, cancellationLineId, carriedPenaltyLineId, followDisputedLine, lateLineId, sampleRankOf, statementIdOf, visitClaimKey, visitSpan,
 } from './statement-lines.ts';
 import { settleOrdersOf } from './statement-approval.ts';
 import { addLine, emptySums, refreshStatement, writeTotals, type LineSums } from './statement-totals.ts';
@@ -235,19 +235,19 @@ class SettlementRun {
     // A key taken meanwhile (only one run at a time, so never in practice) keeps the line it has.
     const { inserted } = await insertLines(lines);
     settlementFaults.afterWrite?.('lines');
-    const paid = lines.filter((line) => inserted.has(line._id as string));
+    const paid = lines.filter((line) => inserted.has(line._id));
     const orderOf = new Map(work.map((item) => [item.order.orderId, item.order]));
     for (const line of paid) {
-      const penalty = this.lateArrivalLine(orderOf.get(line._id as string) as OrderForSettlement, line.statementId as string);
+      const penalty = this.lateArrivalLine(orderOf.get(line._id) as OrderForSettlement, line.statementId);
       if (penalty) late.push(penalty);
     }
     this.counts.penaltiesAdded += (await insertLines(late)).inserted.size;
     settlementFaults.afterWrite?.('penalties');
     this.counts.linesAdded += paid.length;
     for (const line of paid) {
-      this.linesAddedTo.set(line.statementId as string, (this.linesAddedTo.get(line.statementId as string) ?? 0) + 1);
-      for (const heldBackId of this.heldBackOf.get(line._id as string) ?? []) await HeldBackModel.deleteOne({ _id: heldBackId });
-      this.heldBackOf.delete(line._id as string);
+      this.linesAddedTo.set(line.statementId, (this.linesAddedTo.get(line.statementId) ?? 0) + 1);
+      for (const heldBackId of this.heldBackOf.get(line._id) ?? []) await HeldBackModel.deleteOne({ _id: heldBackId });
+      this.heldBackOf.delete(line._id);
     }
   }
 
@@ -306,16 +306,9 @@ class SettlementRun {
    * the paid subsidy is recovered by an adjustment line in the provider's next statement.
    */
   private async followDispute(order: OrderForSettlement): Promise<void> {
-    const statementId = await statementOfVisit(order.orderId, order.statementId);
-    if (!statementId) return;
-    const status = await this.statusOf(statementId);
-    if (status === 'draft') {
-      if (await takeLineOut(order.orderId, statementId)) this.counts.linesTakenOut += 1;
-      return;
-    }
-    // Paid in an approved statement: the order names it from now on, so a rejection is recovered.
-    if (!order.statementId && status) await attachOrderToStatement(order.orderId, 'statementId', statementId);
-    if (order.status !== 'rejected' || !order.providerId) return;
+    const { statementId, takenOut } = await followDisputedLine(order.orderId, order.statementId);
+    if (takenOut) this.counts.linesTakenOut += 1;
+    if (!statementId || takenOut || order.status !== 'rejected' || !order.providerId) return;
     const paid = await LineModel.findById(order.orderId).lean();
     const target = await this.draftFor(paid?.providerId ?? order.providerId);
     if (!paid || !target) return;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { detachOrderFromStatement } from '../dispatch/index.ts';
+import { attachOrderToStatement, detachOrderFromStatement } from '../dispatch/index.ts';
 import { businessDay } from '../shared/time.ts';
 import { refreshStatement } from './statement-totals.ts';
 import { LineModel, SampleCheckModel, StatementModel, VisitClaimModel } from './settlement.model.ts';
@@ -30,12 +30,19 @@ export function visitClaimKey(seniorId: string, serviceTypeCode: string, startMs
 }
 
 /**
- * The statement a visit is paid in: the one its order names (set when that statement was approved),
- * else the one its line is in — a draft, as a run does not write orders; null when it has no line.
+ * A disputed (or rejected) visit's line, wherever it is: the statement the order names (set when
+ * that statement was approved), else the one its line is in — a draft, as a run does not write
+ * orders. A draft's line comes out; an approved statement's stays, and an order not naming it yet
+ * names it from now on, so a rejection is recovered from the statement that paid it. The dispute
+ * hook and every run both come through here. Answers that statement (null: no line) and whether
+ * the line came out.
  */
-export async function statementOfVisit(orderId: string, namedStatementId: string | null): Promise<string | null> {
-  if (namedStatementId) return namedStatementId;
-  return (await LineModel.findById(orderId, { statementId: 1 }).lean())?.statementId ?? null;
+export async function followDisputedLine(orderId: string, namedStatementId: string | null): Promise<{ statementId: string | null; takenOut: boolean }> {
+  const statementId = namedStatementId ?? (await LineModel.findById(orderId, { statementId: 1 }).lean())?.statementId ?? null;
+  if (!statementId) return { statementId: null, takenOut: false };
+  if (await takeLineOut(orderId, statementId)) return { statementId, takenOut: true };
+  if (!namedStatementId) await attachOrderToStatement(orderId, 'statementId', statementId);
+  return { statementId, takenOut: false };
 }
 
 /**
