@@ -12,6 +12,7 @@ import { errorHandler, notFoundHandler } from './shared/http/error-handler.ts';
 import { rateLimitPerIp } from './shared/http/rate-limit.ts';
 import { logger, requestContext } from './shared/logger.ts';
 import { httpRequestDurationSeconds, httpRequestsTotal } from './shared/metrics.ts';
+import { setReadTimeLimitMs } from './shared/http/pagination.ts';
 import { buildOpenApiDocument } from './shared/openapi/registry.ts';
 import type { Actor } from './shared/roles.ts';
 
@@ -37,6 +38,7 @@ export function createApp({ config, jobRunner, consoleDir }: AppDependencies): e
   app.locals.resolveActor = resolveActor;
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  setReadTimeLimitMs(config.readTimeLimitMs);
 
   app.use(assignRequestId);
   app.use(pinoHttp({

@@ -63,6 +63,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JSON_BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10_240).default(1024),
   JOBS_ENABLED: booleanFromEnv.default(true),
+  READ_TIME_LIMIT_MS: z.coerce.number().int().min(1).max(600_000).default(5_000),
   AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   TRUST_PROXY: z.string().regex(/^(false|true|loopback|\d{1,2})$/, 'must be false, true, loopback or a hop count').default('false'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
@@ -125,6 +126,8 @@ export interface Config {
   logLevel: RawEnv['LOG_LEVEL'];
   jsonBodyLimitBytes: number;
   jobsEnabled: boolean;
+  /** How long an interactive read may run in the database before it is stopped (503 QUERY_TIMEOUT). */
+  readTimeLimitMs: number;
   authRateLimitPerMinute: number;
   /** Express 'trust proxy': how the client IP for rate limits is found behind a reverse proxy. */
   trustProxy: boolean | string | number;
@@ -208,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: raw.LOG_LEVEL,
     jsonBodyLimitBytes: raw.JSON_BODY_LIMIT_KB * 1024,
     jobsEnabled: raw.JOBS_ENABLED,
+    readTimeLimitMs: raw.READ_TIME_LIMIT_MS,
     authRateLimitPerMinute: raw.AUTH_RATE_LIMIT_PER_MINUTE,
     trustProxy: raw.TRUST_PROXY === 'true' ? true : raw.TRUST_PROXY === 'false' ? false : /^\d+$/.test(raw.TRUST_PROXY) ? Number(raw.TRUST_PROXY) : raw.TRUST_PROXY,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,

@@ -34,4 +34,5 @@ export const ERROR_MESSAGES: Record<ErrorCode, Record<Language, string>> = {
   ACCOUNT_LOCKED: { zh: '登录失败次数过多，账号暂时锁定', en: 'Too many failed logins; the account is locked for a while' },
   INTERNAL_ERROR: { zh: '服务器内部错误', en: 'Internal server error' },
   SERVICE_UNAVAILABLE: { zh: '服务暂不可用', en: 'Service unavailable' },
+  QUERY_TIMEOUT: { zh: '查询超时，请缩小筛选范围后重试', en: 'The query took too long; narrow the filters and try again' },
 };

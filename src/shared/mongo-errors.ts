@@ -5,3 +5,9 @@ export function isDuplicateKeyError(error: unknown): boolean {
   // message instead of E11000 (found by the fuzz: a caregiver PATCH to a taken phone answered 500).
   return code === 11000 || (code === 1 && typeof message === 'string' && message.includes('UNIQUE constraint failed'));
 }
+
+/** Code 50: the engine stopped a read at its maxTimeMS (MongoDB and FerretDB alike). */
+export function isQueryTimeout(error: unknown): boolean {
+  const { code, codeName } = (error ?? {}) as { code?: number; codeName?: string };
+  return code === 50 || codeName === 'MaxTimeMSExpired';
+}

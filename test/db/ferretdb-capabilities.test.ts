@@ -195,6 +195,51 @@ describe('mongoose on the embedded FerretDB', () => {
     expect(stringOrder).to.deep.equal(['2026-09-z', '2026-10-a', '2026-10-b', 'adjust:9', 'penalty:late:1']);
   });
 
+  it('walks keyset pages ({_id: {$lt: last}} sorted by _id) through the _id index beside field equalities, never skipping or repeating', async () => {
+    const info = await mongoose.connection.db!.admin().command({ buildInfo: 1 });
+    await Account.collection.createIndex({ community: 1, _id: 1 });
+    // every seventh holds its community in an array: MongoDB's equality matches the element
+    await Account.collection.insertMany(Array.from({ length: 95 }, (_, n) => ({ key: `k${n}`, community: n % 7 === 0 ? ['c9', 'c1'] : n % 3 ? 'c1' : 'c2', availableFen: n, heldFen: 0 })) as never[]);
+    const expected = (await Account.find({ community: 'c1' }, { _id: 1 }).lean()).map((a) => String(a._id)).sort().reverse();
+
+    const walked: string[] = [];
+    let last: mongoose.Types.ObjectId | null = null;
+    for (let page = 0; page < 20; page += 1) {
+      const filter: Record<string, unknown> = { community: 'c1', availableFen: { $gte: 0 }, ...(last ? { _id: { $lt: last } } : {}) };
+      const docs = await Account.collection.find(filter).sort({ _id: -1 }).limit(7).toArray();
+      walked.push(...docs.map((d) => String(d._id)));
+      if (docs.length < 7) break;
+      last = docs.at(-1)!._id as mongoose.Types.ObjectId;
+      // new rows arrive while the pages are read: they sort before the cursor, so never show up
+      await Account.collection.insertOne({ key: `new${page}`, community: 'c1', availableFen: 1, heldFen: 0 } as never);
+    }
+    const bounded = await Account.collection.find({ _id: { $gt: new mongoose.Types.ObjectId(expected[10]), $lte: new mongoose.Types.ObjectId(expected[3]) }, community: 'c1' }).sort({ _id: -1 }).toArray();
+
+    expect(expected.length).to.equal(68); // the c1 strings and the 14 arrays holding c1
+    expect(walked).to.deep.equal(expected);
+    expect(bounded.map((d) => String(d._id))).to.deep.equal(expected.slice(3, 10));
+    if (info.ferretdbVersion) {
+      const plan = await Account.collection.find({ community: 'c1', _id: { $lt: last! } }).sort({ _id: -1 }).limit(7).explain();
+      expect(plan.filterPushdown).to.equal(true);
+      expect(JSON.stringify(plan.queryPlanner)).to.match(/USING INDEX \S+community_1__id_1/).and.not.match(/TEMP B-TREE/);
+    }
+  });
+
+  it('stops a find or a count that runs past maxTimeMS with MaxTimeMSExpired (code 50)', async () => {
+    await Account.collection.insertMany(Array.from({ length: 3000 }, (_, n) => ({ key: `t${n}`, community: 'c1', availableFen: n, heldFen: 0, pad: 'x'.repeat(2000) })) as never[]);
+    // A filter nothing pushes down and nothing matches: the engine reads every row, several times over.
+    const slowFilter = { $or: [{ availableFen: { $lt: -1 } }, { heldFen: { $gt: 1e9 } }, { pad: 'y' }] };
+    const started = Date.now();
+    const [found, counted] = await Promise.all([
+      Account.collection.find(slowFilter).sort({ pad: 1, key: -1 }).maxTimeMS(1).toArray().then(() => null, (e: unknown) => e),
+      Account.collection.countDocuments(slowFilter, { maxTimeMS: 1 }).then(() => null, (e: unknown) => e),
+    ]);
+
+    expect(found).to.have.property('code', 50);
+    expect(counted).to.have.property('code', 50);
+    expect(Date.now() - started).to.be.below(10_000);
+  });
+
   it('upserts with $setOnInsert exactly once for a unique key', async () => {
     const upsert = () => Account.updateOne({ key: 'u' }, { $setOnInsert: { community: 'c9', availableFen: 7 } }, { upsert: true });
 

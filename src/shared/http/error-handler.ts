@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { DomainError, ERROR_STATUS, isDomainError, type ErrorCode } from '../errors.ts';
 import { ERROR_MESSAGES, languageOf } from '../i18n.ts';
 import { logger } from '../logger.ts';
+import { isQueryTimeout } from '../mongo-errors.ts';
 
 /** The one place where errors become HTTP answers, always in the shape of API.md. */
 export function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
@@ -33,6 +34,8 @@ export function errorBody(error: DomainError, lang: 'zh' | 'en', requestId: stri
 /** Errors thrown by body-parser and friends carry a `type`; map the ones clients can cause. */
 function toDomainError(error: unknown): DomainError {
   if (isDomainError(error)) return error;
+  // A read stopped at its time limit (shared/http/pagination.ts): the database is busy, not broken.
+  if (isQueryTimeout(error)) return new DomainError('QUERY_TIMEOUT');
   if (error instanceof Error && error.name === 'MulterError') return uploadError((error as Error & { code: string; field?: string }).code, (error as { field?: string }).field);
   const type = (error as { type?: string } | null)?.type;
   const clientErrors: Record<string, ErrorCode> = {

@@ -129,6 +129,8 @@ function registerInOpenApi(basePath: string, spec: RouteSpec<AnyObject, AnyObjec
   if (spec.access !== 'public') codes.add('UNAUTHENTICATED');
   if (Array.isArray(spec.access)) codes.add('FORBIDDEN');
   if (spec.body || spec.upload) codes.add('PAYLOAD_TOO_LARGE');
+  // Every read runs under the interactive time limit (shared/http/pagination.ts).
+  if (spec.method === 'get') codes.add('QUERY_TIMEOUT');
   const errorResponses = Object.fromEntries(
     [...new Set([...codes].map((code) => ERROR_STATUS[code]))].map((status) => [status, { description: `Error (${[...codes].filter((c) => ERROR_STATUS[c] === status).join(', ')})`, content: errorContent }]),
   );

@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { applyPatchFile, applyPatchSeries } from '../../src/db/patch-series.ts';
+
+const PATCH = `Why: a reason, as every patch in the series carries.
+
+diff -ruN a/pkg/file.go b/pkg/file.go
+--- a/pkg/file.go
++++ b/pkg/file.go
+@@ -1,3 +1,3 @@
+ package pkg
+-var limit = 1
++var limit = 2
+ // end
+diff -ruN a/pkg/added.go b/pkg/added.go
+--- a/pkg/added.go
++++ b/pkg/added.go
+@@ -0,0 +1,2 @@
++package pkg
++var added = true
+`;
+
+describe('the FerretDB patch series', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'patch-series-'));
+    await mkdir(path.join(dir, 'src', 'pkg'), { recursive: true });
+    await mkdir(path.join(dir, 'series'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('applies its patches in order: changed files and new files', async () => {
+    await writeFile(path.join(dir, 'src', 'pkg', 'file.go'), 'package pkg\nvar limit = 1\n// end\n');
+    await writeFile(path.join(dir, 'series', '0001-raise-limit.patch'), PATCH);
+    await writeFile(path.join(dir, 'series', '0002-raise-again.patch'), 'Why: later patches see earlier ones.\n\n--- a/pkg/file.go\n+++ b/pkg/file.go\n@@ -1,3 +1,3 @@\n package pkg\n-var limit = 2\n+var limit = 3\n // end\n');
+
+    const applied = await applyPatchSeries(path.join(dir, 'series'), path.join(dir, 'src'));
+
+    expect(applied).to.deep.equal(['0001-raise-limit.patch', '0002-raise-again.patch']);
+    expect(await readFile(path.join(dir, 'src', 'pkg', 'file.go'), 'utf8')).to.equal('package pkg\nvar limit = 3\n// end\n');
+    expect(await readFile(path.join(dir, 'src', 'pkg', 'added.go'), 'utf8')).to.equal('package pkg\nvar added = true\n');
+  });
+
+  it('refuses a patch whose context no longer matches, naming it, and writes none of its files', async () => {
+    await writeFile(path.join(dir, 'src', 'pkg', 'file.go'), 'package pkg\nvar limit = 10\n// end\n');
+    await writeFile(path.join(dir, 'series', '0001-raise-limit.patch'), PATCH);
+
+    const error = await applyPatchFile(path.join(dir, 'series', '0001-raise-limit.patch'), path.join(dir, 'src')).then(() => null, (e: Error) => e);
+
+    expect(error?.message).to.match(/0001-raise-limit\.patch no longer applies to pkg\/file\.go/);
+    expect(await readFile(path.join(dir, 'src', 'pkg', 'file.go'), 'utf8')).to.equal('package pkg\nvar limit = 10\n// end\n');
+    expect(await readFile(path.join(dir, 'src', 'pkg', 'added.go'), 'utf8').catch(() => 'absent')).to.equal('absent');
+  });
+
+  it('refuses a patch that would create a file upstream now has', async () => {
+    await writeFile(path.join(dir, 'src', 'pkg', 'file.go'), 'package pkg\nvar limit = 1\n// end\n');
+    await writeFile(path.join(dir, 'src', 'pkg', 'added.go'), 'package pkg\n');
+    await writeFile(path.join(dir, 'series', '0001-raise-limit.patch'), PATCH);
+
+    const error = await applyPatchSeries(path.join(dir, 'series'), path.join(dir, 'src')).then(() => null, (e: Error) => e);
+
+    expect(error?.message).to.match(/0001-raise-limit\.patch no longer applies: pkg\/added\.go already exists/);
+  });
+});
