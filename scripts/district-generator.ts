@@ -6,6 +6,7 @@ import { OrderModel } from '../src/dispatch/order.model.ts';
 import {
   creditCodeCheckCharacter, upsertCaregiver, upsertCommunity, upsertContract, upsertProvider, upsertServiceType, upsertStreet,
 } from '../src/organisation/index.ts';
+import { repairOrderCounts } from '../src/dispatch/index.ts';
 import { idCheckCharacter } from '../src/seniors/id-number.ts';
 import { SeniorModel } from '../src/seniors/senior.model.ts';
 import { encryptPii, hmacPii, maskIdNumber, maskPhone } from '../src/shared/pii.ts';
@@ -218,5 +219,8 @@ export async function generateDistrict(config: Config, options: DistrictOptions)
     await AccountModel.collection.insertMany(accounts as never[], { ordered: false });
   }
   say('voucher accounts written');
+  // The orders went in by insertMany, past the service's writes: their counters are a recount.
+  const counts = await repairOrderCounts();
+  say(`order counts: ${counts.counters} counters`);
   return { streets: streetCount, communities: communities.length, providers: providerCount, seniors: options.seniors, orders: options.orders, issuedFen, redeemedFen };
 }

@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { auditRouter, auditVerifyJob } from './audit/index.ts';
 import { carePlanGenerationJob, carePlansRouter } from './care-plans/index.ts';
-import { alertsRouter, offerSweeperJob, ordersRouter, visitRemindersJob } from './dispatch/index.ts';
+import { alertsRouter, offerSweeperJob, orderCountsRepairJob, ordersRouter, visitRemindersJob } from './dispatch/index.ts';
 import { identityRouter, sessionsPurgeJob } from './identity/index.ts';
 import { jobRunsPurgeJob, jobsRouter } from './jobs/index.ts';
 import { notificationsDeliverJob, notificationsRouter } from './notifications/index.ts';
@@ -20,7 +20,7 @@ import { registerVoucherHooks, voucherExpiryJob, voucherIssuanceJob, voucherPoli
 export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, voucherPolicyRouter, vouchersRouter, notificationsRouter, ordersRouter, alertsRouter, carePlansRouter, settlementRouter, reportsRouter];
 
 export const jobs: JobDefinition[] = [
-  auditVerifyJob, jobRunsPurgeJob, sessionsPurgeJob, voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob, offerSweeperJob,
+  auditVerifyJob, jobRunsPurgeJob, sessionsPurgeJob, voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob, offerSweeperJob, orderCountsRepairJob,
   notificationsDeliverJob, carePlanGenerationJob, visitRemindersJob, settlementJob,
 ] as JobDefinition[];
 

@@ -1,5 +1,6 @@
 export { ordersRouter } from './orders.routes.ts';
-export { offerSweeperJob } from './dispatch.jobs.ts';
+export { offerSweeperJob, orderCountsRepairJob } from './dispatch.jobs.ts';
+export { repairOrderCounts } from './order-counts.ts';
 export { createOrder } from './order-create.service.ts';
 export { alertsRouter } from './alerts.routes.ts';
 export { cancelOrder } from './order-close.service.ts';

@@ -9,6 +9,7 @@ import type { Actor } from '../shared/roles.ts';
 import { businessDay, businessMonth } from '../shared/time.ts';
 import { computeEntitlement, policyForMonth } from '../vouchers/index.ts';
 import { dispatchOrder } from './order-dispatch.service.ts';
+import { countOrderChange } from './order-counts.ts';
 import { OrderHistoryModel, OrderModel, type OrderDoc } from './order.model.ts';
 
 export interface CreateOrderInput {
@@ -79,6 +80,7 @@ export async function createOrder(input: CreateOrderInput, ctx: OrderContext, op
     visitCodeHash: hashVisitCode(ctx.config, String(id), visitCode),
     createdBy: ctx.actor.id,
   });
+  await countOrderChange(null, created);
   const orderId = String(id);
   await OrderHistoryModel.create({ orderId, at: now, actorId: ctx.actor.id, action: 'create', fromStatus: 'pending_dispatch', toStatus: 'pending_dispatch' });
   await recordAudit({ actor: ctx.actor, action: 'order.create', entityType: 'service_order', entityId: orderId, requestId: ctx.requestId, after: { seniorId: senior.seniorId, serviceTypeCode: serviceType.code, quantity: input.quantity, source: input.source } });

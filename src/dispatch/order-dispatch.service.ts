@@ -3,7 +3,8 @@ import { enqueueNotification } from '../notifications/index.ts';
 import { dispatchCandidates, getServiceType } from '../organisation/index.ts';
 import { DomainError } from '../shared/errors.ts';
 import { accountOf, holdForOrder, releaseForOrder, subsidyFor } from '../vouchers/index.ts';
-import { OrderModel, ProviderStatsModel, type OrderDoc } from './order.model.ts';
+import { providerDayCounts } from './order-counts.ts';
+import { ProviderStatsModel, type OrderDoc } from './order.model.ts';
 import { transitionOrder, type TransitionContext } from './order-transition.ts';
 import type { OrderStatus } from './order.state-machine.ts';
 import { attemptsOf } from './order.view.ts';
@@ -82,9 +83,9 @@ async function rankFor(order: OrderDoc, excluded: Set<string>, now: Date) {
   // counts each re-read the day's orders (the embedded database served them from one index).
   const providerIds = candidates.map(({ provider }) => provider.id);
   const statsOf = new Map((await ProviderStatsModel.find({ _id: { $in: providerIds } }).lean()).map((stats) => [String(stats._id), stats]));
-  const takenToday = new Map<string, number>();
-  const taken = await OrderModel.find({ providerId: { $in: providerIds }, scheduledDay: order.scheduledDay, status: { $in: TAKEN } }, { providerId: 1 }).lean();
-  for (const { providerId } of taken) takenToday.set(String(providerId), (takenToday.get(String(providerId)) ?? 0) + 1);
+  // "Taken that day" from the maintained per-provider-per-day counters (one read by key), not a
+  // decode of the day's orders, which grew with every order of the day.
+  const takenToday = await providerDayCounts(providerIds, order.scheduledDay, TAKEN);
   const rankable: RankCandidate[] = [];
   for (const { provider, unitPriceFen } of candidates) {
     const stats = statsOf.get(provider.id);

@@ -2,6 +2,7 @@ import { recordAudit } from '../audit/index.ts';
 import type { Config } from '../config/env.ts';
 import type { Actor } from '../shared/roles.ts';
 import { DomainError } from '../shared/errors.ts';
+import { countOrderChange } from './order-counts.ts';
 import { OrderHistoryModel, OrderModel, type OrderDoc } from './order.model.ts';
 import { assertOrderTransition, type OrderAction, type OrderStatus } from './order.state-machine.ts';
 
@@ -39,6 +40,7 @@ export async function transitionOrder(
   if (change.inc) update.$inc = change.inc;
   const updated = await OrderModel.findOneAndUpdate({ _id: order._id, status: from, ...(change.extraCondition ?? {}) }, update, { returnDocument: 'after' }).lean();
   if (!updated) throw change.conflict ?? new DomainError('INVALID_TRANSITION', [{ path: 'status', message: 'the order changed meanwhile; reload and retry' }]);
+  await countOrderChange(order, updated as OrderDoc);
   const orderId = String(order._id);
   await OrderHistoryModel.create({ orderId, at: ctx.now, actorId: ctx.actorId, action, fromStatus: from, toStatus: to, reason: change.reason ?? null, details: change.details ?? null });
   await recordAudit({

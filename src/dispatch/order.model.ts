@@ -63,9 +63,14 @@ const orderSchema = new Schema(
   { collection: 'service_orders', versionKey: false, timestamps: true, minimize: false },
 );
 orderSchema.index({ status: 1, 'offer.expiresAt': 1 });
-orderSchema.index({ communityId: 1, status: 1 });
+// Lists walk these in `_id` order and stop after a page (FerretDB patch 0008; MongoDB alike).
+orderSchema.index({ communityId: 1, _id: 1 });
+orderSchema.index({ communityId: 1, status: 1, _id: 1 });
+orderSchema.index({ streetId: 1, _id: 1 });
+orderSchema.index({ status: 1, _id: 1 });
 orderSchema.index({ providerId: 1, scheduledDay: 1 });
 orderSchema.index({ caregiverId: 1, status: 1 });
+orderSchema.index({ caregiverId: 1, _id: 1 });
 orderSchema.index({ seniorId: 1, scheduledStart: 1 });
 orderSchema.index({ confirmedMonth: 1, status: 1 });
 // Reports read a month's orders by scheduled day and by the offers made in it (MongoDB; FerretDB scans).

@@ -1,4 +1,5 @@
-import { findPage } from '../shared/http/pagination.ts';
+import { findPage, type Paging } from '../shared/http/pagination.ts';
+import { countedOrders, listCountKeys } from './order-counts.ts';
 import type { Actor } from '../shared/roles.ts';
 import { findInScope, withinScope } from '../shared/scope.ts';
 import { OrderHistoryModel, OrderModel, type OrderDoc, type OrderHistoryDoc } from './order.model.ts';
@@ -16,6 +17,7 @@ export interface OrderFilter {
   flagged?: boolean;
   page: number;
   pageSize: number;
+  cursor?: string;
 }
 
 export function listOrders(filter: OrderFilter, actor: Actor) {
@@ -26,7 +28,13 @@ export function listOrders(filter: OrderFilter, actor: Actor) {
   if (filter.seniorId) query.seniorId = filter.seniorId;
   if (filter.flagged !== undefined) query.isFlagged = filter.flagged;
   if (filter.from || filter.to) query.scheduledStart = { ...(filter.from ? { $gte: new Date(filter.from) } : {}), ...(filter.to ? { $lt: new Date(filter.to) } : {}) };
-  return findPage(OrderModel, withinScope(orderScope, actor, query), { scheduledStart: -1, _id: 1 }, filter, (order: OrderDoc) => toOrderView(order));
+  // Newest first by creation (`_id`), the order the engine walks from an index — (communityId, _id),
+  // (streetId, _id), (caregiverId, _id) or _id itself — and stops after the page; sorting by the
+  // visit's time would read and sort the scope's whole history on every page. The total comes from
+  // the maintained counters when they cover the filter (order-counts.ts).
+  const countKeys = listCountKeys(actor, filter);
+  const total = countKeys ? () => countedOrders(countKeys, filter.status ? [filter.status] : undefined) : undefined;
+  return findPage(OrderModel, withinScope(orderScope, actor, query), { _id: -1 }, filter as Paging, (order: OrderDoc) => toOrderView(order), { total });
 }
 
 export async function getOrder(id: string, actor: Actor) {

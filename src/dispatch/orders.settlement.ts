@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { logger } from '../shared/logger.ts';
+import { countOrderChange } from './order-counts.ts';
 import { OrderHistoryModel, OrderModel, type OrderDoc } from './order.model.ts';
 import type { OrderStatus } from './order.state-machine.ts';
 
@@ -136,6 +137,7 @@ export async function settleOrderInStatement(orderId: string, statementId: strin
     { returnDocument: 'after' },
   ).lean();
   if (!settled) return false;
+  await countOrderChange({ ...settled, status: 'confirmed' }, settled);
   await OrderHistoryModel.create({ orderId, at: now, actorId, action: 'settle', fromStatus: 'confirmed', toStatus: 'settled', reason: null, details: { statementId } });
   return true;
 }

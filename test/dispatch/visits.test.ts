@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
+import mongoose from 'mongoose';
+import { countedOrders, OrderCountModel, repairOrderCounts } from '../../src/dispatch/order-counts.ts';
 import { OrderModel } from '../../src/dispatch/order.model.ts';
 import { SeniorModel } from '../../src/seniors/senior.model.ts';
 import { issueMonth } from '../../src/vouchers/index.ts';
@@ -188,5 +190,99 @@ describe('visits: assignment, check-in/out, confirmation, cancellation, disputes
 
     expect(resolved.body.status).to.equal('confirmed');
     expect(await EntryModel.countDocuments({ type: 'redeem' })).to.equal(1);
+  });
+
+  describe('maintained counts and cursor pages', () => {
+    /** Every counter against a recount of the orders: repair finds nothing to change. */
+    async function expectCountersEqualARecount() {
+      const stored = new Map((await OrderCountModel.find({}).lean()).map((doc) => [String(doc._id), doc.byStatus as Record<string, number>]));
+      const repaired = await repairOrderCounts();
+      const after = new Map((await OrderCountModel.find({}).lean()).map((doc) => [String(doc._id), doc.byStatus as Record<string, number>]));
+      expect(repaired.repaired, JSON.stringify({ stored: [...stored], after: [...after] })).to.equal(0);
+      expect(repaired.orders).to.equal(await OrderModel.countDocuments({}));
+    }
+    const total = async (authorization: string, query = '') => (await request(app).get(`/api/v1/service-orders?pageSize=2${query}`).set('Authorization', authorization)).body;
+
+    it('keeps every counter equal to a recount through each kind of write, and list totals exact from them', async () => {
+      const confirmed = await assignedOrder();
+      await post(w.caregiver, `/${confirmed.id}/check-in`, HOME);
+      await backdateCheckIn(confirmed.id, 60);
+      await post(w.caregiver, `/${confirmed.id}/check-out`, { ...HOME, visitCode: confirmed.visitCode });
+      await expectCountersEqualARecount();
+      const unconfirmed = await assignedOrder();
+      await post(w.caregiver, `/${unconfirmed.id}/check-in`, HOME);
+      await backdateCheckIn(unconfirmed.id, 60);
+      await post(w.caregiver, `/${unconfirmed.id}/check-out`, HOME);
+      await post(w.staff, `/${unconfirmed.id}/confirm`, { satisfaction: 4 });
+      const disputed = await assignedOrder();
+      await post(w.caregiver, `/${disputed.id}/check-in`, HOME);
+      await backdateCheckIn(disputed.id, 60);
+      await post(w.caregiver, `/${disputed.id}/check-out`, { ...HOME, visitCode: disputed.visitCode });
+      await post(w.staff, `/${disputed.id}/dispute`, { reason: '老人说没有上门' });
+      await post(w.finance.authorization, `/${disputed.id}/resolve-dispute`, { outcome: 'invalid', note: '回访核实未上门' });
+      const cancelled = await assignedOrder();
+      await post(w.staff, `/${cancelled.id}/cancel`, { reason: '老人住院' });
+      const byProvider = await assignedOrder();
+      await post(w.providerAdmin, `/${byProvider.id}/cancel`, { reason: '车辆故障' });
+      const offered = await post(w.staff, '', { seniorId: w.senior.id, serviceTypeCode: w.cleaning.code, quantity: 1, scheduledStart: new Date(Date.now() + 7_200_000).toISOString(), source: 'staff' });
+      await post(w.providerAdmin, `/${offered.body.order.id}/decline`, { reason: '人手不足' }); // nobody else: unassigned
+      await assignedOrder(w.second.id);
+      await expectCountersEqualARecount();
+
+      const all = await OrderModel.countDocuments({});
+      const staffPage = await total(w.staff);
+      const adminCancelled = await total(w.admin, '&status=cancelled');
+      const caregiverPage = await total(w.caregiver);
+      expect(staffPage).to.include({ total: all, totalIsEstimate: false });
+      expect(adminCancelled).to.include({ total: await OrderModel.countDocuments({ status: 'cancelled' }), totalIsEstimate: false });
+      expect(caregiverPage).to.include({ total: await OrderModel.countDocuments({ caregiverId: w.skilled.id }), totalIsEstimate: false });
+      const day = (await OrderModel.findById(confirmed.id).lean())!.scheduledDay;
+      const taken = await OrderModel.countDocuments({ providerId: w.provider.id, scheduledDay: day, status: { $in: ['accepted', 'assigned', 'in_service', 'completed', 'confirmed', 'settled'] } });
+      const counted = await countedOrders([`provider-day:${w.provider.id}:${day}`], ['accepted', 'assigned', 'in_service', 'completed', 'confirmed', 'settled']);
+      expect(counted).to.equal(taken).and.to.be.above(0);
+    });
+
+    it('repairs counters a crash left behind (an order written, its count not)', async () => {
+      const { id } = await assignedOrder();
+      await assignedOrder();
+      // What a process killed between transitionOrder's update and its count leaves: the order moved alone.
+      await OrderModel.updateOne({ _id: id }, { $set: { status: 'cancelled' } });
+      await OrderModel.collection.insertOne({ ...(await OrderModel.findById(id).lean())!, _id: new mongoose.Types.ObjectId(), status: 'assigned' } as never);
+      const before = await total(w.staff);
+
+      const repaired = await repairOrderCounts();
+      const after = await total(w.staff);
+
+      expect(before.total).to.equal(2);
+      expect(repaired.repaired).to.be.above(0);
+      expect(after.total).to.equal(3);
+      await expectCountersEqualARecount();
+    });
+
+    it('walks every order once by cursor while new orders are added, and refuses a forged cursor with 400', async () => {
+      for (let n = 0; n < 5; n += 1) await post(w.staff, '', { seniorId: w.senior.id, serviceTypeCode: w.cleaning.code, quantity: 1, scheduledStart: new Date(Date.now() + (n + 2) * 3_600_000).toISOString(), source: 'staff' });
+      const existing = (await OrderModel.find({}, { _id: 1 }).lean()).map((o) => String(o._id)).sort().reverse();
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const res = await request(app).get(`/api/v1/service-orders?pageSize=2${cursor ? `&cursor=${cursor}` : ''}`).set('Authorization', w.staff);
+        expect(res.status).to.equal(200);
+        seen.push(...res.body.items.map((item: { id: string }) => item.id));
+        cursor = res.body.nextCursor;
+        pages += 1;
+        // an order created between two pages is newer than the cursor: never shown, nothing shifts
+        await post(w.staff, '', { seniorId: w.senior.id, serviceTypeCode: w.cleaning.code, quantity: 1, scheduledStart: new Date(Date.now() + 9 * 3_600_000).toISOString(), source: 'staff' });
+      } while (cursor && pages < 10);
+      const forged = await request(app).get('/api/v1/service-orders?cursor=W1sieCIsMV1d').set('Authorization', w.staff);
+      const viaPage2 = await request(app).get('/api/v1/service-orders?pageSize=2&page=2').set('Authorization', w.staff);
+
+      expect(seen).to.deep.equal(existing);
+      expect(pages).to.equal(3);
+      expect(forged.status).to.equal(400);
+      expect(forged.body.error).to.include({ code: 'VALIDATION_FAILED' });
+      expect(forged.body.error.details[0]).to.include({ path: 'cursor' });
+      expect(viaPage2.body.items).to.have.length(2);
+    });
   });
 });
