@@ -266,7 +266,7 @@ describe('visits: assignment, check-in/out, confirmation, cancellation, disputes
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res = await request(app).get(`/api/v1/service-orders?pageSize=2${cursor ? `&cursor=${cursor}` : ''}`).set('Authorization', w.staff);
+        const res: request.Response = await request(app).get(`/api/v1/service-orders?pageSize=2${cursor ? `&cursor=${cursor}` : ''}`).set('Authorization', w.staff);
         expect(res.status).to.equal(200);
         seen.push(...res.body.items.map((item: { id: string }) => item.id));
         cursor = res.body.nextCursor;
