@@ -23,7 +23,7 @@ type Size = keyof typeof SIZES;
 /** The city run is hours on two cores; by default it measures what the month's jobs do. */
 const DEFAULT_PHASES: Record<Size, string[]> = {
   small: ['scan', 'settlement', 'insertMany', 'issuance', 'explain', 'importXlsx', 'dispatch', 'http'],
-  district: ['scan', 'settlement', 'insertMany', 'issuance', 'explain', 'importXlsx', 'dispatch', 'http'],
+  district: ['scan', 'settlement', 'insertMany', 'issuance', 'explain', 'importXlsx', 'dispatch', 'http', 'lists'],
   city: ['scan', 'settlement', 'insertMany', 'issuance', 'explain'],
 };
 const HTTP_SECONDS = 20;
@@ -50,8 +50,9 @@ try {
   process.stdout.write(`Benchmark ${size}: ${args.seniors} seniors, ${args.orders} visits in ${args.month}; database ${database.uri} (FerretDB ${FERRETDB_BUILD_TAG}, SQLite) in ${dataDir}\n`);
   await measure('generate');
   // A phase that fails is reported with its error and the others still run; the exit code says so.
-  for (const phase of wanted.filter((name) => name !== 'http')) await measure(phase as PhaseName).catch((error: unknown) => failed(phase, error));
+  for (const phase of wanted.filter((name) => name !== 'http' && name !== 'lists')) await measure(phase as PhaseName).catch((error: unknown) => failed(phase, error));
   if (wanted.includes('http')) results.http = await http().catch((error: unknown) => failed('http', error));
+  if (wanted.includes('lists')) results.lists = await lists().catch((error: unknown) => failed('lists', error));
 } finally {
   await database.stop();
   if (!values.keep) await rm(dataDir, { recursive: true, force: true });
@@ -174,8 +175,143 @@ async function http(): Promise<PhaseResult> {
   }
 }
 
+/**
+ * Issue 16's phase: every list the console opens and order creation, on a small district (1,000
+ * seniors / 10,000 visits, generated into a database of its own) and on this run's district, in
+ * the same run, with the ratio of the medians. Each list alone: 21 requests one after another, the
+ * first dropped (warm-up). The community worker's list also under 50 connections for 20 s, order
+ * creation under 20.
+ */
+async function lists(): Promise<PhaseResult> {
+  process.stdout.write('… lists\n');
+  const sizes = [
+    { name: 'small', seniors: 1_000, orders: 10_000, uri: withDatabase(database.uri, 'starlight_lists_small'), own: true },
+    { name: 'district', seniors: args.seniors, orders: args.orders, uri: withDatabase(database.uri, 'starlight'), own: false },
+  ];
+  const figures: PhaseResult = {};
+  for (const size of sizes) {
+    const env = { ...childEnv, MONGODB_URI: size.uri };
+    const sizeArgs = JSON.stringify({ ...args, seniors: size.seniors, orders: size.orders });
+    const client = await MongoClient.connect(size.uri);
+    const db = client.db();
+    try {
+      if (size.own || (await db.collection('service_orders').estimatedDocumentCount()) === 0) await run(process.execPath, ['--import', 'tsx', 'scripts/bench/run-phase.ts', 'generate', sizeArgs], env);
+      if (!(await db.collection('communities').findOne({ name: '调度基准社区' }))) await run(process.execPath, ['--import', 'tsx', 'scripts/bench/run-phase.ts', 'dispatch', sizeArgs], env);
+      if (!(await db.collection('settlement_statements').findOne({}))) await run(process.execPath, ['--import', 'tsx', 'scripts/bench/run-phase.ts', 'settlement', sizeArgs], env);
+      const measured = await measureLists(size.name, env, db);
+      Object.assign(figures, prefix(size.name, measured));
+    } finally {
+      await client.close();
+    }
+  }
+  for (const key of Object.keys(figures).filter((k) => k.startsWith('district.') && k.endsWith('.medianMs'))) {
+    figures[`ratio.${key.slice('district.'.length, -'.medianMs'.length)}`] = ratio(figures[key], figures[`small.${key.slice('district.'.length)}`]);
+  }
+  process.stdout.write(`  ${JSON.stringify(figures)}\n`);
+  return figures;
+}
+
+async function measureLists(sizeName: string, env: NodeJS.ProcessEnv, db: ReturnType<MongoClient['db']>): Promise<PhaseResult> {
+  const port = await freePort();
+  const service = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1', BOOTSTRAP_ADMIN_USERNAME: 'bench-admin', BOOTSTRAP_ADMIN_PASSWORD: 'bench-password-1', AUTH_RATE_LIMIT_PER_MINUTE: '100000' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitForReady(`${base}/readyz`);
+    const admin = await loginHeaders(base, 'bench-admin', 'bench-password-1');
+    // The busiest generated community (the dispatch benchmark's own community holds only offers).
+    const dispatchCommunityId = String((await db.collection('communities').findOne({ name: '调度基准社区' }))?._id);
+    const busiest = (await db.collection('service_orders').aggregate<{ _id: string; n: number }>([{ $group: { _id: '$communityId', n: { $sum: 1 } } }]).toArray()).filter((c) => c._id !== dispatchCommunityId).sort((a, b) => b.n - a.n)[0]!;
+    const anOrder = (await db.collection('service_orders').findOne({ communityId: busiest._id, caregiverId: { $ne: null } }))!;
+    const user = async (username: string, body: Record<string, unknown>) => {
+      const created = await fetch(`${base}/api/v1/users`, { method: 'POST', headers: admin, body: JSON.stringify({ username, password: 'bench-password-2', displayName: '基准用户', ...body }) });
+      if (!created.ok && created.status !== 409) throw new Error(`could not create ${username}: ${created.status} ${await created.text()}`);
+      return loginHeaders(base, username, 'bench-password-2');
+    };
+    const staff = await user(`bench-staff-${sizeName}`, { role: 'community_staff', communityIds: [busiest._id] });
+    const provider = await user(`bench-provider-${sizeName}`, { role: 'provider_admin', providerId: anOrder.providerId });
+    const caregiver = await user(`bench-caregiver-${sizeName}`, { role: 'caregiver', providerId: anOrder.providerId, caregiverId: anOrder.caregiverId });
+    const firstPage = (await (await fetch(`${base}/api/v1/service-orders?pageSize=20`, { headers: staff })).json()) as { nextCursor: string | null };
+    const statement = await db.collection('settlement_statements').findOne({});
+    const lists: Array<[string, string, Record<string, string>]> = [
+      ['staffOrders.page1', '/api/v1/service-orders?page=1&pageSize=20', staff],
+      ['staffOrders.page2', '/api/v1/service-orders?page=2&pageSize=20', staff],
+      ['staffOrders.cursor2', `/api/v1/service-orders?pageSize=20&cursor=${firstPage.nextCursor}`, staff],
+      ['adminOrders.page1', '/api/v1/service-orders?page=1&pageSize=20', admin],
+      ['providerOrders.page1', '/api/v1/service-orders?page=1&pageSize=20', provider],
+      ['caregiverOrders.page1', '/api/v1/service-orders?page=1&pageSize=20', caregiver],
+      ['seniors.admin', '/api/v1/seniors?pageSize=20', admin],
+      ['seniors.staff', '/api/v1/seniors?pageSize=20', staff],
+      ['ledgerEntries', `/api/v1/seniors/${String(anOrder.seniorId)}/voucher-account/entries?pageSize=20`, admin],
+      ['audit', '/api/v1/audit?pageSize=20', admin],
+      ['notifications', '/api/v1/notifications?pageSize=20', admin],
+      ['jobRuns', '/api/v1/jobs/runs?pageSize=20', admin],
+      ['sampleChecks', `/api/v1/settlements/sample-checks?pageSize=20${statement ? `&statementId=${String(statement._id)}` : ''}`, admin],
+    ];
+    const out: PhaseResult = { communityOrders: busiest.n };
+    for (const [name, url, headers] of lists) {
+      const rssBefore = name === 'adminOrders.page1' ? await rssMb(database.pid, 'VmRSS') : null;
+      const alone = await aloneTimings(`${base}${url}`, headers);
+      Object.assign(out, prefix(name, alone));
+      if (rssBefore !== null) out['adminOrders.page1.databaseRssGrowthMb'] = ((await rssMb(database.pid, 'VmRSS')) ?? 0) - rssBefore;
+    }
+    Object.assign(out, prefix('staffOrders.load', await load(`GET service-orders page 2 (community staff, ${sizeName})`, { url: `${base}/api/v1/service-orders?page=2&pageSize=20`, headers: staff })));
+    const seniorIds = (await db.collection('seniors').find({ communityId: dispatchCommunityId }, { projection: { _id: 1 } }).toArray()).map((s) => String(s._id));
+    let next = 0;
+    const day = Date.now() + 3 * 86_400_000;
+    const orderBody = () => {
+      next += 1;
+      return JSON.stringify({ seniorId: seniorIds[next % seniorIds.length], serviceTypeCode: 'cleaning', quantity: 1, scheduledStart: new Date(day + next * 1_000).toISOString(), source: 'staff' });
+    };
+    const createAlone: number[] = [];
+    for (let i = 0; i < 21; i += 1) {
+      const started = performance.now();
+      const res = await fetch(`${base}/api/v1/service-orders`, { method: 'POST', headers: admin, body: orderBody() });
+      if (res.status !== 201) throw new Error(`creating an order answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+      if (i > 0) createAlone.push(performance.now() - started);
+    }
+    Object.assign(out, prefix('create', quantiles(createAlone)));
+    Object.assign(out, prefix('create.load', await load(`POST service-orders (${sizeName})`, {
+      url: `${base}/api/v1/service-orders`, headers: admin, method: 'POST', connections: 20,
+      requests: [{ setupRequest: (request: Record<string, unknown>) => ({ ...request, body: orderBody() }) }],
+    })));
+    return out;
+  } finally {
+    service.kill('SIGTERM');
+    await new Promise((resolve) => service.once('exit', resolve));
+  }
+}
+
+async function aloneTimings(url: string, headers: Record<string, string>): Promise<PhaseResult> {
+  const timings: number[] = [];
+  let last: { status: number; total?: number; totalIsEstimate?: boolean } = { status: 0 };
+  for (let i = 0; i < 21; i += 1) {
+    const started = performance.now();
+    const res = await fetch(url, { headers });
+    const body = (await res.json()) as { total?: number; totalIsEstimate?: boolean };
+    if (i > 0) timings.push(performance.now() - started);
+    last = { status: res.status, total: body.total, totalIsEstimate: body.totalIsEstimate };
+  }
+  if (last.status !== 200) throw new Error(`${url} answered ${last.status}`);
+  return { ...quantiles(timings), total: last.total ?? null, totalIsEstimate: last.totalIsEstimate ?? null };
+}
+
+function quantiles(timings: number[]): PhaseResult {
+  const sorted = [...timings].sort((a, b) => a - b);
+  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 10) / 10;
+  return { medianMs: at(0.5), p99Ms: at(0.99) };
+}
+
+function withDatabase(uri: string, name: string): string {
+  const url = new URL(uri);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 async function load(title: string, options: Record<string, unknown>): Promise<PhaseResult> {
-  process.stdout.write(`  ${title}: ${HTTP_CONNECTIONS} connections, ${HTTP_SECONDS} s\n`);
+  process.stdout.write(`  ${title}: ${String(options.connections ?? HTTP_CONNECTIONS)} connections, ${HTTP_SECONDS} s\n`);
   const result = await autocannon({ connections: HTTP_CONNECTIONS, duration: HTTP_SECONDS, ...options } as autocannon.Options);
   const figures = { requestsPerS: Math.round(result.requests.average), p50Ms: result.latency.p50, p99Ms: result.latency.p99, total: result.requests.total, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
   process.stdout.write(`  ${JSON.stringify(figures)}\n`);
@@ -283,6 +419,17 @@ function printTable(): void {
       add(title, `${r.http[`${name}.requestsPerS`]} req/s, p50 ${r.http[`${name}.p50Ms`]} ms, p99 ${r.http[`${name}.p99Ms`]} ms, non-2xx ${r.http[`${name}.non2xx`]}, errors ${r.http[`${name}.errors`]}`);
     }
     add('HTTP GET service-orders (admin, whole district)', `one request: ${r.http['districtList.ms']} ms, status ${r.http['districtList.status']}, total ${r.http['districtList.total']}`);
+  }
+  if (r.lists && 'error' in r.lists) add('lists', `FAILED: ${String(r.lists.error)}`);
+  else if (r.lists) {
+    for (const key of Object.keys(r.lists).filter((k) => k.startsWith('district.') && k.endsWith('.medianMs'))) {
+      const name = key.slice('district.'.length, -'.medianMs'.length);
+      add(`lists: ${name}`, `district median ${r.lists[key]} ms, p99 ${r.lists[`district.${name}.p99Ms`]} ms`, `small ${r.lists[`small.${name}.medianMs`]} ms → ratio ${r.lists[`ratio.${name}`]}`);
+    }
+    for (const load of ['staffOrders.load', 'create.load']) {
+      add(`lists: ${load}`, `district ${r.lists[`district.${load}.requestsPerS`]} req/s, p99 ${r.lists[`district.${load}.p99Ms`]} ms, non-2xx ${r.lists[`district.${load}.non2xx`]}, timeouts ${r.lists[`district.${load}.timeouts`]}`, `small ${r.lists[`small.${load}.requestsPerS`]} req/s`);
+    }
+    add('lists: admin page 1, FerretDB RSS growth', `${r.lists['district.adminOrders.page1.databaseRssGrowthMb']} MB`);
   }
   const width = [Math.max(...rows.map((row) => row[0].length)), Math.max(...rows.map((row) => row[1].length))];
   process.stdout.write(`\n${rows.map((row) => `${row[0].padEnd(width[0] as number)}  ${row[1].padEnd(width[1] as number)}  ${row[2]}`).join('\n')}\n`);

@@ -25,6 +25,7 @@ const jobRunSchema = new Schema(
 jobRunSchema.index({ name: 1, tickKey: 1 }, { unique: true });
 jobRunSchema.index({ name: 1, startedAt: -1 });
 jobRunSchema.index({ startedAt: -1 });
+jobRunSchema.index({ name: 1, _id: 1 });
 
 export type JobRunDoc = InferSchemaType<typeof jobRunSchema> & { _id: mongoose.Types.ObjectId };
 export const JobRunModel = mongoose.model('JobRun', jobRunSchema);

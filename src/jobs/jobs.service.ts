@@ -58,7 +58,7 @@ export async function listJobRuns(filter: { name?: string; status?: JobRunStatus
   const query: Record<string, unknown> = {};
   if (filter.name) query.name = filter.name;
   if (filter.status) query.status = filter.status;
-  return findPage(JobRunModel, query, { startedAt: -1 }, filter, toJobRunView);
+  return findPage(JobRunModel, query, { _id: -1 }, filter, toJobRunView);
 }
 
 /** An admin's on-demand run: parameters validated by the job's own schema, the request audited. */

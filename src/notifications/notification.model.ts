@@ -50,6 +50,7 @@ const notificationSchema = new Schema(
 
 notificationSchema.index({ status: 1, nextAttemptAt: 1 });
 notificationSchema.index({ createdAt: -1 });
+notificationSchema.index({ status: 1, _id: 1 });
 
 export type NotificationDoc = InferSchemaType<typeof notificationSchema>;
 

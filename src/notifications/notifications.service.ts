@@ -78,7 +78,7 @@ function outboxDoc(input: NotificationInput, keys: PiiKeys, now: Date) {
 
 export async function listNotifications(filter: { status?: NotificationStatus; page: number; pageSize: number }): Promise<Page<NotificationView>> {
   const query: Record<string, unknown> = filter.status ? { status: filter.status } : {};
-  return findPage(NotificationModel, query, { createdAt: -1, _id: -1 }, filter, toNotificationView);
+  return findPage(NotificationModel, query, { _id: -1 }, filter, toNotificationView);
 }
 
 export function toNotificationView(doc: NotificationDoc): NotificationView {

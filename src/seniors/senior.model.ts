@@ -58,6 +58,10 @@ const seniorSchema = new Schema(
 seniorSchema.index({ communityId: 1, status: 1, name: 1 });
 seniorSchema.index({ streetId: 1, status: 1 });
 seniorSchema.index({ status: 1 });
+// Register pages walk these in `_id` order (shared/http/pagination.ts).
+seniorSchema.index({ communityId: 1, _id: 1 });
+seniorSchema.index({ streetId: 1, _id: 1 });
+seniorSchema.index({ status: 1, _id: 1 });
 seniorSchema.index({ categories: 1 });
 seniorSchema.index({ communityId: 1, assessedAt: 1 });
 seniorSchema.index({ name: 1 });

@@ -38,7 +38,9 @@ export async function listSeniors(filter: SeniorFilter, ctx: SeniorContext): Pro
     query.assessedAt = { $lte: addMonthsToDay(addDaysToDay(today, REASSESSMENT_NOTICE_DAYS), -ASSESSMENT_VALID_MONTHS) };
   }
   const timeZone = ctx.config.businessTimeZone;
-  return findPage(SeniorModel, withinScope(seniorScope, ctx.actor, query), { communityId: 1, name: 1, _id: 1 }, filter, (doc: SeniorDoc) => toSeniorView(doc, timeZone));
+  // Newest enrolment first (`_id`): the engine walks (communityId, _id) or _id and stops after the page;
+  // sorting by community and name read and sorted the caller's whole register on every page.
+  return findPage(SeniorModel, withinScope(seniorScope, ctx.actor, query), { _id: -1 }, filter, (doc: SeniorDoc) => toSeniorView(doc, timeZone));
 }
 
 export async function getSenior(id: string, ctx: SeniorContext): Promise<SeniorView> {

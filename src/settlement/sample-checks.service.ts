@@ -26,7 +26,7 @@ export function listSampleChecks(filter: { status?: SampleCheckStatus; statement
   if (filter.status) query.status = filter.status;
   if (filter.statementId) query.statementId = filter.statementId;
   if (filter.period) query.period = filter.period;
-  return findPage(SampleCheckModel, withinScope(sampleCheckScope, actor, query), { scheduledStart: 1, _id: 1 }, filter, (check: SampleCheckDoc) => toSampleCheckView(check));
+  return findPage(SampleCheckModel, withinScope(sampleCheckScope, actor, query), { _id: 1 }, filter, (check: SampleCheckDoc) => toSampleCheckView(check));
 }
 
 /**

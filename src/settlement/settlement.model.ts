@@ -108,6 +108,8 @@ const lineSchema = new Schema(
 );
 lineSchema.index({ statementId: 1, kind: 1, sampleRank: 1 });
 lineSchema.index({ period: 1 });
+// A statement's lines page by page in `_id` order (FerretDB patch 0008 walks it from the cursor).
+lineSchema.index({ statementId: 1, kind: 1, _id: 1 });
 
 export type LineDoc = InferSchemaType<typeof lineSchema> & { _id: string };
 export const LineModel = mongoose.model('SettlementLine', lineSchema);
@@ -160,6 +162,8 @@ const sampleCheckSchema = new Schema(
 );
 sampleCheckSchema.index({ statementId: 1, status: 1 });
 sampleCheckSchema.index({ communityId: 1, status: 1 });
+sampleCheckSchema.index({ statementId: 1, _id: 1 });
+sampleCheckSchema.index({ communityId: 1, _id: 1 });
 
 export type SampleCheckDoc = InferSchemaType<typeof sampleCheckSchema> & { _id: string; createdAt: Date; updatedAt: Date };
 export const SampleCheckModel = mongoose.model('SettlementSampleCheck', sampleCheckSchema);

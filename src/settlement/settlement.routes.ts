@@ -6,12 +6,12 @@ import { listSampleChecks, recordSampleCheck } from './sample-checks.service.ts'
 import { runSettlementOnRequest } from './settlement.jobs.ts';
 import {
   approveStatementBody, exportQuery, payStatementBody, recordSampleCheckBody, runProgressParams, runProgressSchema, runSettlementBody, sampleCheckParams,
-  sampleCheckSchema, sampleChecksPageSchema, sampleChecksQuery, settlementRunAnswer, statementDetailSchema, statementParams, statementSchema,
+  sampleCheckSchema, sampleChecksPageSchema, sampleChecksQuery, settlementRunAnswer, statementDetailSchema, statementLinesPageSchema, statementLinesQuery, statementParams, statementSchema,
   statementsPageSchema, statementsQuery, summaryQuery, summarySchema,
 } from './settlement.schemas.ts';
 import { approveStatement, payStatement } from './statement-approval.ts';
 import { exportFileName, writeStatementCsv, writeStatementXlsx } from './statement-export.ts';
-import { listStatements, runProgressOf, statementDetail, statementInScope, toStatementView } from './statements.query.ts';
+import { listStatements, runProgressOf, statementDetail, statementInScope, statementLines, toStatementView } from './statements.query.ts';
 
 const { router, route } = createRouteGroup('/api/v1');
 const tags = ['settlement'];
@@ -56,6 +56,13 @@ route({
   access: [...READERS, 'provider_admin'], params: statementParams,
   success: { status: 200, schema: statementDetailSchema, description: 'The statement' },
   handler: ({ params, actor, config }) => statementDetail(params.id, actor, config),
+});
+
+route({
+  method: 'get', path: '/settlements/statements/:id/lines', summary: 'A statement\'s service lines, a page at a time (cursor or page)', tags,
+  access: [...READERS, 'provider_admin'], params: statementParams, query: statementLinesQuery,
+  success: { status: 200, schema: statementLinesPageSchema, description: 'One page of the statement\'s lines' },
+  handler: ({ params, query, actor }) => statementLines(params.id, query, actor),
 });
 
 route({

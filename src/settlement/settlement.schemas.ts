@@ -129,6 +129,8 @@ export const sampleChecksQuery = z
   .strict();
 export const sampleChecksPageSchema = pageOf(sampleCheckSchema).openapi('SettlementSampleCheckPage');
 export const sampleCheckParams = z.object({ id: objectIdParam }).strict();
+export const statementLinesQuery = z.object({ ...pageQuery }).strict();
+export const statementLinesPageSchema = pageOf(lineSchema).openapi('SettlementLinePage');
 export const recordSampleCheckBody = z
   .object({ outcome: z.enum(SAMPLE_OUTCOMES), note: z.string().trim().min(1).max(500).optional() })
   .strict()

@@ -1,6 +1,6 @@
 import type { Config } from '../config/env.ts';
 import { DomainError } from '../shared/errors.ts';
-import { findPage } from '../shared/http/pagination.ts';
+import { findPage, type Paging } from '../shared/http/pagination.ts';
 import type { Actor } from '../shared/roles.ts';
 import { withinScope, scopeBy, type ScopeRules } from '../shared/scope.ts';
 import {
@@ -105,6 +105,18 @@ export async function statementDetail(id: string, actor: Actor, config: Config) 
   const heldBack = (await HeldBackModel.find({ statementId: id }).sort({ orderId: 1 }).lean()).map((row) => toHeldBackView(row as HeldBackDoc));
   const sampleChecks = (await SampleCheckModel.find({ statementId: id }).sort({ _id: 1 }).lean()).map((check) => toSampleCheckView(check as SampleCheckDoc));
   return { ...toStatementView(statement, config), lines, penalties, adjustments, heldBack, sampleChecks };
+}
+
+/**
+ * A statement's service lines a page at a time, in order id order (a city statement has tens of
+ * thousands: the detail page reads them by page, not all at once). The total of an approved or
+ * paid statement is its frozen lineCount; a draft's lines can still change under a run, so its
+ * total is counted (bounded, shared/http/pagination.ts).
+ */
+export async function statementLines(id: string, paging: Paging, actor: Actor) {
+  const statement = await statementInScope(id, actor);
+  const total = statement.status === 'draft' ? undefined : async () => statement.lineCount ?? null;
+  return findPage(LineModel, { statementId: id, kind: 'service' }, { _id: 1 }, paging, (line: LineDoc) => toLineView(line), { total });
 }
 
 /** Where the period's last run stands (the console polls it while a run is going). */

@@ -326,6 +326,11 @@ const MATRIX: Record<string, Row> = {
     outOfScope: (w) => ({ path: `/api/v1/settlements/statements/${w.statementB}` }),
     expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok', provider_admin: 'scoped' }),
   },
+  'GET /api/v1/settlements/statements/{id}/lines': {
+    call: (w) => ({ path: `/api/v1/settlements/statements/${w.statementA}/lines` }),
+    outOfScope: (w) => ({ path: `/api/v1/settlements/statements/${w.statementB}/lines` }),
+    expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok', provider_admin: 'scoped' }),
+  },
   'GET /api/v1/settlements/statements/{id}/export': {
     call: (w) => ({ path: `/api/v1/settlements/statements/${w.statementA}/export?format=csv` }),
     outOfScope: (w) => ({ path: `/api/v1/settlements/statements/${w.statementB}/export?format=csv` }),

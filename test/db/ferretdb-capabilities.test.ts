@@ -216,8 +216,14 @@ describe('mongoose on the embedded FerretDB', () => {
     const bounded = await Account.collection.find({ _id: { $gt: new mongoose.Types.ObjectId(expected[10]), $lte: new mongoose.Types.ObjectId(expected[3]) }, community: 'c1' }).sort({ _id: -1 }).toArray();
 
     expect(expected.length).to.equal(68); // the c1 strings and the 14 arrays holding c1
+    const lines = mongoose.connection.collection<{ _id: string; statementId: string }>('probe_string_keys');
+    await lines.createIndex({ statementId: 1, _id: 1 });
+    await lines.insertMany(['6b10a3190000000000000003', '6b10a3190000000000000001', 'penalty:late:6b10a319', 'adjust:6b10a319', '6b10a3190000000000000002'].map((_id) => ({ _id, statementId: 's1' })) as never[]);
+    const afterString = (await lines.find({ statementId: 's1', _id: { $gt: '6b10a3190000000000000001' } }).sort({ _id: 1 }).limit(3).toArray()).map((d) => String(d._id));
+
     expect(walked).to.deep.equal(expected);
     expect(bounded.map((d) => String(d._id))).to.deep.equal(expected.slice(3, 10));
+    expect(afterString).to.deep.equal(['6b10a3190000000000000002', '6b10a3190000000000000003', 'adjust:6b10a319']);
     if (info.ferretdbVersion) {
       const plan = await Account.collection.find({ community: 'c1', _id: { $lt: last! } }).sort({ _id: -1 }).limit(7).explain();
       expect(plan.filterPushdown).to.equal(true);

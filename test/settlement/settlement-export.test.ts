@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { AMOUNT_COLUMNS, STATEMENT_COLUMNS } from '../../src/settlement/statement-export.ts';
-import { createTestApp } from '../support/app.ts';
+import { createTestApp, tokenFor } from '../support/app.ts';
 import { clearCollections, useTestDatabase } from '../support/database.ts';
 import { settlementWorld, shanghai, type SettlementWorld } from './settlement.fixtures.ts';
 
@@ -102,6 +102,25 @@ describe('settlement files: statement XLSX and CSV, the period summary', functio
     expect(rows.some((row) => row[1] === '其中区级财政承担（40%）' && row[AMOUNT_COLUMNS.subsidy - 1] === text(statement.totals.districtFen))).to.equal(true);
     // 1333 fen is "13.33", never "13.329999…".
     expect(text(1_333)).to.equal('13.33');
+  });
+
+  it('pages a statement\'s lines by cursor, each once, in order id order, with the draft\'s total counted', async () => {
+    const page = (query: string) => request(app).get(`/api/v1/settlements/statements/${statement.id}/lines?pageSize=1${query}`).set('Authorization', w.finance.authorization);
+    const seen: string[] = [];
+    let res = await page('');
+    const first = res.body;
+    while (res.status === 200) {
+      seen.push(...res.body.items.map((line: { orderId: string }) => line.orderId));
+      if (!res.body.nextCursor) break;
+      res = await page(`&cursor=${res.body.nextCursor}`);
+    }
+    const wrongProvider = await request(app).get(`/api/v1/settlements/statements/${statement.id}/lines`).set('Authorization', await tokenFor(config, 'provider_admin', { providerId: w.providerB.id }));
+
+    expect(res.status).to.equal(200);
+    expect(first).to.include({ total: statement.lines.length, totalIsEstimate: false, page: 1, pageSize: 1 });
+    expect(seen).to.deep.equal(statement.lines.map((line) => line.orderId).sort());
+    expect(seen.length).to.equal(2);
+    expect(wrongProvider.status).to.equal(404);
   });
 
   it('summarises the period by provider, community, category, service type and funding source', async () => {

@@ -20,6 +20,7 @@ export async function mochaGlobalSetup(): Promise<void> {
   embedded = await startEmbeddedFerretDb({ binary, dataDir, port: 0, logger });
   process.env.TEST_MONGODB_URI = embedded.uri;
   process.env.TEST_FERRETDB_BIN = binary;
+  process.env.TEST_FERRETDB_PID = String(embedded.pid);
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
