@@ -253,7 +253,10 @@ async function measureLists(sizeName: string, env: NodeJS.ProcessEnv, db: Return
     const out: PhaseResult = { communityOrders: busiest.n };
     for (const [name, url, headers] of lists) {
       const rssBefore = name === 'adminOrders.page1' ? await rssMb(database.pid, 'VmRSS') : null;
-      const alone = await aloneTimings(`${base}${url}`, headers);
+      const alone = await aloneTimings(`${base}${url}`, headers).catch((error: unknown) => {
+        throw new Error(`${sizeName} ${name}: ${String(error)}`);
+      });
+      process.stdout.write(`  ${sizeName} ${name}: ${JSON.stringify(alone)}\n`);
       Object.assign(out, prefix(name, alone));
       if (rssBefore !== null) out['adminOrders.page1.databaseRssGrowthMb'] = ((await rssMb(database.pid, 'VmRSS')) ?? 0) - rssBefore;
     }
@@ -287,14 +290,16 @@ async function measureLists(sizeName: string, env: NodeJS.ProcessEnv, db: Return
 async function aloneTimings(url: string, headers: Record<string, string>): Promise<PhaseResult> {
   const timings: number[] = [];
   let last: { status: number; total?: number; totalIsEstimate?: boolean } = { status: 0 };
+  let lastText = '';
   for (let i = 0; i < 21; i += 1) {
     const started = performance.now();
     const res = await fetch(url, { headers });
-    const body = (await res.json()) as { total?: number; totalIsEstimate?: boolean };
+    lastText = await res.text();
+    const body = JSON.parse(lastText) as { total?: number; totalIsEstimate?: boolean };
     if (i > 0) timings.push(performance.now() - started);
     last = { status: res.status, total: body.total, totalIsEstimate: body.totalIsEstimate };
   }
-  if (last.status !== 200) throw new Error(`${url} answered ${last.status}`);
+  if (last.status !== 200) throw new Error(`${url} answered ${last.status} ${lastText.slice(0, 300)}`);
   return { ...quantiles(timings), total: last.total ?? null, totalIsEstimate: last.totalIsEstimate ?? null };
 }
 

@@ -15,7 +15,7 @@ const { router, route } = createRouteGroup('/api/v1');
 route({
   method: 'post', path: '/alerts', summary: 'Raise an emergency alert: an emergency order dispatched at once, emergency contacts notified', tags: ['alerts'],
   access: ['community_staff', 'admin'],
-  body: z.object({ seniorId: objectIdParam, source: z.enum(['call_button', 'hotline']), note: z.string().trim().max(500).optional() }).strict().openapi('RaiseAlertRequest'),
+  body: z.object({ seniorId: objectIdParam, source: z.enum(['call_button', 'hotline']), note: z.string().max(500).trim().optional() }).strict().openapi('RaiseAlertRequest'),
   errors: ['NOT_ELIGIBLE', 'RULE_VIOLATION'],
   success: { status: 201, schema: z.object({ alert: alertSchema, order: orderSchema }), description: 'The alert and its order' },
   handler: async ({ body, actor, config, requestId }) => {

@@ -10,7 +10,7 @@ export const createOrderBody = z
     serviceTypeCode: z.string().regex(/^[a-z][a-z0-9_]{1,49}$/),
     quantity: z.number().int().min(1).max(20),
     scheduledStart: z.iso.datetime({ offset: true }),
-    notes: z.string().trim().max(500).optional(),
+    notes: z.string().max(500).trim().optional(),
     source: z.enum(['hotline', 'staff', 'care_plan', 'emergency']),
   })
   .strict()
@@ -67,7 +67,7 @@ export const ordersQuery = z
 
 export const orderPageSchema = pageOf(orderSchema).openapi('ServiceOrderPage');
 export const orderParams = z.object({ id: objectIdParam }).strict();
-export const declineBody = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+export const declineBody = z.object({ reason: z.string().max(500).trim().min(1) }).strict();
 export const manualDispatchBody = z.object({ providerId: objectIdParam.optional() }).strict();
 
 export const orderHistorySchema = pageOf(z.object({
@@ -79,7 +79,7 @@ const lng = z.number().min(73).max(136);
 const lat = z.number().min(3).max(54);
 export const assignBody = z.object({ caregiverId: objectIdParam }).strict();
 export const checkInBody = z.object({ lng, lat }).strict();
-export const checkOutBody = z.object({ lng, lat, visitCode: z.string().regex(/^\d{6}$/, 'six digits').optional(), notes: z.string().trim().max(500).optional() }).strict();
-export const confirmBody = z.object({ method: z.literal('callback'), satisfaction: z.number().int().min(1).max(5).optional(), note: z.string().trim().max(500).optional() }).strict();
-export const reasonBody = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
-export const resolveBody = z.object({ outcome: z.enum(['valid', 'invalid']), note: z.string().trim().min(1).max(500) }).strict();
+export const checkOutBody = z.object({ lng, lat, visitCode: z.string().regex(/^\d{6}$/, 'six digits').optional(), notes: z.string().max(500).trim().optional() }).strict();
+export const confirmBody = z.object({ method: z.literal('callback'), satisfaction: z.number().int().min(1).max(5).optional(), note: z.string().max(500).trim().optional() }).strict();
+export const reasonBody = z.object({ reason: z.string().max(500).trim().min(1) }).strict();
+export const resolveBody = z.object({ outcome: z.enum(['valid', 'invalid']), note: z.string().max(500).trim().min(1) }).strict();

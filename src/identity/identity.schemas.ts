@@ -42,7 +42,7 @@ export const createUserBody = z
   .object({
     username: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/, 'must be 3-64 letters, digits, _ . -'),
     password: z.string().min(10).max(256),
-    displayName: z.string().trim().min(1).max(64),
+    displayName: z.string().max(64).trim().min(1),
     role: z.enum(ROLES),
     communityIds: z.array(idString).max(200).optional(),
     streetId: idString.nullable().optional(),
@@ -54,7 +54,7 @@ export const createUserBody = z
 
 export const updateUserBody = z
   .object({
-    displayName: z.string().trim().min(1).max(64).optional(),
+    displayName: z.string().max(64).trim().min(1).optional(),
     communityIds: z.array(idString).max(200).optional(),
     active: z.boolean().optional(),
   })

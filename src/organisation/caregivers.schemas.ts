@@ -16,7 +16,7 @@ const skillsField = z
   })
   .openapi({ description: 'Service type codes this caregiver may deliver' });
 
-const certificateNoField = z.string().trim().min(1).max(64);
+const certificateNoField = z.string().max(64).trim().min(1);
 
 export const createCaregiverBody = z
   .object({

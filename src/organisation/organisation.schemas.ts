@@ -4,7 +4,7 @@ import { bilingual } from '../shared/http/validate.ts';
 
 /** Pieces shared by the organisation's request and response schemas. */
 
-export const nameField = z.string().trim().min(1).max(100);
+export const nameField = z.string().max(100).trim().min(1);
 
 export const idParams = z.object({ id: objectIdParam }).strict();
 

@@ -23,9 +23,9 @@ export const createProviderBody = z
     name: nameField,
     kind: z.enum(PROVIDER_KINDS),
     creditCode: creditCodeField,
-    contactName: z.string().trim().min(1).max(50),
+    contactName: z.string().max(50).trim().min(1),
     contactPhone: phoneField,
-    address: z.string().trim().min(1).max(200),
+    address: z.string().max(200).trim().min(1),
     location: locationSchema,
     communityIds: idList,
     dailyCapacity: dailyCapacityField,
@@ -42,9 +42,9 @@ export const createProviderBody = z
 export const updateProviderBody = z
   .object({
     name: nameField.optional(),
-    contactName: z.string().trim().min(1).max(50).optional(),
+    contactName: z.string().max(50).trim().min(1).optional(),
     contactPhone: phoneField.optional(),
-    address: z.string().trim().min(1).max(200).optional(),
+    address: z.string().max(200).trim().min(1).optional(),
     location: locationSchema.optional(),
     communityIds: idList.optional(),
     dailyCapacity: dailyCapacityField.optional(),

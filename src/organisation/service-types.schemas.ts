@@ -7,7 +7,7 @@ import { SERVICE_UNITS } from './service-types.model.ts';
 export const createServiceTypeBody = z
   .object({
     code: serviceTypeCodeField,
-    name: z.string().trim().min(1).max(50).openapi({ description: 'Chinese name, e.g. 助浴' }),
+    name: z.string().max(50).trim().min(1).openapi({ description: 'Chinese name, e.g. 助浴' }),
     unit: z.enum(SERVICE_UNITS),
     minutesPerUnit: z.number().int().min(1).max(24 * 60),
     emergency: z.boolean(),

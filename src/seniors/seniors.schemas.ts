@@ -15,17 +15,17 @@ const categories = z.array(category).min(1, bilingual('至少选择一个类别'
   .refine((list) => new Set(list).size === list.length, bilingual('类别重复', 'categories repeat'));
 
 export const emergencyContactInput = z.object({
-  name: z.string().trim().min(1).max(50),
-  relation: z.string().trim().min(1).max(20),
+  name: z.string().max(50).trim().min(1),
+  relation: z.string().max(20).trim().min(1),
   phone,
 }).strict();
 
 export const enrolSeniorBody = z
   .object({
-    name: z.string().trim().min(1, bilingual('姓名不能为空', 'name is required')).max(50),
-    idNumber: z.string().trim().min(1).max(32),
+    name: z.string().max(50).trim().min(1, bilingual('姓名不能为空', 'name is required')),
+    idNumber: z.string().max(32).trim().min(1),
     phone,
-    address: z.string().trim().min(1).max(200),
+    address: z.string().max(200).trim().min(1),
     communityId: objectIdParam,
     location: location.optional(),
     livingArrangement: z.enum(LIVING_ARRANGEMENTS),
@@ -42,7 +42,7 @@ export type EnrolSeniorInput = z.input<typeof enrolSeniorBody>;
 export const updateSeniorBody = z
   .object({
     phone: phone.optional(),
-    address: z.string().trim().min(1).max(200).optional(),
+    address: z.string().max(200).trim().min(1).optional(),
     location: location.nullable().optional(),
     livingArrangement: z.enum(LIVING_ARRANGEMENTS).optional(),
     categories: categories.optional(),
@@ -90,7 +90,7 @@ export const seniorsQuery = z
     communityId: objectIdParam.optional(),
     status: z.enum(SENIOR_STATUSES).optional(),
     category: z.enum(CATEGORIES).optional(),
-    q: z.string().trim().min(1).max(32).optional().openapi({ description: 'name prefix, or a full 18-character ID number' }),
+    q: z.string().max(32).trim().min(1).optional().openapi({ description: 'name prefix, or a full 18-character ID number' }),
     assessmentDue: z.enum(['true', 'false']).transform((v) => v === 'true').optional()
       .openapi({ description: 'true: only seniors whose needs assessment has expired or expires within 30 days (the re-assessment list)' }),
     ...pageQuery,
@@ -100,8 +100,8 @@ export const seniorsQuery = z
 export const seniorParams = z.object({ id: objectIdParam }).strict();
 export const seniorPageSchema = pageOf(seniorSchema).openapi('SeniorPage');
 
-export const reasonBody = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
-export const deactivateBody = z.object({ reason: z.enum(['deceased', 'moved_out', 'other']), effectiveDate: day, note: z.string().trim().max(500).optional() }).strict();
+export const reasonBody = z.object({ reason: z.string().max(500).trim().min(1) }).strict();
+export const deactivateBody = z.object({ reason: z.enum(['deceased', 'moved_out', 'other']), effectiveDate: day, note: z.string().max(500).trim().optional() }).strict();
 export const revealBody = z.object({ fields: z.array(z.enum(['idNumber', 'phone'])).min(1).max(2) }).strict();
 export const revealSchema = z.object({ idNumber: z.string().optional(), phone: z.string().optional() }).openapi('RevealedPii');
 

@@ -87,13 +87,13 @@ export const statementsPageSchema = pageOf(statementSchema).openapi('SettlementS
 export const statementParams = z.object({ id: z.string().regex(STATEMENT_ID_PATTERN, 'a statement id: YYYY-MM-<providerId>') }).strict();
 
 export const approveStatementBody = z
-  .object({ overrideReason: z.string().trim().min(4).max(500).optional().openapi({ description: 'needed to approve while review callbacks are open; audited' }) })
+  .object({ overrideReason: z.string().max(500).trim().min(4).optional().openapi({ description: 'needed to approve while review callbacks are open; audited' }) })
   .strict()
   .openapi('ApproveStatementRequest');
 
 export const payStatementBody = z
   .object({
-    paymentRef: z.string().trim().min(1).max(64).regex(/^[\p{L}\p{N} ._/#-]+$/u, 'letters, digits, spaces and . _ / # -'),
+    paymentRef: z.string().max(64).trim().min(1).regex(/^[\p{L}\p{N} ._/#-]+$/u, 'letters, digits, spaces and . _ / # -'),
     paidAt: z.union([z.iso.datetime({ offset: true }), z.iso.date()]).openapi({ description: 'ISO date-time, or a day (Asia/Shanghai)' }),
   })
   .strict()
@@ -132,6 +132,6 @@ export const sampleCheckParams = z.object({ id: objectIdParam }).strict();
 export const statementLinesQuery = z.object({ ...pageQuery }).strict();
 export const statementLinesPageSchema = pageOf(lineSchema).openapi('SettlementLinePage');
 export const recordSampleCheckBody = z
-  .object({ outcome: z.enum(SAMPLE_OUTCOMES), note: z.string().trim().min(1).max(500).optional() })
+  .object({ outcome: z.enum(SAMPLE_OUTCOMES), note: z.string().max(500).trim().min(1).optional() })
   .strict()
   .openapi('RecordSampleCheckRequest');

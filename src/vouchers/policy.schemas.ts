@@ -66,7 +66,7 @@ const expirySchema = z
 
 export const createVoucherPolicyBody = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: z.string().max(100).trim().min(1),
     effectiveFrom: monthSchema,
     combine: z.enum(COMBINE_MODES).openapi({ description: 'How the amounts of a senior\'s several categories combine' }),
     categories: categoriesField,

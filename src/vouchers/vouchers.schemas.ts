@@ -28,7 +28,7 @@ export const seniorIdParams = z.object({ id: objectIdParam }).strict();
 export const adjustmentBody = z
   .object({
     amountFen: z.number().int().refine((value) => value !== 0 && Number.isSafeInteger(value), 'a non-zero whole number of fen (negative to take away)'),
-    reason: z.string().trim().min(2).max(500),
+    reason: z.string().max(500).trim().min(2),
   })
   .strict()
   .openapi('VoucherAdjustmentRequest');

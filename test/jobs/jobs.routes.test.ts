@@ -87,7 +87,7 @@ describe('jobs API', () => {
     expect(res.body.total).to.equal(2);
     const [newer, older] = res.body.items as { startedAt: string }[];
     expect(Date.parse(newer!.startedAt)).to.be.at.least(Date.parse(older!.startedAt));
-    expect(none.body).to.deep.equal({ items: [], page: 1, pageSize: 20, total: 0 });
+    expect(none.body).to.deep.equal({ items: [], page: 1, pageSize: 20, total: 0, totalIsEstimate: false, nextCursor: null });
   });
 
   it('is for admins only', async () => {

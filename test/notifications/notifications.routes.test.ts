@@ -49,7 +49,7 @@ describe('GET /api/v1/notifications', () => {
     expect(sent.status).to.equal(200);
     expect(sent.body.items.map((n: { id: string }) => n.id)).to.deep.equal(['second', 'first']);
     expect(sent.body.items[0]).to.include({ status: 'sent', attempts: 1, nextAttemptAt: null, sentAt: '2026-05-01T02:00:01.500Z' });
-    expect(failed.body).to.deep.equal({ items: [], page: 1, pageSize: 20, total: 0 });
+    expect(failed.body).to.deep.equal({ items: [], page: 1, pageSize: 20, total: 0, totalIsEstimate: false, nextCursor: null });
   });
 
   it('refuses an unknown status with 400', async () => {
