@@ -61,6 +61,44 @@ export async function recordAudit(input: AuditInput): Promise<AuditEntry> {
   throw new Error('audit chain is too contended: could not append an entry');
 }
 
+/**
+ * Appends several entries in order with one insert (an import's enrolments): the same chain as
+ * that many recordAudit calls. The batch is built on the newest link and inserted `ordered`, so a
+ * writer that took one of its places stops it there: the entries before are in the chain, the
+ * rest are rebuilt on the new tip and tried again.
+ */
+export async function recordAudits(inputs: AuditInput[]): Promise<void> {
+  let pending = inputs;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS && pending.length > 0; attempt += 1) {
+    const tip = await findChainTip();
+    let prevHash = tip.hash;
+    const entries = pending.map((input, n) => {
+      const actor = input.actor === 'system' ? { id: SYSTEM_ACTOR_ID, role: 'system' } : input.actor;
+      const fields: ChainedFields = {
+        seq: tip.seq + 1 + n, at: new Date(), actorId: actor.id, actorRole: actor.role, action: input.action, entityType: input.entityType, entityId: input.entityId,
+        before: summarise(input.before), after: summarise(input.after), requestId: input.requestId ?? null,
+      };
+      const hash = hashEntry(prevHash, fields);
+      const entry = { _id: auditEntryId(fields.seq), ...fields, prevHash, hash };
+      prevHash = hash;
+      return entry;
+    });
+    try {
+      await AuditEntryModel.collection.insertMany(entries as never[], { ordered: true });
+      await advanceHead(entries.at(-1)!.seq, entries.at(-1)!.hash);
+      return;
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: Array<{ index: number; code?: number }> | { index: number; code?: number } }).writeErrors;
+      const first = Array.isArray(writeErrors) ? writeErrors[0] : writeErrors;
+      if (!first || first.code !== 11000) throw error;
+      if (first.index > 0) await advanceHead(entries[first.index - 1]!.seq, entries[first.index - 1]!.hash);
+      pending = pending.slice(first.index);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
+    }
+  }
+  if (pending.length > 0) throw new Error('audit chain is too contended: could not append the entries');
+}
+
 async function findChainTip(): Promise<{ seq: number; hash: string }> {
   const head = await AuditHeadModel.findById(HEAD_ID).lean();
   let tip = head ? { seq: head.seq, hash: head.hash } : { seq: 0, hash: GENESIS_HASH };

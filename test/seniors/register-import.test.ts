@@ -4,7 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { upsertCommunity, upsertStreet } from '../../src/organisation/index.ts';
-import { SeniorModel } from '../../src/seniors/senior.model.ts';
+import { AuditEntryModel } from '../../src/audit/audit.model.ts';
+import { SeniorHistoryModel, SeniorModel } from '../../src/seniors/senior.model.ts';
+import { idNumberBornOn } from './senior.fixtures.ts';
 import { createTestApp, tokenFor } from '../support/app.ts';
 import { clearCollections, useTestDatabase } from '../support/database.ts';
 
@@ -55,6 +57,25 @@ describe('register import', function () {
       expect(JSON.stringify(res.body)).not.to.match(/\d{17}[\dX]/);
     });
   }
+
+  it('imports rows in batches with the same answer per row: a repeat within the file names the first row\'s senior, history and audit chain complete', async () => {
+    const header = 'name,idNumber,phone,address,communityCode,categories,careLevel,livingArrangement,emergencyContactName,emergencyContactPhone';
+    const ids = Array.from({ length: 450 }, (_, n) => idNumberBornOn(`1950-03-${String((n % 28) + 1).padStart(2, '0')}`));
+    ids[299] = ids[9]!; // row 301 repeats row 11
+    const rows = ids.map((id, n) => `王秀英,${id},139${String(n).padStart(8, '0')},合肥市蜀山区长江西路${n + 1}号,330102002002,living_alone,1,alone,王强,13812345678`);
+
+    const res = await upload(admin, [header, ...rows].join('\n'), 'batched.csv');
+    const verify = await request(app).get('/api/v1/audit/verify').set('Authorization', admin);
+
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).to.equal(200);
+    expect(res.body).to.include({ created: 449, duplicates: 1, invalid: 0 });
+    expect(res.body.rows.map((r: { row: number }) => r.row)).to.deep.equal(ids.map((_, n) => n + 2));
+    expect(res.body.rows[299]).to.deep.equal({ row: 301, status: 'duplicate', seniorId: res.body.rows[9].seniorId });
+    expect(await SeniorModel.countDocuments({})).to.equal(449);
+    expect(await SeniorHistoryModel.countDocuments({ action: 'enrol' })).to.equal(449);
+    expect(await AuditEntryModel.countDocuments({ action: 'senior.enrol' })).to.equal(449);
+    expect(verify.body).to.include({ ok: true });
+  });
 
   it('re-imports the same file creating nothing: every enrolled row and every repeat is a duplicate', async () => {
     const content = await readFile(fixture('zh'));
