@@ -9,6 +9,8 @@ import type { Logger } from '../shared/logger.ts';
 import { applyPatchSeries } from './patch-series.ts';
 
 const run = promisify(execFile);
+/** How this project runs Go: the module's own go.mod, the machine's toolchain (no downloads of Go). */
+export const GO_ENV = { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' };
 
 export const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 export const FERRETDB_VERSION = 'v1.24.2';
@@ -34,7 +36,8 @@ export const DEFAULT_FERRETDB_CACHE = path.join(PROJECT_ROOT, '.cache', 'ferretd
  * patch that no longer applies stops the build with its name). Each file starts with why it exists
  * and which test proves it: atomic write commands (0001), `_id` lookups, `$in`s and ranges through
  * the `_id` index (0002–0004, 0008), `_id`-ordered streams (0005), top-level string equalities
- * through the other indexes (0006), leak tracking off (0007). README "The database" tells the story.
+ * through the other indexes (0006), leak tracking off (0007), stored documents read in one
+ * pass (0009). README "The database" tells the story.
  */
 export async function ensureFerretDbBinary(logger: Logger, cacheDir = DEFAULT_FERRETDB_CACHE): Promise<string> {
   const binary = path.join(cacheDir, FERRETDB_BUILD_TAG, 'ferretdb');
@@ -53,25 +56,15 @@ export async function ensureFerretDbBinary(logger: Logger, cacheDir = DEFAULT_FE
 }
 
 async function buildFerretDb(binary: string, cacheDir: string, logger: Logger): Promise<void> {
-  await assertGoAvailable();
   logger.info({ version: FERRETDB_VERSION }, 'building FerretDB with the Go toolchain (first start only, about two minutes)');
-  const goEnv = { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' };
-  const { stdout } = await run('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], { env: goEnv, cwd: cacheDir, maxBuffer: 1 << 20 });
-  const moduleDir = (JSON.parse(stdout) as { Dir?: string }).Dir;
-  if (!moduleDir) throw new Error(`go mod download did not report a directory for ${FERRETDB_MODULE}@${FERRETDB_VERSION}`);
-
   const sourceDir = path.join(cacheDir, `src-${FERRETDB_VERSION}-${process.pid}`);
-  await rm(sourceDir, { recursive: true, force: true });
-  await cp(moduleDir, sourceDir, { recursive: true });
-  await run('chmod', ['-R', 'u+w', sourceDir]);
-  await writeFile(path.join(sourceDir, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
-  const applied = await applyPatchSeries(FERRETDB_PATCH_DIR, sourceDir);
+  const applied = await preparePatchedSource(sourceDir);
   logger.info({ patches: applied }, 'FerretDB patched');
 
   const partial = `${binary}.partial-${process.pid}`;
   await mkdir(path.dirname(binary), { recursive: true });
   await run('go', ['build', '-trimpath', '-buildvcs=false', '-o', partial, './cmd/ferretdb'], {
-    env: { ...goEnv, CGO_ENABLED: '0' },
+    env: { ...GO_ENV, CGO_ENABLED: '0' },
     cwd: sourceDir,
     maxBuffer: 16 << 20,
   });
@@ -79,6 +72,25 @@ async function buildFerretDb(binary: string, cacheDir: string, logger: Logger): 
   await rename(partial, binary);
   await rm(sourceDir, { recursive: true, force: true });
   logger.info({ binary }, 'FerretDB built');
+}
+
+/**
+ * A private, writable copy of the release's sources in `sourceDir`, with version.txt written and
+ * the patch series applied; answers the patches applied, in order. The build uses it, and so does
+ * the test that runs the patched packages' own Go tests.
+ */
+export async function preparePatchedSource(sourceDir: string): Promise<string[]> {
+  await assertGoAvailable();
+  await mkdir(path.dirname(sourceDir), { recursive: true });
+  const { stdout } = await run('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], { env: GO_ENV, cwd: path.dirname(sourceDir), maxBuffer: 1 << 20 });
+  const moduleDir = (JSON.parse(stdout) as { Dir?: string }).Dir;
+  if (!moduleDir) throw new Error(`go mod download did not report a directory for ${FERRETDB_MODULE}@${FERRETDB_VERSION}`);
+
+  await rm(sourceDir, { recursive: true, force: true });
+  await cp(moduleDir, sourceDir, { recursive: true });
+  await run('chmod', ['-R', 'u+w', sourceDir]);
+  await writeFile(path.join(sourceDir, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+  return applyPatchSeries(FERRETDB_PATCH_DIR, sourceDir);
 }
 
 async function assertGoAvailable(): Promise<void> {

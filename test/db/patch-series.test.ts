@@ -1,8 +1,13 @@
 import { expect } from 'chai';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { FERRETDB_PATCH_DIR, GO_ENV, preparePatchedSource } from '../../src/db/ferretdb-binary.ts';
 import { applyPatchFile, applyPatchSeries } from '../../src/db/patch-series.ts';
+
+const run = promisify(execFile);
 
 const PATCH = `Why: a reason, as every patch in the series carries.
 
@@ -62,5 +67,34 @@ describe('the FerretDB patch series', () => {
     const error = await applyPatchSeries(path.join(dir, 'series'), path.join(dir, 'src')).then(() => null, (e: Error) => e);
 
     expect(error?.message).to.match(/0001-raise-limit\.patch no longer applies: pkg\/added\.go already exists/);
+  });
+});
+
+describe('the project\'s FerretDB patch series on the real release', function () {
+  // A copy of the sources, the series applied, and the patched package's own Go tests: compiling
+  // them takes a while on two cores the first time (the Go build cache keeps it for later runs).
+  this.timeout(600_000);
+  let sourceDir: string;
+  before(async () => {
+    sourceDir = path.join(await mkdtemp(path.join(os.tmpdir(), 'ferretdb-series-')), 'src');
+  });
+  after(() => rm(path.dirname(sourceDir), { recursive: true, force: true }));
+
+  it('applies every patch, in order, to FerretDB v1.24.2', async () => {
+    const applied = await preparePatchedSource(sourceDir);
+
+    expect(applied).to.deep.equal((await readdir(FERRETDB_PATCH_DIR)).filter((name) => name.endsWith('.patch')).sort());
+    expect(applied.at(-1)).to.equal('0009-one-pass-document-decode.patch');
+  });
+
+  it('decodes stored documents in one pass exactly as the original decoder does (Go tests and a fuzz run of patch 0009)', async () => {
+    const env = { ...GO_ENV, CGO_ENABLED: '0' };
+    // FerretDB's test helpers find the repository root by its .git directory; the module zip has none.
+    await mkdir(path.join(sourceDir, '.git'), { recursive: true });
+    const tests = await run('go', ['test', '-count=1', './internal/handler/sjson/'], { cwd: sourceDir, env, maxBuffer: 16 << 20 });
+    expect(tests.stdout).to.match(/^ok\s+github\.com\/FerretDB\/FerretDB\/internal\/handler\/sjson/m);
+
+    const fuzz = await run('go', ['test', '-run', '^$', '-fuzz', '^FuzzStarlightFastEqualsFull$', '-fuzztime', '10s', './internal/handler/sjson/'], { cwd: sourceDir, env, maxBuffer: 16 << 20 });
+    expect(fuzz.stdout).to.match(/^ok\s+github\.com\/FerretDB\/FerretDB\/internal\/handler\/sjson/m);
   });
 });
