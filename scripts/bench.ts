@@ -417,6 +417,8 @@ function printTable(): void {
   add('issuance', r.issuance && `${r.issuance.wallS} s, ${r.issuance.seniorsPerS} seniors/s, peak RSS ${r.issuance.peakRssMb} MB`, r.insertMany && `insertMany ${r.insertMany.wallS} s (${r.insertMany.entriesPerS}/s) → ratio ${report.ratios.issuanceOverInsertMany}×`);
   add('import 10,000-row XLSX', r.importXlsx && `${r.importXlsx.wallS} s, ${r.importXlsx.rowsPerS} rows/s, ${r.importXlsx.created} created, peak RSS ${r.importXlsx.peakRssMb} MB`);
   add('dispatch among 50 providers', r.dispatch && `median ${r.dispatch.medianMs} ms, p99 ${r.dispatch.p99Ms} ms (${r.dispatch.offered}/${r.dispatch.orders} offered)`);
+  add('ranking step, day with 100 orders', r.dispatch && `median ${r.dispatch['ranking.at100.medianMs']} ms, p99 ${r.dispatch['ranking.at100.p99Ms']} ms`);
+  add('ranking step, day with 3,000 orders', r.dispatch && `median ${r.dispatch['ranking.at3000.medianMs']} ms, p99 ${r.dispatch['ranking.at3000.p99Ms']} ms (${r.dispatch['ranking.dayOrders']} orders that day)`);
   if (r.http && 'error' in r.http) add('HTTP', `FAILED: ${String(r.http.error)}`);
   else if (r.http) {
     add('HTTP GET service-orders (community staff), one request', `${r.http['list.oneRequestMs']} ms (${r.http['list.communityOrders']} orders in the community)`);

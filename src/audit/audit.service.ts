@@ -27,47 +27,60 @@ export interface AuditEntry extends ChainedFields {
 }
 
 /**
- * Appends one entry to the hash chain. Every write path calls this after its own write succeeds.
- * There are no transactions, so the link is claimed optimistically: build entry n+1 on the newest
- * known link and insert it under the unique `seq`; if another writer took n+1 first, walk forward
- * and try again. The head document is only a shortcut to the newest link.
+ * Appends one entry to the hash chain. Every write path calls this after its own write succeeds,
+ * and it answers once the entry is stored. There are no transactions, so a link is claimed
+ * optimistically: entry n+1 is built on the newest known link and inserted under its unique `_id`
+ * (the zero-padded seq); if another writer took n+1 first, we walk forward and try again.
+ *
+ * Within one process the entries are group-committed: whoever arrives while a write is in flight
+ * waits for the next batch, and a batch is one insert (ordered) on the tip this process last wrote.
+ * Twenty order creations at once used to race for the same link (4–5 tries per entry, most of the
+ * engine's writes); now they share a few inserts. Other processes still race, and the unique key
+ * settles it.
  */
-export async function recordAudit(input: AuditInput): Promise<AuditEntry> {
-  const actor = input.actor === 'system' ? { id: SYSTEM_ACTOR_ID, role: 'system' } : input.actor;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    const tip = await findChainTip();
-    const fields: ChainedFields = {
-      seq: tip.seq + 1,
-      at: new Date(),
-      actorId: actor.id,
-      actorRole: actor.role,
-      action: input.action,
-      entityType: input.entityType,
-      entityId: input.entityId,
-      before: summarise(input.before),
-      after: summarise(input.after),
-      requestId: input.requestId ?? null,
-    };
-    const hash = hashEntry(tip.hash, fields);
-    try {
-      const created = await AuditEntryModel.create({ _id: auditEntryId(fields.seq), ...fields, prevHash: tip.hash, hash });
-      await advanceHead(fields.seq, hash);
-      return toAuditEntry(created.toObject());
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
+export function recordAudit(input: AuditInput): Promise<AuditEntry> {
+  return new Promise((resolve, reject) => {
+    waiting.push({ input, resolve, reject });
+    void flushWaiting();
+  });
+}
+
+/** Several entries in this order (an import's enrolments): the same chain as that many recordAudit calls. */
+export async function recordAudits(inputs: AuditInput[]): Promise<void> {
+  await Promise.all(inputs.map((input) => recordAudit(input)));
+}
+
+interface Waiting { input: AuditInput; resolve: (entry: AuditEntry) => void; reject: (error: unknown) => void }
+const waiting: Waiting[] = [];
+const MAX_BATCH = 500;
+let flushing = false;
+/** The newest link this process wrote or saw; checked against the database before it is used. */
+let knownTip: { seq: number; hash: string } | null = null;
+
+async function flushWaiting(): Promise<void> {
+  if (flushing) return;
+  flushing = true;
+  try {
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0, MAX_BATCH);
+      try {
+        const entries = await appendToChain(batch.map((w) => w.input));
+        batch.forEach((w, n) => w.resolve(entries[n]!));
+      } catch (error) {
+        batch.forEach((w) => w.reject(error));
+      }
     }
+  } finally {
+    flushing = false;
   }
-  throw new Error('audit chain is too contended: could not append an entry');
 }
 
 /**
- * Appends several entries in order with one insert (an import's enrolments): the same chain as
- * that many recordAudit calls. The batch is built on the newest link and inserted `ordered`, so a
- * writer that took one of its places stops it there: the entries before are in the chain, the
- * rest are rebuilt on the new tip and tried again.
+ * Built on the newest link and inserted `ordered`, so a writer that took one of its places stops
+ * the batch there: the entries before are in the chain, the rest are rebuilt on the new tip.
  */
-export async function recordAudits(inputs: AuditInput[]): Promise<void> {
+async function appendToChain(inputs: AuditInput[]): Promise<AuditEntry[]> {
+  const written: AuditEntry[] = [];
   let pending = inputs;
   for (let attempt = 0; attempt < MAX_ATTEMPTS && pending.length > 0; attempt += 1) {
     const tip = await findChainTip();
@@ -85,21 +98,32 @@ export async function recordAudits(inputs: AuditInput[]): Promise<void> {
     });
     try {
       await AuditEntryModel.collection.insertMany(entries as never[], { ordered: true });
-      await advanceHead(entries.at(-1)!.seq, entries.at(-1)!.hash);
-      return;
+      written.push(...entries.map((entry) => toAuditEntry(entry as AuditEntryDoc)));
+      knownTip = { seq: entries.at(-1)!.seq, hash: entries.at(-1)!.hash };
+      await advanceHead(knownTip.seq, knownTip.hash);
+      return written;
     } catch (error) {
       const writeErrors = (error as { writeErrors?: Array<{ index: number; code?: number }> | { index: number; code?: number } }).writeErrors;
       const first = Array.isArray(writeErrors) ? writeErrors[0] : writeErrors;
       if (!first || first.code !== 11000) throw error;
+      written.push(...entries.slice(0, first.index).map((entry) => toAuditEntry(entry as AuditEntryDoc)));
       if (first.index > 0) await advanceHead(entries[first.index - 1]!.seq, entries[first.index - 1]!.hash);
+      knownTip = null;
       pending = pending.slice(first.index);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
     }
   }
-  if (pending.length > 0) throw new Error('audit chain is too contended: could not append the entries');
+  throw new Error('audit chain is too contended: could not append the entries');
 }
 
 async function findChainTip(): Promise<{ seq: number; hash: string }> {
+  // The link this process wrote last, if it is still there and still the last: one read by `_id`.
+  if (knownTip) {
+    const found = await AuditEntryModel.find({ _id: { $in: [auditEntryId(knownTip.seq), auditEntryId(knownTip.seq + 1)] } }, { seq: 1, hash: 1 }).lean();
+    const mine = found.find((entry) => entry.seq === knownTip!.seq);
+    if (mine?.hash === knownTip.hash && found.length === 1) return knownTip;
+    knownTip = null;
+  }
   const head = await AuditHeadModel.findById(HEAD_ID).lean();
   let tip = head ? { seq: head.seq, hash: head.hash } : { seq: 0, hash: GENESIS_HASH };
   for (;;) {

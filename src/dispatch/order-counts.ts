@@ -61,7 +61,9 @@ export function countDelta(before: CountedOrder | null, after: CountedOrder | nu
 
 export async function countOrderChange(before: CountedOrder | null, after: CountedOrder | null): Promise<void> {
   const delta = countDelta(before, after);
-  await Promise.all([...delta].map(([key, inc]) => OrderCountModel.updateOne({ _id: key }, { $inc: inc }, { upsert: true })));
+  if (delta.size === 0) return;
+  // One write command for every key the change touches (the engine takes one write lock for it).
+  await OrderCountModel.bulkWrite([...delta].map(([key, inc]) => ({ updateOne: { filter: { _id: key }, update: { $inc: inc }, upsert: true } })), { ordered: false });
 }
 
 const sumOf = (byStatus: Record<string, number> | undefined, statuses?: readonly string[]) =>

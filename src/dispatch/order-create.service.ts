@@ -84,7 +84,7 @@ export async function createOrder(input: CreateOrderInput, ctx: OrderContext, op
   const orderId = String(id);
   await OrderHistoryModel.create({ orderId, at: now, actorId: ctx.actor.id, action: 'create', fromStatus: 'pending_dispatch', toStatus: 'pending_dispatch' });
   await recordAudit({ actor: ctx.actor, action: 'order.create', entityType: 'service_order', entityId: orderId, requestId: ctx.requestId, after: { seniorId: senior.seniorId, serviceTypeCode: serviceType.code, quantity: input.quantity, source: input.source } });
-  const dispatched = await dispatchOrder(created.toObject() as OrderDoc, { actorId: ctx.actor.id, actorRole: ctx.actor.role, requestId: ctx.requestId, now }, { config: ctx.config });
+  const dispatched = await dispatchOrder(created.toObject() as OrderDoc, { actorId: ctx.actor.id, actorRole: ctx.actor.role, requestId: ctx.requestId, now }, { config: ctx.config, serviceType });
   return { order: dispatched, visitCode };
 }
 

@@ -19,6 +19,8 @@ export interface DispatchOptions {
   lastOutcome?: { outcome: 'declined' | 'expired'; reason?: string | null };
   /** A manual dispatch may name the provider; it must be eligible. */
   providerId?: string;
+  /** The order's service type when the caller has just read it (creation): one read fewer. */
+  serviceType?: Awaited<ReturnType<typeof getServiceType>>;
 }
 
 /**
@@ -33,7 +35,8 @@ export async function dispatchOrder(order: OrderDoc, ctx: TransitionContext, opt
   const last = attempts.at(-1);
   if (options.lastOutcome && last?.outcome === 'offered') Object.assign(last, { outcome: options.lastOutcome.outcome, reason: options.lastOutcome.reason ?? null, answeredAt: ctx.now });
   const offerCondition = order.offer?.offeredAt ? { 'offer.offeredAt': order.offer.offeredAt } : {};
-  const ranked = await rankFor(order, new Set(attempts.map((a) => a.providerId)), ctx.now);
+  const serviceType = options.serviceType ?? (await getServiceType(order.serviceTypeCode));
+  const ranked = await rankFor(order, serviceType, new Set(attempts.map((a) => a.providerId)), ctx.now);
   const chosen = options.providerId ? ranked.find((r) => r.providerId === options.providerId) : ranked[0];
   if (options.providerId && !chosen) throw new DomainError('NOT_ELIGIBLE', [{ path: 'providerId', message: 'this provider cannot take the order (contract, skill, capacity or an earlier refusal)' }]);
 
@@ -74,8 +77,12 @@ export async function dispatchOrder(order: OrderDoc, ctx: TransitionContext, opt
   }
 }
 
-async function rankFor(order: OrderDoc, excluded: Set<string>, now: Date) {
-  const serviceType = await getServiceType(order.serviceTypeCode);
+/** The ranking step alone, as dispatch runs it for this order now (the benchmark times it). */
+export async function rankOrder(order: OrderDoc, now: Date, serviceType?: DispatchOptions['serviceType']) {
+  return rankFor(order, serviceType ?? (await getServiceType(order.serviceTypeCode)), new Set(attemptsOf(order).map((a) => a.providerId)), now);
+}
+
+async function rankFor(order: OrderDoc, serviceType: DispatchOptions['serviceType'], excluded: Set<string>, now: Date) {
   const candidates = await dispatchCandidates({ communityId: order.communityId, serviceTypeCode: order.serviceTypeCode, day: order.scheduledDay });
   // Fairness counts the offers of the week the dispatch happens in (the clock the caller passes).
   const week = isoWeek(now);

@@ -1,4 +1,5 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { bumpsCandidateVersion } from './candidate-version.ts';
 
 const priceSchema = new Schema(
   {
@@ -26,6 +27,7 @@ const contractSchema = new Schema(
 contractSchema.index({ providerId: 1, validFrom: 1 });
 
 export type ContractDoc = InferSchemaType<typeof contractSchema> & { _id: mongoose.Types.ObjectId };
+bumpsCandidateVersion(contractSchema);
 export const ContractModel = mongoose.model('Contract', contractSchema);
 
 // One document per provider while one of its contracts is being created (see contract-lock.ts).

@@ -1,3 +1,4 @@
+import { candidateVersion } from './candidate-version.ts';
 import { contractsCovering, validContractAmong } from './contracts.service.ts';
 import { CaregiverModel, ProviderModel } from './providers.model.ts';
 import { toProviderView, type ProviderView } from './providers.service.ts';
@@ -15,6 +16,24 @@ export interface DispatchCandidate {
  * least one active caregiver who has the skill. Capacity, declines and ranking are dispatch's.
  */
 export async function dispatchCandidates(question: { communityId: string; serviceTypeCode: string; day: string }): Promise<DispatchCandidate[]> {
+  // Kept per community, service and day while the organisation version stands (one read by `_id`
+  // instead of three reads and a scan of the caregivers: the bulk of a ranking). The age limit
+  // covers a writer that died between its write and the bump. Callers treat the answer as read-only.
+  const version = await candidateVersion();
+  const key = `${question.communityId}|${question.serviceTypeCode}|${question.day}`;
+  const kept = candidateCache.get(key);
+  if (kept && kept.version === version && Date.now() - kept.atMs < CANDIDATE_CACHE_MAX_AGE_MS) return kept.candidates;
+  const candidates = await readDispatchCandidates(question);
+  if (candidateCache.size >= CANDIDATE_CACHE_MAX_ENTRIES) candidateCache.clear();
+  candidateCache.set(key, { version, atMs: Date.now(), candidates });
+  return candidates;
+}
+
+const CANDIDATE_CACHE_MAX_AGE_MS = 60_000;
+const CANDIDATE_CACHE_MAX_ENTRIES = 2_000;
+const candidateCache = new Map<string, { version: string | null; atMs: number; candidates: DispatchCandidate[] }>();
+
+async function readDispatchCandidates(question: { communityId: string; serviceTypeCode: string; day: string }): Promise<DispatchCandidate[]> {
   const providers = await ProviderModel.find({ status: 'active', communityIds: question.communityId }).lean();
   const providerIds = providers.map((provider) => String(provider._id));
   // The contracts and skilled caregivers of all of them in one read each (two reads per provider

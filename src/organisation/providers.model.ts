@@ -1,4 +1,5 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { bumpsCandidateVersion } from './candidate-version.ts';
 import { locationSubSchema } from './geo.model.ts';
 
 export const PROVIDER_KINDS = ['company', 'ngo', 'starlight_center'] as const;
@@ -25,6 +26,7 @@ const providerSchema = new Schema(
 );
 
 export type ProviderDoc = InferSchemaType<typeof providerSchema> & { _id: mongoose.Types.ObjectId };
+bumpsCandidateVersion(providerSchema);
 export const ProviderModel = mongoose.model('Provider', providerSchema);
 
 // A caregiver's phone is personal data (PRODUCT.md §5): only its ciphertext, a keyed hash (one
@@ -46,4 +48,5 @@ caregiverSchema.index({ providerId: 1, phoneHash: 1 }, { unique: true });
 caregiverSchema.index({ providerId: 1, name: 1 });
 
 export type CaregiverDoc = InferSchemaType<typeof caregiverSchema> & { _id: mongoose.Types.ObjectId };
+bumpsCandidateVersion(caregiverSchema);
 export const CaregiverModel = mongoose.model('Caregiver', caregiverSchema);

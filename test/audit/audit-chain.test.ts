@@ -72,6 +72,46 @@ describe('audit log hash chain', () => {
     expect(await verifyAuditChain()).to.deep.equal({ ok: true, checked: 25 });
   });
 
+  it('group-commits concurrent entries of one process: each caller gets its own entry, in one chain', async () => {
+    const entries = await Promise.all(Array.from({ length: 40 }, (_, i) => recordAudit({ actor: officer, action: 'senior.update', entityType: 'senior', entityId: `s${i}` })));
+
+    expect(entries.map((e) => e.entityId)).to.deep.equal(Array.from({ length: 40 }, (_, i) => `s${i}`));
+    expect(new Set(entries.map((e) => e.seq)).size).to.equal(40);
+    const stored = await AuditEntryModel.find().sort({ seq: 1 }).lean();
+    expect(stored.map((e) => e.entityId)).to.deep.equal(entries.slice().sort((a, b) => a.seq - b.seq).map((e) => e.entityId));
+    expect(await AuditHeadModel.findById('chain').lean()).to.include({ seq: 40 });
+    expect(await verifyAuditChain()).to.deep.equal({ ok: true, checked: 40 });
+  });
+
+  it('builds on links another process added after its own last entry', async () => {
+    const mine = await recordAudit({ actor: officer, action: 'senior.update', entityType: 'senior', entityId: 'mine' });
+    // Another instance appends two links, without moving the head, and this process does not know.
+    let prevHash = mine.hash;
+    for (const seq of [2, 3]) {
+      const fields = { seq, at: new Date(), actorId: 'other', actorRole: 'admin', action: 'senior.update', entityType: 'senior', entityId: `other${seq}`, before: null, after: null, requestId: null };
+      const hash = hashEntry(prevHash, fields);
+      await AuditEntryModel.collection.insertOne({ _id: String(seq).padStart(12, '0'), ...fields, prevHash, hash } as never);
+      prevHash = hash;
+    }
+
+    const next = await recordAudit({ actor: officer, action: 'senior.update', entityType: 'senior', entityId: 'mine-again' });
+
+    expect(next.seq).to.equal(4);
+    expect(next.prevHash).to.equal(prevHash);
+    expect(await verifyAuditChain()).to.deep.equal({ ok: true, checked: 4 });
+  });
+
+  it('starts from the first link again when the log it last wrote to is gone (a wiped database)', async () => {
+    await recordSome(3);
+    await AuditEntryModel.deleteMany({});
+    await AuditHeadModel.deleteMany({});
+
+    const first = await recordAudit({ actor: officer, action: 'senior.update', entityType: 'senior', entityId: 'fresh' });
+
+    expect(first.seq).to.equal(1);
+    expect(await verifyAuditChain()).to.deep.equal({ ok: true, checked: 1 });
+  });
+
   it('recovers when the head lags behind the entries (crash between the two writes)', async () => {
     await recordSome(3);
     await AuditHeadModel.updateOne({ _id: 'chain' }, { $set: { seq: 1 } });
