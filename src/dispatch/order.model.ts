@@ -69,6 +69,7 @@ orderSchema.index({ communityId: 1, status: 1, _id: 1 });
 orderSchema.index({ streetId: 1, _id: 1 });
 orderSchema.index({ status: 1, _id: 1 });
 orderSchema.index({ providerId: 1, scheduledDay: 1 });
+orderSchema.index({ providerId: 1, _id: 1 });
 orderSchema.index({ caregiverId: 1, status: 1 });
 orderSchema.index({ caregiverId: 1, _id: 1 });
 orderSchema.index({ seniorId: 1, scheduledStart: 1 });

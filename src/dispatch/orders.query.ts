@@ -1,4 +1,4 @@
-import { findPage, type Paging } from '../shared/http/pagination.ts';
+import { findPage, type Paging, type UnionFilter } from '../shared/http/pagination.ts';
 import { countedOrders, listCountKeys } from './order-counts.ts';
 import type { Actor } from '../shared/roles.ts';
 import { findInScope, withinScope } from '../shared/scope.ts';
@@ -34,8 +34,24 @@ export function listOrders(filter: OrderFilter, actor: Actor) {
   // the maintained counters when they cover the filter (order-counts.ts).
   const countKeys = listCountKeys(actor, filter);
   const total = countKeys ? () => countedOrders(countKeys, filter.status ? [filter.status] : undefined) : undefined;
-  return findPage(OrderModel, withinScope(orderScope, actor, query), { _id: -1 }, filter as Paging, (order: OrderDoc) => toOrderView(order), { total });
+  return findPage(OrderModel, listFilter(actor, query), { _id: -1 }, filter as Paging, (order: OrderDoc) => toOrderView(order), { total });
 }
+
+/**
+ * A provider sees the orders given to it and those offered to it (order.scope.ts): as one `$or`
+ * the engine reads every order in the district. As two parts each is walked from an index — the
+ * orders with its `providerId` by (providerId, _id), the offers among the open ones by
+ * (status, _id) — and findPage merges them. They are disjoint: an offered order has no provider yet.
+ */
+function listFilter(actor: Actor, query: Record<string, unknown>): Record<string, unknown> | UnionFilter {
+  if (actor.role !== 'provider_admin' || !actor.providerId) return withinScope(orderScope, actor, query);
+  const given = { ...query, providerId: andEqual(query.providerId, actor.providerId) };
+  if (query.status !== undefined && query.status !== 'offered') return given;
+  return { union: [given, { ...query, status: 'offered', 'offer.providerId': actor.providerId }] };
+}
+
+/** The provider's own id, or nothing at all when the filter asked for another provider's. */
+const andEqual = (asked: unknown, own: string) => (asked === undefined || asked === own ? own : { $in: [] });
 
 export async function getOrder(id: string, actor: Actor) {
   return toOrderView(await findInScope<OrderDoc>(OrderModel, id, orderScope, actor));

@@ -284,5 +284,39 @@ describe('visits: assignment, check-in/out, confirmation, cancellation, disputes
       expect(forged.body.error.details[0]).to.include({ path: 'cursor' });
       expect(viaPage2.body.items).to.have.length(2);
     });
+
+    it("shows a provider the orders given to it and those offered to it, merged newest first, and no other provider's", async () => {
+      const given = [(await assignedOrder()).id, (await assignedOrder()).id];
+      const offered = [];
+      for (let n = 0; n < 3; n += 1) offered.push((await post(w.staff, '', { seniorId: w.senior.id, serviceTypeCode: w.cleaning.code, quantity: 1, scheduledStart: new Date(Date.now() + (n + 5) * 3_600_000).toISOString(), source: 'staff' })).body.order.id as string);
+      // Another provider's order and an open offer to it: never in this provider's list.
+      const other = await makeProvider([w.community.id]);
+      const othersOrder = await OrderModel.create({ ...(await OrderModel.findById(given[0]).lean())!, _id: new mongoose.Types.ObjectId(), providerId: other.id });
+      const othersOffer = await OrderModel.create({ ...(await OrderModel.findById(offered[0]).lean())!, _id: new mongoose.Types.ObjectId(), offer: { providerId: other.id, offeredAt: new Date(), expiresAt: new Date(Date.now() + 600_000) } });
+      const mine = [...given, ...offered].sort().reverse();
+
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let first: request.Response | null = null;
+      do {
+        const res: request.Response = await request(app).get(`/api/v1/service-orders?pageSize=2${cursor ? `&cursor=${cursor}` : ''}`).set('Authorization', w.providerAdmin);
+        expect(res.status).to.equal(200);
+        first ??= res;
+        seen.push(...res.body.items.map((item: { id: string }) => item.id));
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      const page2 = await request(app).get('/api/v1/service-orders?pageSize=2&page=2').set('Authorization', w.providerAdmin);
+      const onlyOffers = await request(app).get('/api/v1/service-orders?status=offered').set('Authorization', w.providerAdmin);
+      const onlyAssigned = await request(app).get('/api/v1/service-orders?status=assigned').set('Authorization', w.providerAdmin);
+      const othersId = await request(app).get(`/api/v1/service-orders?providerId=${other.id}`).set('Authorization', w.providerAdmin);
+
+      expect(seen).to.deep.equal(mine);
+      expect(seen).to.not.include.members([String(othersOrder._id), String(othersOffer._id)]);
+      expect(first!.body).to.include({ total: 5, totalIsEstimate: false });
+      expect(page2.body.items.map((item: { id: string }) => item.id)).to.deep.equal(mine.slice(2, 4));
+      expect(onlyOffers.body.items.map((item: { id: string }) => item.id)).to.deep.equal([...offered].sort().reverse());
+      expect(onlyAssigned.body.items.map((item: { id: string }) => item.id)).to.deep.equal([...given].sort().reverse());
+      expect(othersId.body).to.include({ total: 0 });
+    });
   });
 });

@@ -72,11 +72,22 @@ export interface PageOptions {
   total?: () => Promise<number | null>;
 }
 
+/**
+ * A filter made of disjoint parts, each of which the engine walks from an index on its own (a
+ * provider's orders: those given to it, by `providerId`, and those offered to it, among the open
+ * offers), where one `$or` would be read whole. Pages by `_id` only: the parts are merged by it.
+ */
+export interface UnionFilter {
+  union: Array<Record<string, unknown>>;
+}
+
+const isUnion = (filter: Record<string, unknown> | UnionFilter): filter is UnionFilter => Array.isArray((filter as UnionFilter).union);
+
 /** One page of a query plus its total and the cursor of the next page: every list's shape. */
 export async function findPage<D, V>(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any model: schemas differ in options such as versionKey
   model: Model<any>,
-  filter: Record<string, unknown>,
+  filter: Record<string, unknown> | UnionFilter,
   sort: SortSpec,
   paging: Paging,
   toView: (doc: D) => V,
@@ -84,11 +95,15 @@ export async function findPage<D, V>(
 ): Promise<Page<V>> {
   const keyset = withIdLast(sort);
   const skip = paging.cursor ? 0 : skipOf(paging.page, paging.pageSize);
-  const query = paging.cursor ? andFilter(filter, afterCursor(keyset, decodeCursor(paging.cursor, keyset))) : filter;
+  const position = paging.cursor ? afterCursor(keyset, decodeCursor(paging.cursor, keyset)) : null;
+  const parts = isUnion(filter) ? filter.union : [filter];
+  if (parts.length > 1 && Object.keys(keyset).join(',') !== '_id') throw new Error('findPage: a union of filters pages by _id alone');
+  // One more than the page, to know whether there is a next one.
+  const find = (part: Record<string, unknown>, partSkip: number, limit: number) =>
+    model.find(position ? andFilter(part, position) : part).sort(keyset).skip(partSkip).limit(limit).maxTimeMS(readTimeLimitMs).lean() as Promise<D[]>;
   const [docs, counted] = await Promise.all([
-    // One more than the page, to know whether there is a next one.
-    model.find(query).sort(keyset).skip(skip).limit(paging.pageSize + 1).maxTimeMS(readTimeLimitMs).lean() as Promise<D[]>,
-    totalOf(model, filter, options),
+    parts.length === 1 ? find(parts[0]!, skip, paging.pageSize + 1) : Promise.all(parts.map((part) => find(part, 0, skip + paging.pageSize + 1))).then((lists) => mergedById(lists, keyset._id!).slice(skip, skip + paging.pageSize + 1)),
+    totalOf(model, parts, options),
   ]);
   const hasMore = docs.length > paging.pageSize;
   const items = hasMore ? docs.slice(0, paging.pageSize) : docs;
@@ -99,11 +114,19 @@ export async function findPage<D, V>(
   return { items: items.map(toView), page: paging.page, pageSize: paging.pageSize, total, totalIsEstimate, nextCursor };
 }
 
+function mergedById<D>(lists: D[][], direction: 1 | -1): D[] {
+  const key = (doc: D) => String((doc as { _id: unknown })._id);
+  const sorted = lists.flat().sort((a, b) => (key(a) < key(b) ? -direction : key(a) > key(b) ? direction : 0));
+  // Parts are meant to be disjoint; an item in two of them still shows once.
+  return sorted.filter((doc, i) => i === 0 || key(doc) !== key(sorted[i - 1]!));
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
-async function totalOf(model: Model<any>, filter: Record<string, unknown>, options: PageOptions): Promise<{ n: number; exact: boolean }> {
+async function totalOf(model: Model<any>, parts: Array<Record<string, unknown>>, options: PageOptions): Promise<{ n: number; exact: boolean }> {
   const maintained = options.total ? await options.total() : null;
   if (maintained !== null) return { n: maintained, exact: true };
-  return { n: await model.countDocuments(filter, { limit: COUNT_BOUND, maxTimeMS: readTimeLimitMs }), exact: false };
+  const counts = await Promise.all(parts.map((part) => model.countDocuments(part, { limit: COUNT_BOUND, maxTimeMS: readTimeLimitMs })));
+  return { n: Math.min(COUNT_BOUND, counts.reduce((sum, n) => sum + n, 0)), exact: false };
 }
 
 /** Every keyset ends with `_id`, which makes the order total (no two items tie). */
