@@ -3,7 +3,7 @@ import { pageOf, pageQuery } from '../shared/http/pagination.ts';
 import { createRouteGroup } from '../shared/http/route.ts';
 import { dateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
 import { listAlerts, raiseAlert } from './alerts.service.ts';
-import { toOrderView } from './order.view.ts';
+import { orderView } from './order.view.ts';
 import { orderSchema } from './orders.schemas.ts';
 
 const alertSchema = z
@@ -20,7 +20,7 @@ route({
   success: { status: 201, schema: z.object({ alert: alertSchema, order: orderSchema }), description: 'The alert and its order' },
   handler: async ({ body, actor, config, requestId }) => {
     const { alert, order } = await raiseAlert(body, { actor, config, requestId });
-    return { alert, order: toOrderView(order) };
+    return { alert, order: await orderView(order) };
   },
 });
 

@@ -4,7 +4,7 @@ import { dispatchCandidates, getServiceType } from '../organisation/index.ts';
 import { DomainError } from '../shared/errors.ts';
 import { accountOf, holdForOrder, releaseForOrder, subsidyFor } from '../vouchers/index.ts';
 import { providerDayCounts } from './order-counts.ts';
-import { ProviderStatsModel, type OrderDoc } from './order.model.ts';
+import { OrderRankingModel, ProviderStatsModel, type OrderDoc } from './order.model.ts';
 import { transitionOrder, type TransitionContext } from './order-transition.ts';
 import type { OrderStatus } from './order.state-machine.ts';
 import { attemptsOf } from './order.view.ts';
@@ -43,7 +43,7 @@ export async function dispatchOrder(order: OrderDoc, ctx: TransitionContext, opt
   if (!chosen) {
     if (order.holdRef) await releaseForOrder({ orderId: order.holdRef, by: ctx.actorId, reason: 'no provider' });
     const unassigned = await transitionOrder(order, 'unassign', ctx, {
-      set: { offer: null, providerId: null, holdRef: null, priceFen: 0, subsidyFen: 0, selfPayFen: 0, 'dispatch.attempts': attempts, 'dispatch.ranking': [] },
+      set: { offer: null, providerId: null, holdRef: null, priceFen: 0, subsidyFen: 0, selfPayFen: 0, 'dispatch.attempts': attempts, rankingRef: null },
       extraCondition: offerCondition,
       reason: 'no eligible provider',
     });
@@ -63,8 +63,14 @@ export async function dispatchOrder(order: OrderDoc, ctx: TransitionContext, opt
   const timeoutMinutes = order.priority === 'emergency' ? options.config.emergencyOfferTimeoutMinutes : options.config.offerTimeoutMinutes;
   const offer = { providerId: chosen.providerId, offeredAt: ctx.now, expiresAt: new Date(ctx.now.getTime() + timeoutMinutes * 60_000) };
   try {
+    // The ranking goes beside the order, keyed by this offer, before the offer points to it.
+    const rankingRef = `${String(order._id)}:${attempts.length + 1}`;
+    await OrderRankingModel.replaceOne({ _id: rankingRef }, {
+      orderId: String(order._id), at: ctx.now,
+      ranking: ranked.slice(0, 10).map(({ providerId, score, distanceKm, reasons }) => ({ providerId, score, distanceKm, reasons })),
+    }, { upsert: true });
     const offered = await transitionOrder(order, 'offer', ctx, {
-      set: { offer, ...pricing, 'dispatch.attempts': [...attempts, { providerId: chosen.providerId, offeredAt: ctx.now, answeredAt: null, outcome: 'offered', reason: null }], 'dispatch.ranking': ranked.slice(0, 10) },
+      set: { offer, ...pricing, 'dispatch.attempts': [...attempts, { providerId: chosen.providerId, offeredAt: ctx.now, answeredAt: null, outcome: 'offered', reason: null }], rankingRef },
       extraCondition: offerCondition,
       reason: chosen.reasons[0] ?? null,
       details: { providerId: chosen.providerId },

@@ -3,6 +3,7 @@ import { ORDER_STATUSES } from './order.state-machine.ts';
 
 export const ORDER_FLAGS = ['geofence_check_in', 'geofence_check_out', 'short_visit', 'caregiver_overlap'] as const;
 
+const rankingEntry = new Schema({ providerId: String, score: Number, distanceKm: Number, reasons: [String] }, { _id: false });
 const point = new Schema({ at: Date, lng: Number, lat: Number, distanceM: Number }, { _id: false });
 
 // Everything a later step needs is copied onto the order at creation (communityId, streetId, the
@@ -30,8 +31,12 @@ const orderSchema = new Schema(
       // answeredAt: when the offer was accepted, declined or found expired (reports' time to accept);
       // attempts recorded before the field existed have none.
       attempts: { type: [new Schema({ providerId: String, offeredAt: Date, answeredAt: { type: Date, default: null }, outcome: String, reason: String }, { _id: false })], default: [] },
-      ranking: { type: [new Schema({ providerId: String, score: Number, distanceKm: Number, reasons: [String] }, { _id: false })], default: [] },
+      // Orders dispatched before issue 16 carry their ranking here; since then it lives beside the
+      // order (service_order_rankings, by rankingRef) and the order stays small for the lists.
+      ranking: { type: [rankingEntry], default: undefined },
     },
+    /** The `_id` in service_order_rankings of the ranking behind the current offer; null when none. */
+    rankingRef: { type: String, default: null },
     priceFen: { type: Number, required: true, validate: Number.isSafeInteger },
     subsidyFen: { type: Number, required: true, validate: Number.isSafeInteger },
     selfPayFen: { type: Number, required: true, validate: Number.isSafeInteger },
@@ -111,3 +116,18 @@ const providerStatsSchema = new Schema(
   { collection: 'provider_dispatch_stats', versionKey: false, minimize: false },
 );
 export const ProviderStatsModel = mongoose.model('ProviderDispatchStats', providerStatsSchema);
+
+// Why an offer went where it went: the ten best-ranked providers with their scores and reasons,
+// one document per offer (`<orderId>:<offer number>`), read only by an order's detail. Written
+// before the offer itself; a crash between the two leaves a ranking no order points to, which the
+// retry of the same offer overwrites.
+const orderRankingSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    orderId: { type: String, required: true },
+    at: { type: Date, required: true },
+    ranking: { type: [rankingEntry], default: [] },
+  },
+  { collection: 'service_order_rankings', versionKey: false },
+);
+export const OrderRankingModel = mongoose.model('ServiceOrderRanking', orderRankingSchema);

@@ -1,4 +1,4 @@
-import type { OrderDoc } from './order.model.ts';
+import { OrderRankingModel, type OrderDoc } from './order.model.ts';
 import type { OrderStatus } from './order.state-machine.ts';
 
 export interface DispatchAttempt {
@@ -15,8 +15,19 @@ export function attemptsOf(order: Pick<OrderDoc, 'dispatch'>): DispatchAttempt[]
   return (order.dispatch?.attempts ?? []).map((a) => ({ providerId: a.providerId as string, offeredAt: a.offeredAt as Date, answeredAt: a.answeredAt ?? null, outcome: a.outcome as string, reason: a.reason ?? null }));
 }
 
-/** The order as API.md shows it; the visit code's hash and failure count stay inside. */
-export function toOrderView(order: OrderDoc) {
+export interface RankingEntry {
+  providerId: string;
+  score: number;
+  distanceKm: number;
+  reasons: string[];
+}
+
+/**
+ * The order as a list shows it: API.md's order without `dispatch.ranking`, which lives beside the
+ * order and costs a read per item (GET /service-orders/:id has it). The visit code's hash and
+ * failure count stay inside.
+ */
+export function toOrderListView(order: OrderDoc) {
   return {
     id: String(order._id),
     seniorId: order.seniorId,
@@ -30,10 +41,7 @@ export function toOrderView(order: OrderDoc) {
     providerId: order.providerId ?? null,
     caregiverId: order.caregiverId ?? null,
     offer: order.offer?.providerId ? { providerId: order.offer.providerId, offeredAt: order.offer.offeredAt as Date, expiresAt: order.offer.expiresAt as Date } : null,
-    dispatch: {
-      attempts: attemptsOf(order),
-      ranking: (order.dispatch?.ranking ?? []).map((r) => ({ providerId: r.providerId as string, score: r.score as number, distanceKm: r.distanceKm as number, reasons: [...(r.reasons ?? [])] })),
-    },
+    dispatch: { attempts: attemptsOf(order) },
     priceFen: order.priceFen,
     subsidyFen: order.subsidyFen,
     selfPayFen: order.selfPayFen,
@@ -48,4 +56,22 @@ export function toOrderView(order: OrderDoc) {
   };
 }
 
+/** The order as API.md shows it, with the ranking behind its current offer. */
+export function toOrderView(order: OrderDoc, ranking: RankingEntry[]) {
+  const view = toOrderListView(order);
+  return { ...view, dispatch: { ...view.dispatch, ranking } };
+}
+
+/** The ranking behind the order's current offer: beside the order, or on it for orders from before. */
+export async function rankingOf(order: Pick<OrderDoc, 'rankingRef' | 'dispatch'>): Promise<RankingEntry[]> {
+  const stored = order.rankingRef ? (await OrderRankingModel.findById(order.rankingRef).lean())?.ranking : order.dispatch?.ranking;
+  return (stored ?? []).map((r) => ({ providerId: r.providerId as string, score: r.score as number, distanceKm: r.distanceKm as number, reasons: [...(r.reasons ?? [])] }));
+}
+
+/** One order as the detail and every single-order answer show it (one read by `_id` for the ranking). */
+export async function orderView(order: OrderDoc) {
+  return toOrderView(order, await rankingOf(order));
+}
+
+export type OrderListView = ReturnType<typeof toOrderListView>;
 export type OrderView = ReturnType<typeof toOrderView>;

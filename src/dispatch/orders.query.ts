@@ -5,7 +5,7 @@ import { findInScope, withinScope } from '../shared/scope.ts';
 import { OrderHistoryModel, OrderModel, type OrderDoc, type OrderHistoryDoc } from './order.model.ts';
 import { orderScope } from './order.scope.ts';
 import type { OrderStatus } from './order.state-machine.ts';
-import { toOrderView } from './order.view.ts';
+import { orderView, toOrderListView } from './order.view.ts';
 
 export interface OrderFilter {
   status?: OrderStatus;
@@ -34,7 +34,7 @@ export function listOrders(filter: OrderFilter, actor: Actor) {
   // the maintained counters when they cover the filter (order-counts.ts).
   const countKeys = listCountKeys(actor, filter);
   const total = countKeys ? () => countedOrders(countKeys, filter.status ? [filter.status] : undefined) : undefined;
-  return findPage(OrderModel, listFilter(actor, query), { _id: -1 }, filter as Paging, (order: OrderDoc) => toOrderView(order), { total });
+  return findPage(OrderModel, listFilter(actor, query), { _id: -1 }, filter as Paging, (order: OrderDoc) => toOrderListView(order), { total });
 }
 
 /**
@@ -54,7 +54,7 @@ function listFilter(actor: Actor, query: Record<string, unknown>): Record<string
 const andEqual = (asked: unknown, own: string) => (asked === undefined || asked === own ? own : { $in: [] });
 
 export async function getOrder(id: string, actor: Actor) {
-  return toOrderView(await findInScope<OrderDoc>(OrderModel, id, orderScope, actor));
+  return orderView(await findInScope<OrderDoc>(OrderModel, id, orderScope, actor));
 }
 
 export async function orderHistory(id: string, paging: { page: number; pageSize: number }, actor: Actor) {

@@ -3,7 +3,7 @@ import { createOrder } from './order-create.service.ts';
 import { acceptOffer, declineOffer, dispatchManually } from './order-offers.service.ts';
 import { cancelOrder, disputeOrder, resolveDispute } from './order-close.service.ts';
 import { assignCaregiver, checkIn, checkOut, confirmByCallback } from './order-visit.service.ts';
-import { toOrderView } from './order.view.ts';
+import { orderView } from './order.view.ts';
 import { getOrder, listOrders, orderHistory } from './orders.query.ts';
 import { assignBody, checkInBody, checkOutBody, confirmBody, reasonBody, resolveBody } from './orders.schemas.ts';
 import { createOrderBody, createdOrderSchema, declineBody, historyQuery, manualDispatchBody, orderHistorySchema, orderPageSchema, orderParams, orderSchema, ordersQuery } from './orders.schemas.ts';
@@ -19,7 +19,7 @@ route({
   success: { status: 201, schema: createdOrderSchema, description: 'The order and its visit code (shown only here)' },
   handler: async ({ body, actor, config, requestId }) => {
     const { order, visitCode } = await createOrder(body, { actor, config, requestId });
-    return { order: toOrderView(order), visitCode };
+    return { order: await orderView(order), visitCode };
   },
 });
 
@@ -49,7 +49,7 @@ route({
   access: ['provider_admin'], params: orderParams,
   errors: ['OFFER_NOT_ACTIVE'],
   success: { status: 200, schema: orderSchema, description: 'The accepted order' },
-  handler: async ({ params, actor, requestId }) => toOrderView(await acceptOffer(params.id, actor, { requestId })),
+  handler: async ({ params, actor, requestId }) => orderView(await acceptOffer(params.id, actor, { requestId })),
 });
 
 route({
@@ -57,7 +57,7 @@ route({
   access: ['provider_admin'], params: orderParams, body: declineBody,
   errors: ['OFFER_NOT_ACTIVE'],
   success: { status: 200, schema: orderSchema, description: 'The order as re-dispatched' },
-  handler: async ({ params, body, actor, config, requestId }) => toOrderView(await declineOffer(params.id, body.reason, actor, { config, requestId })),
+  handler: async ({ params, body, actor, config, requestId }) => orderView(await declineOffer(params.id, body.reason, actor, { config, requestId })),
 });
 
 route({
@@ -65,7 +65,7 @@ route({
   access: ['admin', 'community_staff'], params: orderParams, body: manualDispatchBody,
   errors: ['INVALID_TRANSITION', 'NOT_ELIGIBLE'],
   success: { status: 200, schema: orderSchema, description: 'The order, offered (or still unassigned)' },
-  handler: async ({ params, body, actor, config, requestId }) => toOrderView(await dispatchManually(params.id, body.providerId, actor, { config, requestId })),
+  handler: async ({ params, body, actor, config, requestId }) => orderView(await dispatchManually(params.id, body.providerId, actor, { config, requestId })),
 });
 
 route({
@@ -73,7 +73,7 @@ route({
   access: ['provider_admin'], params: orderParams, body: assignBody,
   errors: ['INVALID_TRANSITION', 'NOT_ELIGIBLE'],
   success: { status: 200, schema: orderSchema, description: 'The assigned order' },
-  handler: async ({ params, body, ...call }) => toOrderView(await assignCaregiver(params.id, body.caregiverId, call)),
+  handler: async ({ params, body, ...call }) => orderView(await assignCaregiver(params.id, body.caregiverId, call)),
 });
 
 route({
@@ -81,7 +81,7 @@ route({
   access: ['caregiver'], params: orderParams, body: checkInBody,
   errors: ['INVALID_TRANSITION'],
   success: { status: 200, schema: orderSchema, description: 'The order, in service' },
-  handler: async ({ params, body, ...call }) => toOrderView(await checkIn(params.id, body, call)),
+  handler: async ({ params, body, ...call }) => orderView(await checkIn(params.id, body, call)),
 });
 
 route({
@@ -89,7 +89,7 @@ route({
   access: ['caregiver'], params: orderParams, body: checkOutBody,
   errors: ['INVALID_TRANSITION', 'VISIT_CODE_MISMATCH', 'VISIT_CODE_LOCKED'],
   success: { status: 200, schema: orderSchema, description: 'The order, completed or confirmed' },
-  handler: async ({ params, body, ...call }) => toOrderView(await checkOut(params.id, body, call)),
+  handler: async ({ params, body, ...call }) => orderView(await checkOut(params.id, body, call)),
 });
 
 route({
@@ -97,7 +97,7 @@ route({
   access: ['community_staff'], params: orderParams, body: confirmBody,
   errors: ['INVALID_TRANSITION'],
   success: { status: 200, schema: orderSchema, description: 'The confirmed order' },
-  handler: async ({ params, body, ...call }) => toOrderView(await confirmByCallback(params.id, body, call)),
+  handler: async ({ params, body, ...call }) => orderView(await confirmByCallback(params.id, body, call)),
 });
 
 route({
@@ -105,7 +105,7 @@ route({
   access: ['community_staff', 'admin', 'provider_admin'], params: orderParams, body: reasonBody,
   errors: ['INVALID_TRANSITION'],
   success: { status: 200, schema: orderSchema, description: 'The cancelled order' },
-  handler: async ({ params, body, ...call }) => toOrderView(await cancelOrder(params.id, body.reason, call)),
+  handler: async ({ params, body, ...call }) => orderView(await cancelOrder(params.id, body.reason, call)),
 });
 
 route({
@@ -113,7 +113,7 @@ route({
   access: ['community_staff', 'finance_officer', 'admin'], params: orderParams, body: reasonBody,
   errors: ['INVALID_TRANSITION'],
   success: { status: 200, schema: orderSchema, description: 'The disputed order' },
-  handler: async ({ params, body, ...call }) => toOrderView(await disputeOrder(params.id, body.reason, call)),
+  handler: async ({ params, body, ...call }) => orderView(await disputeOrder(params.id, body.reason, call)),
 });
 
 route({
@@ -121,7 +121,7 @@ route({
   access: ['finance_officer', 'admin'], params: orderParams, body: resolveBody,
   errors: ['INVALID_TRANSITION'],
   success: { status: 200, schema: orderSchema, description: 'The order, confirmed or rejected' },
-  handler: async ({ params, body, ...call }) => toOrderView(await resolveDispute(params.id, body.outcome, body.note, call)),
+  handler: async ({ params, body, ...call }) => orderView(await resolveDispute(params.id, body.outcome, body.note, call)),
 });
 
 export const ordersRouter = router;

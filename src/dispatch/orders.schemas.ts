@@ -18,7 +18,11 @@ export const createOrderBody = z
 
 const point = z.object({ at: dateTimeOut, lng: z.number(), lat: z.number(), distanceM: z.number() }).nullable();
 
-export const orderSchema = z
+const dispatchAttempts = z.array(z.object({ providerId: z.string(), offeredAt: dateTimeOut, answeredAt: nullableDateTimeOut.openapi({ description: 'when the offer was accepted, declined or found expired; null while open and on offers recorded before this field' }), outcome: z.string(), reason: z.string().nullable() }));
+const ranking = z.array(z.object({ providerId: z.string(), score: z.number(), distanceKm: z.number(), reasons: z.array(z.string()) }));
+
+/** An order in a list: everything but `dispatch.ranking`, which lives beside the order (detail only). */
+export const orderListItemSchema = z
   .object({
     id: z.string(),
     seniorId: z.string(),
@@ -32,10 +36,7 @@ export const orderSchema = z
     providerId: z.string().nullable(),
     caregiverId: z.string().nullable(),
     offer: z.object({ providerId: z.string(), offeredAt: dateTimeOut, expiresAt: dateTimeOut }).nullable(),
-    dispatch: z.object({
-      attempts: z.array(z.object({ providerId: z.string(), offeredAt: dateTimeOut, answeredAt: nullableDateTimeOut.openapi({ description: 'when the offer was accepted, declined or found expired; null while open and on offers recorded before this field' }), outcome: z.string(), reason: z.string().nullable() })),
-      ranking: z.array(z.object({ providerId: z.string(), score: z.number(), distanceKm: z.number(), reasons: z.array(z.string()) })),
-    }),
+    dispatch: z.object({ attempts: dispatchAttempts }),
     priceFen: z.number().int(),
     subsidyFen: z.number().int(),
     selfPayFen: z.number().int(),
@@ -48,6 +49,10 @@ export const orderSchema = z
     createdAt: dateTimeOut,
     updatedAt: nullableDateTimeOut,
   })
+  .openapi('ServiceOrderListItem', { description: '列表中的服务单：不含 dispatch.ranking（派单排名只在 GET /service-orders/:id 等单条答复中），使列表的代价只随本页条数' });
+
+export const orderSchema = orderListItemSchema
+  .extend({ dispatch: z.object({ attempts: dispatchAttempts, ranking }) })
   .openapi('ServiceOrder');
 
 export const createdOrderSchema = z.object({ order: orderSchema, visitCode: z.string().openapi({ description: 'the 6-digit code to read to the senior; shown only here' }) }).openapi('CreatedServiceOrder');
@@ -65,7 +70,7 @@ export const ordersQuery = z
   })
   .strict();
 
-export const orderPageSchema = pageOf(orderSchema).openapi('ServiceOrderPage');
+export const orderPageSchema = pageOf(orderListItemSchema).openapi('ServiceOrderPage');
 export const orderParams = z.object({ id: objectIdParam }).strict();
 export const declineBody = z.object({ reason: z.string().max(500).trim().min(1) }).strict();
 export const manualDispatchBody = z.object({ providerId: objectIdParam.optional() }).strict();

@@ -3,6 +3,9 @@ import { distanceM } from '../shared/geo.ts';
 /** The "15-minute circle": a provider within 1.5 km of the senior counts as near. */
 export const NEAR_KM = 1.5;
 const WEIGHTS = { distance: 0.5, load: 0.2, rating: 0.2, fairness: 0.1 };
+// Reasons are shown to staff as they are (the order's detail, its history): in Chinese.
+const PREFERRED = '老人指定的服务商';
+const OWN_STARLIGHT = '老人所在社区的星光老年之家';
 /** A provider nobody has rated yet counts as an average 3 of 5. */
 const UNRATED = 0.6;
 
@@ -48,7 +51,7 @@ export function rankProviders(candidates: RankCandidate[], question: RankQuestio
   const ranked = candidates
     .filter((c) => !question.excluded.has(c.providerId) && c.acceptedToday < c.dailyCapacity)
     .map((c) => scoreOf(c, question));
-  const tier = (r: RankedProvider) => (r.reasons.includes('preferred by the senior') ? 0 : r.reasons.includes('Starlight centre of the senior\'s community') ? 1 : 2);
+  const tier = (r: RankedProvider) => (r.reasons.includes(PREFERRED) ? 0 : r.reasons.includes(OWN_STARLIGHT) ? 1 : 2);
   if (question.isEmergency) return ranked.sort((a, b) => a.distanceKm - b.distanceKm || a.providerId.localeCompare(b.providerId));
   return ranked.sort((a, b) => tier(a) - tier(b) || b.score - a.score || a.providerId.localeCompare(b.providerId));
 }
@@ -61,12 +64,12 @@ function scoreOf(c: RankCandidate, question: RankQuestion): RankedProvider {
   const fairnessScore = 1 / (1 + c.offersThisWeek / 20);
   const score = Math.round((WEIGHTS.distance * distanceScore + WEIGHTS.load * loadScore + WEIGHTS.rating * ratingScore + WEIGHTS.fairness * fairnessScore) * 1000) / 1000;
   const reasons = [
-    distanceKm <= NEAR_KM ? `within the 15-minute circle (${distanceKm} km)` : `${distanceKm} km away`,
-    `load ${c.acceptedToday}/${c.dailyCapacity} today`,
-    c.ratingAverage === null ? 'not rated yet' : `rated ${c.ratingAverage.toFixed(1)}`,
-    `${c.offersThisWeek} offers this week`,
+    distanceKm <= NEAR_KM ? `在15分钟服务圈内（${distanceKm} 公里）` : `距离 ${distanceKm} 公里`,
+    `今日已接 ${c.acceptedToday}/${c.dailyCapacity} 单`,
+    c.ratingAverage === null ? '尚无评分' : `评分 ${c.ratingAverage.toFixed(1)}`,
+    `本周已派 ${c.offersThisWeek} 单`,
   ];
-  if (question.preferredProviderId === c.providerId) reasons.unshift('preferred by the senior');
-  else if (question.prefersStarlight && c.kind === 'starlight_center' && c.communityIds.includes(question.seniorCommunityId)) reasons.unshift('Starlight centre of the senior\'s community');
+  if (question.preferredProviderId === c.providerId) reasons.unshift(PREFERRED);
+  else if (question.prefersStarlight && c.kind === 'starlight_center' && c.communityIds.includes(question.seniorCommunityId)) reasons.unshift(OWN_STARLIGHT);
   return { providerId: c.providerId, score, distanceKm, reasons, unitPriceFen: c.unitPriceFen };
 }

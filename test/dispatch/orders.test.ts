@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { sweepExpiredOffers } from '../../src/dispatch/order-offers.service.ts';
-import { OrderModel } from '../../src/dispatch/order.model.ts';
+import mongoose from 'mongoose';
+import { OrderModel, OrderRankingModel } from '../../src/dispatch/order.model.ts';
 import { ProviderModel } from '../../src/organisation/providers.model.ts';
 import { NotificationModel } from '../../src/notifications/notification.model.ts';
 import { SeniorModel } from '../../src/seniors/senior.model.ts';
@@ -68,12 +69,51 @@ describe('service orders and dispatch', function () {
     expect(res.body.visitCode).to.match(/^\d{6}$/);
     expect(res.body.order).to.include({ status: 'offered', priceFen: 8_000, subsidyFen: 4_000, selfPayFen: 4_000, priority: 'normal' });
     expect(res.body.order.offer.providerId).to.equal(w.near.id);
-    expect(res.body.order.dispatch.ranking[0].reasons[0]).to.match(/15-minute circle/);
+    expect(res.body.order.dispatch.ranking[0].reasons[0]).to.match(/15分钟服务圈/);
     expect(await AccountModel.findById(w.senior.id).lean()).to.include({ heldFen: 4_000, availableFen: 6_000 });
     const stored = await OrderModel.findById(res.body.order.id).lean();
     expect(JSON.stringify(stored)).not.to.include(res.body.visitCode.length === 6 ? `"${res.body.visitCode}"` : 'x');
     const again = await request(app).get(`/api/v1/service-orders/${res.body.order.id}`).set('Authorization', w.staff);
     expect(again.body).not.to.have.property('visitCode');
+  });
+
+  it('keeps the ranking beside the order: the detail shows it, the stored order and the list items do not carry it', async () => {
+    const created = await order();
+    const id = created.body.order.id as string;
+
+    const stored = await OrderModel.findById(id).lean();
+    const beside = await OrderRankingModel.findById(stored!.rankingRef).lean();
+    const detail = await request(app).get(`/api/v1/service-orders/${id}`).set('Authorization', w.staff);
+    const list = await request(app).get('/api/v1/service-orders').set('Authorization', w.staff);
+
+    expect(stored!.dispatch).to.not.have.property('ranking');
+    expect(stored!.rankingRef).to.equal(`${id}:1`);
+    expect(beside).to.include({ orderId: id });
+    expect(beside!.ranking.map((r) => r.providerId)[0]).to.equal(w.near.id);
+    expect(detail.body.dispatch.ranking).to.deep.equal(created.body.order.dispatch.ranking);
+    expect(detail.body.dispatch.ranking[0]).to.include({ providerId: w.near.id });
+    expect(list.body.items[0].id).to.equal(id);
+    expect(list.body.items[0].dispatch).to.deep.equal({ attempts: detail.body.dispatch.attempts });
+
+    // The next offer (after a decline) has a ranking of its own; the first stays as it was.
+    const declined = await act('near', id, 'decline', { reason: '人手不足' });
+    expect(declined.status).to.equal(200);
+    const after = await OrderModel.findById(id).lean();
+    expect(after!.rankingRef).to.equal(`${id}:2`);
+    expect(declined.body.dispatch.ranking.map((r: { providerId: string }) => r.providerId)).to.not.include(w.near.id);
+    expect(await OrderRankingModel.countDocuments({ orderId: id })).to.equal(2);
+  });
+
+  it('shows an order from before the change with the ranking it carries itself', async () => {
+    const created = await order();
+    const id = created.body.order.id as string;
+    const legacy = [{ providerId: w.near.id, score: 0.9, distanceKm: 0.5, reasons: ['within the 15-minute circle (0.5 km)'] }];
+    await OrderModel.collection.updateOne({ _id: new mongoose.Types.ObjectId(id) }, { $set: { 'dispatch.ranking': legacy }, $unset: { rankingRef: '' } });
+
+    const detail = await request(app).get(`/api/v1/service-orders/${id}`).set('Authorization', w.staff);
+
+    expect(detail.status).to.equal(200);
+    expect(detail.body.dispatch.ranking).to.deep.equal(legacy);
   });
 
   it('caps the subsidy at the available balance', async () => {

@@ -17,7 +17,7 @@ describe('dispatch ranking', () => {
     const ranked = rankProviders([candidate('near', { location: NEAR }), candidate('preferred', { location: FAR })], question({ preferredProviderId: 'preferred' }));
 
     expect(ranked.map((r) => r.providerId)).to.deep.equal(['preferred', 'near']);
-    expect(ranked[0]!.reasons[0]).to.equal('preferred by the senior');
+    expect(ranked[0]!.reasons[0]).to.equal('老人指定的服务商');
   });
 
   it('sends meals to the senior\'s community Starlight centre first, but not other services', () => {
@@ -37,7 +37,7 @@ describe('dispatch ranking', () => {
     const ranked = rankProviders([candidate('far-idle', { location: FAR }), candidate('near-busy', { location: NEAR, acceptedToday: 6 })], question());
 
     expect(ranked.map((r) => r.providerId)).to.deep.equal(['near-busy', 'far-idle']);
-    expect(ranked[0]!.reasons[0]).to.match(/^within the 15-minute circle \(0\.5\d? km\)$/);
+    expect(ranked[0]!.reasons[0]).to.match(/^在15分钟服务圈内（0\.5\d? 公里）$/);
   });
 
   it('lets load decide between providers at the same distance', () => {

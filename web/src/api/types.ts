@@ -60,7 +60,8 @@ export interface Order {
   id: string; seniorId: string; communityId: string; serviceTypeCode: string; quantity: number; scheduledStart: string;
   source: 'hotline' | 'staff' | 'care_plan' | 'emergency'; priority: 'normal' | 'emergency'; status: OrderStatus;
   providerId: string | null; caregiverId: string | null; offer: { providerId: string; offeredAt: string; expiresAt: string } | null;
-  dispatch: { attempts: { providerId: string; offeredAt: string; outcome: string; reason: string | null }[]; ranking: { providerId: string; score: number; distanceKm: number; reasons: string[] }[] };
+  /** `ranking` only on a single order's answer (the detail): list items leave it out. */
+  dispatch: { attempts: { providerId: string; offeredAt: string; outcome: string; reason: string | null }[]; ranking?: { providerId: string; score: number; distanceKm: number; reasons: string[] }[] };
   priceFen: number; subsidyFen: number; selfPayFen: number; checkIn: VisitPoint | null; checkOut: VisitPoint | null; durationMinutes: number | null;
   flags: string[]; confirmation: { method: string; at: string; by: string; satisfaction: number | null } | null; statementId: string | null; createdAt: string;
 }
