@@ -319,6 +319,8 @@ async function load(title: string, options: Record<string, unknown>): Promise<Ph
   process.stdout.write(`  ${title}: ${String(options.connections ?? HTTP_CONNECTIONS)} connections, ${HTTP_SECONDS} s\n`);
   const result = await autocannon({ connections: HTTP_CONNECTIONS, duration: HTTP_SECONDS, ...options } as autocannon.Options);
   const figures = { requestsPerS: Math.round(result.requests.average), p50Ms: result.latency.p50, p99Ms: result.latency.p99, total: result.requests.total, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts };
+  // Let the service and the database finish what the load left in flight before the next figure.
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
   process.stdout.write(`  ${JSON.stringify(figures)}\n`);
   return figures;
 }

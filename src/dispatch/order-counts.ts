@@ -111,12 +111,21 @@ export function listCountKeys(actor: Actor, filter: { communityId?: string; prov
  * those that differ; counters no order backs any more are zeroed. Meant for a quiet hour: an order
  * moving while the stream passes it can leave its counters one off until the next run.
  */
-export async function repairOrderCounts(): Promise<{ orders: number; counters: number; repaired: number }> {
+export async function repairOrderCounts(): Promise<{ orders: number; counters: number; repaired: number; offeredToRepaired: number }> {
   const recount = new Map<string, Record<string, number>>();
   let orders = 0;
-  const cursor = OrderModel.collection.find({}, { projection: { status: 1, streetId: 1, communityId: 1, caregiverId: 1, providerId: 1, scheduledDay: 1 } }).sort({ _id: 1 }).batchSize(1000);
+  let offeredToRepaired = 0;
+  const cursor = OrderModel.collection.find({}, { projection: { status: 1, streetId: 1, communityId: 1, caregiverId: 1, providerId: 1, scheduledDay: 1, offer: 1, offeredTo: 1 } }).sort({ _id: 1 }).batchSize(1000);
   for await (const order of cursor) {
     orders += 1;
+    // The same pass puts right the other field derived from the order (order.model.ts, offeredTo).
+    const offeredTo = order.status === 'offered' ? ((order.offer as { providerId?: string } | null)?.providerId ?? null) : null;
+    if ((order.offeredTo ?? null) !== offeredTo) {
+      // Only if the order still holds the state and the offer it was read with.
+      const sameOffer = order.status === 'offered' ? { 'offer.offeredAt': (order.offer as { offeredAt?: Date } | null)?.offeredAt ?? null } : {};
+      await OrderModel.collection.updateOne({ _id: order._id, status: order.status, ...sameOffer }, { $set: { offeredTo } });
+      offeredToRepaired += 1;
+    }
     for (const key of countKeysOf(order as unknown as CountedOrder)) {
       const byStatus = recount.get(key) ?? {};
       byStatus[order.status as string] = (byStatus[order.status as string] ?? 0) + 1;
@@ -140,5 +149,5 @@ export async function repairOrderCounts(): Promise<{ orders: number; counters: n
     await OrderCountModel.updateOne({ _id: key }, { $set: { byStatus: {} } });
     repaired += 1;
   }
-  return { orders, counters: recount.size, repaired };
+  return { orders, counters: recount.size, repaired, offeredToRepaired };
 }

@@ -36,7 +36,10 @@ export async function transitionOrder(
 ): Promise<OrderDoc> {
   const from = order.status as OrderStatus;
   const to = assertOrderTransition(from, action);
-  const update: Record<string, unknown> = { $set: { ...(change.set ?? {}), status: to } };
+  const set: Record<string, unknown> = { ...(change.set ?? {}), status: to };
+  // The offer's provider, top-level, follows the offer in the same write (order.model.ts).
+  if ('offer' in set) set.offeredTo = (set.offer as { providerId?: string } | null)?.providerId ?? null;
+  const update: Record<string, unknown> = { $set: set };
   if (change.inc) update.$inc = change.inc;
   const updated = await OrderModel.findOneAndUpdate({ _id: order._id, status: from, ...(change.extraCondition ?? {}) }, update, { returnDocument: 'after' }).lean();
   if (!updated) throw change.conflict ?? new DomainError('INVALID_TRANSITION', [{ path: 'status', message: 'the order changed meanwhile; reload and retry' }]);

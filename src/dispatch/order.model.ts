@@ -27,6 +27,13 @@ const orderSchema = new Schema(
     providerId: { type: String, default: null },
     caregiverId: { type: String, default: null },
     offer: { type: new Schema({ providerId: String, offeredAt: Date, expiresAt: Date }, { _id: false }), default: null },
+    /**
+     * offer.providerId while the order is offered, else null: a top-level field, so a provider's
+     * open offers are an index walk (the engine pushes down top-level equalities only). Set with
+     * `offer` in the same update (transitionOrder); the nightly order-counts repair fixes orders
+     * written before it existed.
+     */
+    offeredTo: { type: String, default: null },
     dispatch: {
       // answeredAt: when the offer was accepted, declined or found expired (reports' time to accept);
       // attempts recorded before the field existed have none.
@@ -75,6 +82,7 @@ orderSchema.index({ streetId: 1, _id: 1 });
 orderSchema.index({ status: 1, _id: 1 });
 orderSchema.index({ providerId: 1, scheduledDay: 1 });
 orderSchema.index({ providerId: 1, _id: 1 });
+orderSchema.index({ offeredTo: 1, _id: 1 });
 orderSchema.index({ caregiverId: 1, status: 1 });
 orderSchema.index({ caregiverId: 1, _id: 1 });
 orderSchema.index({ seniorId: 1, scheduledStart: 1 });

@@ -40,14 +40,14 @@ export function listOrders(filter: OrderFilter, actor: Actor) {
 /**
  * A provider sees the orders given to it and those offered to it (order.scope.ts): as one `$or`
  * the engine reads every order in the district. As two parts each is walked from an index — the
- * orders with its `providerId` by (providerId, _id), the offers among the open ones by
- * (status, _id) — and findPage merges them. They are disjoint: an offered order has no provider yet.
+ * orders with its `providerId` by (providerId, _id), its open offers by (offeredTo, _id) — and
+ * findPage merges them. They are disjoint: an offered order has no provider yet.
  */
 function listFilter(actor: Actor, query: Record<string, unknown>): Record<string, unknown> | UnionFilter {
   if (actor.role !== 'provider_admin' || !actor.providerId) return withinScope(orderScope, actor, query);
   const given = { ...query, providerId: andEqual(query.providerId, actor.providerId) };
   if (query.status !== undefined && query.status !== 'offered') return given;
-  return { union: [given, { ...query, status: 'offered', 'offer.providerId': actor.providerId }] };
+  return { union: [given, { ...query, offeredTo: actor.providerId }] };
 }
 
 /** The provider's own id, or nothing at all when the filter asked for another provider's. */

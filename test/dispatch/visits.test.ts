@@ -292,7 +292,7 @@ describe('visits: assignment, check-in/out, confirmation, cancellation, disputes
       // Another provider's order and an open offer to it: never in this provider's list.
       const other = await makeProvider([w.community.id]);
       const othersOrder = await OrderModel.create({ ...(await OrderModel.findById(given[0]).lean())!, _id: new mongoose.Types.ObjectId(), providerId: other.id });
-      const othersOffer = await OrderModel.create({ ...(await OrderModel.findById(offered[0]).lean())!, _id: new mongoose.Types.ObjectId(), offer: { providerId: other.id, offeredAt: new Date(), expiresAt: new Date(Date.now() + 600_000) } });
+      const othersOffer = await OrderModel.create({ ...(await OrderModel.findById(offered[0]).lean())!, _id: new mongoose.Types.ObjectId(), offer: { providerId: other.id, offeredAt: new Date(), expiresAt: new Date(Date.now() + 600_000) }, offeredTo: other.id });
       const mine = [...given, ...offered].sort().reverse();
 
       const seen: string[] = [];
@@ -317,6 +317,20 @@ describe('visits: assignment, check-in/out, confirmation, cancellation, disputes
       expect(onlyOffers.body.items.map((item: { id: string }) => item.id)).to.deep.equal([...offered].sort().reverse());
       expect(onlyAssigned.body.items.map((item: { id: string }) => item.id)).to.deep.equal([...given].sort().reverse());
       expect(othersId.body).to.include({ total: 0 });
+    });
+
+    it('lists an open offer written before offeredTo existed once the nightly repair has set it', async () => {
+      const id = (await post(w.staff, '', { seniorId: w.senior.id, serviceTypeCode: w.cleaning.code, quantity: 1, scheduledStart: new Date(Date.now() + 5 * 3_600_000).toISOString(), source: 'staff' })).body.order.id as string;
+      await OrderModel.collection.updateOne({ _id: new mongoose.Types.ObjectId(id) }, { $unset: { offeredTo: '' } });
+      const listed = async () => (await request(app).get('/api/v1/service-orders?status=offered').set('Authorization', w.providerAdmin)).body.items.map((item: { id: string }) => item.id);
+      const before = await listed();
+
+      const repaired = await repairOrderCounts();
+
+      expect(before).to.deep.equal([]);
+      expect(repaired.offeredToRepaired).to.equal(1);
+      expect(await listed()).to.deep.equal([id]);
+      expect((await repairOrderCounts()).offeredToRepaired).to.equal(0);
     });
   });
 });
