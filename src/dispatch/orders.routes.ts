@@ -26,7 +26,7 @@ route({
 route({
   method: 'get', path: '/service-orders', summary: 'Orders in your scope', tags: ['service orders'],
   access: READERS, query: ordersQuery,
-  success: { status: 200, schema: orderPageSchema, description: 'A page of orders' },
+  success: { status: 200, schema: orderPageSchema, description: 'A page of orders, newest first; items leave out dispatch.ranking (GET /service-orders/:id has it)' },
   handler: ({ query, actor }) => listOrders(query, actor),
 });
 
