@@ -234,7 +234,8 @@ async function measureLists(sizeName: string, env: NodeJS.ProcessEnv, db: Return
     const provider = await user(`bench-provider-${sizeName}`, { role: 'provider_admin', providerId: anOrder.providerId });
     const caregiver = await user(`bench-caregiver-${sizeName}`, { role: 'caregiver', providerId: anOrder.providerId, caregiverId: anOrder.caregiverId });
     const firstPage = (await (await fetch(`${base}/api/v1/service-orders?pageSize=20`, { headers: staff })).json()) as { nextCursor: string | null };
-    const statement = await db.collection('settlement_statements').findOne({});
+    // The statement with the most lines (a provider's month: a city's can hold tens of thousands).
+    const statement = await db.collection('settlement_statements').find({}).sort({ lineCount: -1 }).limit(1).next();
     const lists: Array<[string, string, Record<string, string>]> = [
       ['staffOrders.page1', '/api/v1/service-orders?page=1&pageSize=20', staff],
       ['staffOrders.page2', '/api/v1/service-orders?page=2&pageSize=20', staff],
@@ -249,8 +250,9 @@ async function measureLists(sizeName: string, env: NodeJS.ProcessEnv, db: Return
       ['notifications', '/api/v1/notifications?pageSize=20', admin],
       ['jobRuns', '/api/v1/jobs/runs?pageSize=20', admin],
       ['sampleChecks', `/api/v1/settlements/sample-checks?pageSize=20${statement ? `&statementId=${String(statement._id)}` : ''}`, admin],
+      ['statementLines.page1', `/api/v1/settlements/statements/${String(statement?._id)}/lines?pageSize=20`, admin],
     ];
-    const out: PhaseResult = { communityOrders: busiest.n };
+    const out: PhaseResult = { communityOrders: busiest.n, statementLineCount: Number(statement?.lineCount ?? 0) };
     for (const [name, url, headers] of lists) {
       const rssBefore = name === 'adminOrders.page1' ? await rssMb(database.pid, 'VmRSS') : null;
       const alone = await aloneTimings(`${base}${url}`, headers).catch((error: unknown) => {

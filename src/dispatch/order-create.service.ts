@@ -43,15 +43,18 @@ export async function createOrder(input: CreateOrderInput, ctx: OrderContext, op
   }
   const scheduledStart = new Date(input.scheduledStart);
   const tz = ctx.config.businessTimeZone;
-  const senior = await seniorForOrder(input.seniorId, ctx.actor, businessMonth(scheduledStart, tz));
+  // Independent reads together (the senior's refusal still comes first: the others do not throw).
+  const [senior, serviceType, policy] = await Promise.all([
+    seniorForOrder(input.seniorId, ctx.actor, businessMonth(scheduledStart, tz)),
+    getServiceType(input.serviceTypeCode),
+    policyForMonth(businessMonth(scheduledStart, tz)),
+  ]);
   if (senior.status !== 'active') throw new DomainError('NOT_ELIGIBLE', [{ path: 'seniorId', message: `the senior is ${senior.status}; only active seniors receive services` }]);
-  const serviceType = await getServiceType(input.serviceTypeCode);
   if (!serviceType) throw new DomainError('VALIDATION_FAILED', [{ path: 'serviceTypeCode', message: 'no such service in the catalogue' }]);
   if (scheduledStart.getTime() < now.getTime() - 60 * 60_000) throw new DomainError('VALIDATION_FAILED', [{ path: 'scheduledStart', message: 'more than an hour in the past' }]);
 
   const location = senior.location ?? (await getCommunity(senior.communityId))?.location;
   if (!location) throw new DomainError('NOT_ELIGIBLE', [{ path: 'seniorId', message: 'the senior has no location and neither has the community' }]);
-  const policy = await policyForMonth(businessMonth(scheduledStart, tz));
   const subsidyRatePct = policy ? computeEntitlement(policy, { ...senior.basis, birthDate: senior.birthDate }, businessMonth(scheduledStart, tz)).subsidyRatePct : 0;
 
   const id = new mongoose.Types.ObjectId(options.orderId);
@@ -80,10 +83,13 @@ export async function createOrder(input: CreateOrderInput, ctx: OrderContext, op
     visitCodeHash: hashVisitCode(ctx.config, String(id), visitCode),
     createdBy: ctx.actor.id,
   });
-  await countOrderChange(null, created);
   const orderId = String(id);
-  await OrderHistoryModel.create({ orderId, at: now, actorId: ctx.actor.id, action: 'create', fromStatus: 'pending_dispatch', toStatus: 'pending_dispatch' });
-  await recordAudit({ actor: ctx.actor, action: 'order.create', entityType: 'service_order', entityId: orderId, requestId: ctx.requestId, after: { seniorId: senior.seniorId, serviceTypeCode: serviceType.code, quantity: input.quantity, source: input.source } });
+  // As after every move of an order (order-transition.ts): the three together.
+  await Promise.all([
+    countOrderChange(null, created),
+    OrderHistoryModel.create({ orderId, at: now, actorId: ctx.actor.id, action: 'create', fromStatus: 'pending_dispatch', toStatus: 'pending_dispatch' }),
+    recordAudit({ actor: ctx.actor, action: 'order.create', entityType: 'service_order', entityId: orderId, requestId: ctx.requestId, after: { seniorId: senior.seniorId, serviceTypeCode: serviceType.code, quantity: input.quantity, source: input.source } }),
+  ]);
   const dispatched = await dispatchOrder(created.toObject() as OrderDoc, { actorId: ctx.actor.id, actorRole: ctx.actor.role, requestId: ctx.requestId, now }, { config: ctx.config, serviceType });
   return { order: dispatched, visitCode };
 }

@@ -59,16 +59,22 @@ export async function dispatchOrder(order: OrderDoc, ctx: TransitionContext, opt
     return unassigned;
   }
 
-  const pricing = await priceAndHold(order, chosen.unitPriceFen, attempts.length, ctx.actorId);
+  // The ranking goes beside the order, keyed by this offer, before the offer points to it; it
+  // does not depend on the price, so it is written while the voucher is held.
+  const rankingRef = `${String(order._id)}:${attempts.length + 1}`;
+  const [priced, rankingWritten] = await Promise.allSettled([
+    priceAndHold(order, chosen.unitPriceFen, attempts.length, ctx.actorId),
+    OrderRankingModel.replaceOne({ _id: rankingRef }, {
+      orderId: String(order._id), at: ctx.now,
+      ranking: ranked.slice(0, 10).map(({ providerId, score, distanceKm, reasons }) => ({ providerId, score, distanceKm, reasons })),
+    }, { upsert: true }),
+  ]);
+  if (priced.status === 'rejected') throw priced.reason;
+  const pricing = priced.value;
   const timeoutMinutes = order.priority === 'emergency' ? options.config.emergencyOfferTimeoutMinutes : options.config.offerTimeoutMinutes;
   const offer = { providerId: chosen.providerId, offeredAt: ctx.now, expiresAt: new Date(ctx.now.getTime() + timeoutMinutes * 60_000) };
   try {
-    // The ranking goes beside the order, keyed by this offer, before the offer points to it.
-    const rankingRef = `${String(order._id)}:${attempts.length + 1}`;
-    await OrderRankingModel.replaceOne({ _id: rankingRef }, {
-      orderId: String(order._id), at: ctx.now,
-      ranking: ranked.slice(0, 10).map(({ providerId, score, distanceKm, reasons }) => ({ providerId, score, distanceKm, reasons })),
-    }, { upsert: true });
+    if (rankingWritten.status === 'rejected') throw rankingWritten.reason;
     const offered = await transitionOrder(order, 'offer', ctx, {
       set: { offer, ...pricing, 'dispatch.attempts': [...attempts, { providerId: chosen.providerId, offeredAt: ctx.now, answeredAt: null, outcome: 'offered', reason: null }], rankingRef },
       extraCondition: offerCondition,
@@ -95,10 +101,10 @@ async function rankFor(order: OrderDoc, serviceType: DispatchOptions['serviceTyp
   // Every candidate's figures in two reads, not two per candidate: with 50 candidates the per-provider
   // counts each re-read the day's orders (the embedded database served them from one index).
   const providerIds = candidates.map(({ provider }) => provider.id);
-  const statsOf = new Map((await ProviderStatsModel.find({ _id: { $in: providerIds } }).lean()).map((stats) => [String(stats._id), stats]));
   // "Taken that day" from the maintained per-provider-per-day counters (one read by key), not a
   // decode of the day's orders, which grew with every order of the day.
-  const takenToday = await providerDayCounts(providerIds, order.scheduledDay, TAKEN);
+  const [stats, takenToday] = await Promise.all([ProviderStatsModel.find({ _id: { $in: providerIds } }).lean(), providerDayCounts(providerIds, order.scheduledDay, TAKEN)]);
+  const statsOf = new Map(stats.map((entry) => [String(entry._id), entry]));
   const rankable: RankCandidate[] = [];
   for (const { provider, unitPriceFen } of candidates) {
     const stats = statsOf.get(provider.id);

@@ -43,13 +43,18 @@ export async function transitionOrder(
   if (change.inc) update.$inc = change.inc;
   const updated = await OrderModel.findOneAndUpdate({ _id: order._id, status: from, ...(change.extraCondition ?? {}) }, update, { returnDocument: 'after' }).lean();
   if (!updated) throw change.conflict ?? new DomainError('INVALID_TRANSITION', [{ path: 'status', message: 'the order changed meanwhile; reload and retry' }]);
-  await countOrderChange(order, updated as OrderDoc);
   const orderId = String(order._id);
-  await OrderHistoryModel.create({ orderId, at: ctx.now, actorId: ctx.actorId, action, fromStatus: from, toStatus: to, reason: change.reason ?? null, details: change.details ?? null });
-  await recordAudit({
-    actor: ctx.actorId === 'system' ? 'system' : { id: ctx.actorId, role: ctx.actorRole as never },
-    action: `order.${action}`, entityType: 'service_order', entityId: orderId, requestId: ctx.requestId,
-    before: { status: from }, after: { status: to, reason: change.reason ?? null, ...(change.details && typeof change.details === 'object' ? change.details : {}) },
-  });
+  // The three follow the move and not each other, so they go together (a third of an order's
+  // round trips). A crash among them leaves some written and some not — each is what a crash right
+  // after the move leaves: counters the nightly repair recounts, a history row or audit entry missing.
+  await Promise.all([
+    countOrderChange(order, updated as OrderDoc),
+    OrderHistoryModel.create({ orderId, at: ctx.now, actorId: ctx.actorId, action, fromStatus: from, toStatus: to, reason: change.reason ?? null, details: change.details ?? null }),
+    recordAudit({
+      actor: ctx.actorId === 'system' ? 'system' : { id: ctx.actorId, role: ctx.actorRole as never },
+      action: `order.${action}`, entityType: 'service_order', entityId: orderId, requestId: ctx.requestId,
+      before: { status: from }, after: { status: to, reason: change.reason ?? null, ...(change.details && typeof change.details === 'object' ? change.details : {}) },
+    }),
+  ]);
   return updated as OrderDoc;
 }
