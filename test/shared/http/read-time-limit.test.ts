@@ -44,7 +44,7 @@ describe('the time limit of interactive reads', function () {
     setReadTimeLimitMs(60_000);
     const res = await request(app).get(EXPENSIVE).set('Authorization', admin);
 
-    expect(res.status).to.equal(200);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
     expect(res.body).to.include({ total: 0, totalIsEstimate: false, nextCursor: null });
   });
 
