@@ -84,7 +84,7 @@ describe('the project\'s FerretDB patch series on the real release', function ()
     const applied = await preparePatchedSource(sourceDir);
 
     expect(applied).to.deep.equal((await readdir(FERRETDB_PATCH_DIR)).filter((name) => name.endsWith('.patch')).sort());
-    expect(applied.at(-1)).to.equal('0009-one-pass-document-decode.patch');
+    expect(applied).to.include('0009-one-pass-document-decode.patch');
   });
 
   it('decodes stored documents in one pass exactly as the original decoder does (Go tests and a fuzz run of patch 0009)', async () => {

@@ -40,6 +40,19 @@ describe('the time limit of interactive reads', function () {
     expect(res.body.error.requestId).to.be.a('string');
   });
 
+  it('keeps answering every later read after reads stopped by their limit (no connection left interrupted)', async () => {
+    setReadTimeLimitMs(2);
+    const stopped = [];
+    for (let n = 0; n < 10; n += 1) stopped.push((await request(app).get(EXPENSIVE).set('Authorization', admin)).status);
+    setReadTimeLimitMs(60_000);
+    const after = [];
+    for (let n = 0; n < 10; n += 1) after.push((await request(app).get('/api/v1/audit?entityType=nothing&pageSize=5').set('Authorization', admin)).status);
+
+    expect(stopped.every((status) => status === 503 || status === 200), String(stopped)).to.equal(true);
+    expect(stopped).to.include(503);
+    expect(after).to.deep.equal(Array(10).fill(200));
+  });
+
   it('answers the same list within the limit when the limit allows it', async () => {
     setReadTimeLimitMs(60_000);
     const res = await request(app).get(EXPENSIVE).set('Authorization', admin);
