@@ -13,6 +13,7 @@ import { ensureFerretDbBinary, FERRETDB_BUILD_TAG } from '../src/db/ferretdb-bin
 import { logger, setLogLevel } from '../src/shared/logger.ts';
 import { addMonths, businessMonth } from '../src/shared/time.ts';
 import type { PhaseArgs, PhaseName, PhaseResult } from './bench/phases.ts';
+import { quantilesOf } from './bench/quantiles.ts';
 
 const SIZES = {
   small: { seniors: 1_000, orders: 10_000 },
@@ -306,9 +307,8 @@ async function aloneTimings(url: string, headers: Record<string, string>): Promi
 }
 
 function quantiles(timings: number[]): PhaseResult {
-  const sorted = [...timings].sort((a, b) => a - b);
-  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 10) / 10;
-  return { medianMs: at(0.5), p99Ms: at(0.99) };
+  const { medianMs, p99Ms } = quantilesOf(timings);
+  return { medianMs, p99Ms };
 }
 
 function withDatabase(uri: string, name: string): string {

@@ -17,6 +17,7 @@ import type { Actor } from '../../src/shared/roles.ts';
 import { issueMonth } from '../../src/vouchers/index.ts';
 import { demoServiceTypes } from '../../seed/demo-district.ts';
 import { generateDistrict } from '../district-generator.ts';
+import { quantilesOf } from './quantiles.ts';
 
 /*
  * The measured work of each benchmark, one function per phase. Each phase runs in a process of
@@ -197,11 +198,6 @@ async function timeRanking(order: OrderDoc): Promise<{ medianMs: number; p99Ms: 
   return { medianMs, p99Ms };
 }
 
-function quantilesOf(timings: number[]): { medianMs: number; p99Ms: number; maxMs: number } {
-  const sorted = [...timings].sort((a, b) => a - b);
-  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 10) / 10;
-  return { medianMs: at(0.5), p99Ms: at(0.99), maxMs: at(1) };
-}
 
 /**
  * What the database does with the reads the month's jobs repeat per visit or per senior (by

@@ -49,12 +49,12 @@ export async function createOrder(input: CreateOrderInput, ctx: OrderContext, op
     getServiceType(input.serviceTypeCode),
     policyForMonth(businessMonth(scheduledStart, tz)),
   ]);
-  if (senior.status !== 'active') throw new DomainError('NOT_ELIGIBLE', [{ path: 'seniorId', message: `the senior is ${senior.status}; only active seniors receive services` }]);
-  if (!serviceType) throw new DomainError('VALIDATION_FAILED', [{ path: 'serviceTypeCode', message: 'no such service in the catalogue' }]);
-  if (scheduledStart.getTime() < now.getTime() - 60 * 60_000) throw new DomainError('VALIDATION_FAILED', [{ path: 'scheduledStart', message: 'more than an hour in the past' }]);
+  if (senior.status !== 'active') throw new DomainError('NOT_ELIGIBLE', [{ path: 'seniorId', message: `老人当前状态为 ${senior.status}，只有在册（active）的老人可以下单` }]);
+  if (!serviceType) throw new DomainError('VALIDATION_FAILED', [{ path: 'serviceTypeCode', message: '服务目录中没有这项服务' }]);
+  if (scheduledStart.getTime() < now.getTime() - 60 * 60_000) throw new DomainError('VALIDATION_FAILED', [{ path: 'scheduledStart', message: '预约时间早于一小时前' }]);
 
   const location = senior.location ?? (await getCommunity(senior.communityId))?.location;
-  if (!location) throw new DomainError('NOT_ELIGIBLE', [{ path: 'seniorId', message: 'the senior has no location and neither has the community' }]);
+  if (!location) throw new DomainError('NOT_ELIGIBLE', [{ path: 'seniorId', message: '老人和所在社区都没有位置，无法派单' }]);
   const subsidyRatePct = policy ? computeEntitlement(policy, { ...senior.basis, birthDate: senior.birthDate }, businessMonth(scheduledStart, tz)).subsidyRatePct : 0;
 
   const id = new mongoose.Types.ObjectId(options.orderId);

@@ -38,7 +38,7 @@ export async function dispatchOrder(order: OrderDoc, ctx: TransitionContext, opt
   const serviceType = options.serviceType ?? (await getServiceType(order.serviceTypeCode));
   const ranked = await rankFor(order, serviceType, new Set(attempts.map((a) => a.providerId)), ctx.now);
   const chosen = options.providerId ? ranked.find((r) => r.providerId === options.providerId) : ranked[0];
-  if (options.providerId && !chosen) throw new DomainError('NOT_ELIGIBLE', [{ path: 'providerId', message: 'this provider cannot take the order (contract, skill, capacity or an earlier refusal)' }]);
+  if (options.providerId && !chosen) throw new DomainError('NOT_ELIGIBLE', [{ path: 'providerId', message: '该服务商不能接这单（合同、技能、当日容量或此前已拒单）' }]);
 
   if (!chosen) {
     if (order.holdRef) await releaseForOrder({ orderId: order.holdRef, by: ctx.actorId, reason: 'no provider' });

@@ -3,7 +3,7 @@ import type { Config } from '../config/env.ts';
 import type { Actor } from '../shared/roles.ts';
 import { DomainError } from '../shared/errors.ts';
 import { countOrderChange } from './order-counts.ts';
-import { OrderHistoryModel, OrderModel, type OrderDoc } from './order.model.ts';
+import { offeredToOf, OrderHistoryModel, OrderModel, type OrderDoc } from './order.model.ts';
 import { assertOrderTransition, type OrderAction, type OrderStatus } from './order.state-machine.ts';
 
 /** A person's call on an order, as routes and services pass it around. */
@@ -38,11 +38,11 @@ export async function transitionOrder(
   const to = assertOrderTransition(from, action);
   const set: Record<string, unknown> = { ...(change.set ?? {}), status: to };
   // The offer's provider, top-level, follows the offer in the same write (order.model.ts).
-  if ('offer' in set) set.offeredTo = (set.offer as { providerId?: string } | null)?.providerId ?? null;
+  if ('offer' in set) set.offeredTo = offeredToOf(to, set.offer as { providerId?: string } | null);
   const update: Record<string, unknown> = { $set: set };
   if (change.inc) update.$inc = change.inc;
   const updated = await OrderModel.findOneAndUpdate({ _id: order._id, status: from, ...(change.extraCondition ?? {}) }, update, { returnDocument: 'after' }).lean();
-  if (!updated) throw change.conflict ?? new DomainError('INVALID_TRANSITION', [{ path: 'status', message: 'the order changed meanwhile; reload and retry' }]);
+  if (!updated) throw change.conflict ?? new DomainError('INVALID_TRANSITION', [{ path: 'status', message: '服务单已被他人更改，请刷新后重试' }]);
   const orderId = String(order._id);
   // The three follow the move and not each other, so they go together (a third of an order's
   // round trips). A crash among them leaves some written and some not — each is what a crash right

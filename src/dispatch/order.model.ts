@@ -91,6 +91,11 @@ orderSchema.index({ confirmedMonth: 1, status: 1 });
 orderSchema.index({ scheduledDay: 1 });
 orderSchema.index({ 'dispatch.attempts.offeredAt': 1 });
 
+/** What `offeredTo` holds for an order in this status with this offer (order.model.ts above). */
+export function offeredToOf(status: string, offer: { providerId?: string | null } | null | undefined): string | null {
+  return status === 'offered' ? (offer?.providerId ?? null) : null;
+}
+
 export type OrderDoc = InferSchemaType<typeof orderSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; updatedAt: Date };
 export const OrderModel = mongoose.model('ServiceOrder', orderSchema);
 

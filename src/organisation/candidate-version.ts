@@ -29,5 +29,6 @@ export function bumpsCandidateVersion(schema: SchemaType): void {
   schema.post('save', bump);
   for (const write of WRITES) schema.post(write, bump);
   schema.post('insertMany', bump);
+  // The project uses no bulkWrite (README "The database" 5); should one come, it bumps too.
   schema.post('bulkWrite', bump);
 }
