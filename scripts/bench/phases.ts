@@ -206,10 +206,10 @@ async function timeRanking(order: OrderDoc): Promise<{ medianMs: number; p99Ms: 
  */
 export async function explain(_config: Config, args: PhaseArgs): Promise<PhaseResult> {
   const db = mongoose.connection.db as NonNullable<typeof mongoose.connection.db>;
-  const anyClaim = await db.collection('settlement_visit_claims').findOne({});
+  const anyClaim = await db.collection('settlement_lines').findOne({ kind: 'service' });
   const anyOrder = await OrderModel.collection.findOne({});
   const probes: Record<string, { find: string; filter: object; sort?: object }> = {
-    'visit claim by key': { find: 'settlement_visit_claims', filter: { _id: anyClaim?._id ?? 'none' } },
+    'visit claims by key': { find: 'settlement_lines', filter: { claimKey: { $in: [anyClaim?.claimKey ?? 'none'] } } },
     'ledger entry by key': { find: 'voucher_entries', filter: { _id: `issue:x:${args.month}` } },
     'order by id': { find: 'service_orders', filter: { _id: anyOrder?._id ?? null } },
     'orders to settle': { find: 'service_orders', filter: settlementOrderFilter(args.month), sort: { _id: 1 } },

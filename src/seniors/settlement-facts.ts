@@ -23,7 +23,7 @@ export async function seniorSettlementFacts(seniorId: string, month: string): Pr
 export async function seniorsSettlementFacts(seniorIds: string[], month: string): Promise<Map<string, SeniorSettlementFacts>> {
   const ids = seniorIds.filter((id) => /^[0-9a-f]{24}$/.test(id));
   if (ids.length === 0) return new Map();
-  const seniors = await SeniorModel.find({ _id: { $in: ids } }, FACTS_PROJECTION).lean();
+  const seniors = await SeniorModel.find({ _id: { $in: ids } }, FACTS_PROJECTION).batchSize(Math.max(ids.length, 1)).lean();
   return new Map(seniors.map((senior) => [String(senior._id), factsOf(senior as SeniorDoc, month)]));
 }
 

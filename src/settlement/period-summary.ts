@@ -50,7 +50,10 @@ export async function periodSummary(period: string) {
     map.set(key, figures);
   };
   const projection = { communityId: 1, category: 1, serviceTypeCode: 1, quantity: 1, priceFen: 1, subsidyFen: 1, selfPayFen: 1 };
-  for await (const line of LineModel.find({ period, kind: 'service' }, projection).lean().cursor({ batchSize: 1000 })) {
+  // A month-end report: it reads every service line of the period (through its statements, which
+  // the lines are indexed by), as the figures it answers are sums over all of them.
+  const statementIds = statements.map((statement) => statement._id);
+  for await (const line of LineModel.find({ statementId: { $in: statementIds }, kind: 'service' }, projection).lean().cursor({ batchSize: 1000 })) {
     add(byCommunity, line.communityId ?? '', line);
     add(byCategory, line.category ?? 'uncategorised', line);
     add(byServiceType, line.serviceTypeCode ?? '', line);

@@ -11,7 +11,7 @@ import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { businessDay, businessMonth } from '../shared/time.ts';
 import { policyForMonth, redeemedAmountsFor, redeemForOrder } from '../vouchers/index.ts';
 import { primaryCategory } from './categories.ts';
-import { SampleCandidates, sampleSizeOf } from './review-sample.ts';
+import { RankThresholdCandidates, SampleCandidates, sampleSizeOf } from './review-sample.ts';
 import {
   HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, VisitClaimModel, ZERO_TOTALS,
   type HeldBackReason, type LineDoc, type StatementStatus,
@@ -64,21 +64,21 @@ export interface SettlementRunCounts {
 /** Test seam: a test makes a run fail (as a crash would) or wait after a given batch. */
 export const settlementFaults = {
   afterBatch: null as null | ((batchNumber: number) => void | Promise<void>),
-  /** Between the writes of a batch of new visits: after its claims, its lines, its late-arrival penalties. */
-  afterWrite: null as null | ((step: 'claims' | 'lines' | 'penalties') => void),
+  /** Between the writes of a batch of new visits: after its lines, after their late-arrival penalties. */
+  afterWrite: null as null | ((step: 'lines' | 'penalties') => void),
 };
 
 export async function runSettlement(period: string, options: SettlementRunOptions): Promise<SettlementRunCounts> {
   const policy = await policyForMonth(period);
   if (!policy) throw new DomainError('RULE_VIOLATION', [{ path: 'period', message: `no voucher policy is in effect for ${period}: no funding split to settle with` }]);
   const now = options.now ?? new Date();
-  const run = new SettlementRun(period, policy.fundingSplit, options, now);
   const resumeAfter = await beginProgress(period, options.runId, now);
+  const run = new SettlementRun(period, policy.fundingSplit, options, now, resumeAfter !== null);
   run.counts.resumed = resumeAfter === null ? 0 : 1;
   await run.prepare();
 
   // The next batch of orders is read while this one's claims and lines are written.
-  for await (const batch of readAhead(ordersForSettlement(period, resumeAfter, options.batchSize ?? 500))) {
+  for await (const batch of readAhead(ordersForSettlement(period, resumeAfter || null, options.batchSize ?? 500))) {
     await run.processBatch(batch);
     run.counts.batches += 1;
     run.counts.ordersSeen += batch.length;
@@ -95,12 +95,15 @@ export async function runSettlement(period: string, options: SettlementRunOption
   return run.counts;
 }
 
-/** Starts the period's progress record; answers the order to resume after if the last run died. */
+/**
+ * Starts the period's progress record; answers the order to resume after if the last run died
+ * ('' when it died before finishing a batch: a resumed run all the same, from the start).
+ */
 async function beginProgress(period: string, runId: string, now: Date): Promise<string | null> {
   const previous = await RunProgressModel.findById(period).lean();
   if (previous?.status === 'running') {
     await RunProgressModel.updateOne({ _id: period }, { $set: { runId, heartbeatAt: now, resumedFrom: previous.runId } });
-    return previous.lastOrderId ?? null;
+    return previous.lastOrderId ?? '';
   }
   await RunProgressModel.updateOne(
     { _id: period },
@@ -123,6 +126,16 @@ class SettlementRun {
   private readonly heldBackOf = new Map<string, string[]>();
   /** Service lines this run wrote, per statement (what the review sample should expect). */
   private readonly linesAddedTo = new Map<string, number>();
+  /**
+   * Drafts this run created (never when it resumes a dead run): every line they hold is one this run
+   * wrote, so their totals and sample candidates are kept here as the lines are inserted and the
+   * end of the run need not read a month of lines back (it was a tenth of the run). Anything that
+   * takes a line out of one meanwhile (a dispute) moves its `linesVersion`, and that draft is then
+   * recomputed from its lines after all (finishDrafts).
+   */
+  private readonly ownDrafts = new Map<string, { sums: LineSums }>();
+  /** Their sample candidates: every service line ranked low enough to be likely picked. */
+  private readonly ownSample: RankThresholdCandidates;
   private readonly timeZone: string;
 
   constructor(
@@ -130,8 +143,10 @@ class SettlementRun {
     private readonly split: { cityPct: number; districtPct: number },
     private readonly options: SettlementRunOptions,
     private readonly now: Date,
+    private readonly resumed: boolean,
   ) {
     this.timeZone = options.config.businessTimeZone;
+    this.ownSample = new RankThresholdCandidates(options.config.settlement.samplePct);
   }
 
   /** Finishes approvals a crash cut short, and notes which visits are held back in drafts. */
@@ -139,8 +154,10 @@ class SettlementRun {
     for (const statement of await StatementModel.find({ status: { $in: ['approved', 'paid'] }, ordersSettledAt: null }).lean()) {
       this.counts.ordersMarkedSettled += await settleOrdersOf(statement._id, this.options.by, this.now);
     }
-    for await (const row of HeldBackModel.find({}, { statementId: 1, orderId: 1 }).lean().cursor({ batchSize: 1000 })) {
-      if ((await this.statusOf(row.statementId)) !== 'draft') continue;
+    // Only drafts' rows matter (an approved statement keeps its held-back list as it was approved).
+    const drafts = (await StatementModel.find({ status: 'draft' }, { status: 1 }).lean()).map((statement) => statement._id);
+    for (const id of drafts) this.statementStatus.set(id, 'draft');
+    for await (const row of HeldBackModel.find({ statementId: { $in: drafts } }, { statementId: 1, orderId: 1 }).lean().cursor({ batchSize: 1000 })) {
       this.heldBackOf.set(row.orderId, [...(this.heldBackOf.get(row.orderId) ?? []), row._id]);
     }
   }
@@ -163,17 +180,17 @@ class SettlementRun {
 
   /**
    * Confirmed visits not settled yet: checked, their vouchers redeemed, then lines. Done for a batch
-   * at a time — the reads by key in one command each ({_id: {$in}}), the decisions in memory in
-   * `_id` order (so a duplicate is judged exactly as one visit at a time would judge it), then the
-   * writes in the order that keeps a crash harmless:
-   *   1. visit claims (a visit's claim is what the duplicate check of later visits reads),
-   *   2. the lines, with their late-arrival penalties.
-   * The orders themselves are not written: a visit's line has the order's id as its key, so the
-   * next run (and approval) knows the visit is in a statement by reading the lines of the batch;
-   * the order records its statement when that statement is approved (settleOrdersOf). Writing each
-   * order here cost more than the rest of the run together on the embedded database (BENCHMARKS.md).
-   * A crash after 1 or 2 is finished by the next run; nothing is written twice because every line
-   * and claim entry has its key.
+   * at a time — the reads by key in one command each ({_id: {$in}}, {claimKey: {$in}}), the
+   * decisions in memory in `_id` order (so a duplicate is judged exactly as one visit at a time
+   * would judge it), then the lines in one insert, then their late-arrival penalties.
+   * A service line is the visit's claim too (its claimKey and span): the duplicate check of later
+   * visits reads the lines, so there is no second document per visit to write, and no moment where
+   * a claim exists without its line. The orders themselves are not written: a visit's line has the
+   * order's id as its key, so the next run (and approval) knows the visit is in a statement by
+   * reading the lines of the batch; the order records its statement when that statement is approved
+   * (settleOrdersOf). Writing each order here cost more than the rest of the run together on the
+   * embedded database (BENCHMARKS.md). A crash after the lines is finished by the next run (the
+   * penalties again under their keys); nothing is written twice because every line has its key.
    */
   private async settleVisits(orders: OrderForSettlement[]): Promise<void> {
     const work: { order: OrderForSettlement; statementId: string; claimKey: string; span: [number, number] }[] = [];
@@ -186,20 +203,16 @@ class SettlementRun {
     if (work.length === 0) return;
 
     // Lines the visits already have: written by an earlier run of the period (or of an earlier one).
-    const linesBefore = new Map((await LineModel.find({ _id: { $in: work.map((item) => item.order.orderId) } }, { statementId: 1 }).lean()).map((line) => [line._id, line.statementId]));
-    const storedClaims = new Map((await VisitClaimModel.find({ _id: { $in: [...new Set(work.map((item) => item.claimKey))] } }).lean())
-      .map((claim) => [claim._id, { ...(claim.visits as Record<string, [number, number]>) }]));
+    const orderIds = work.map((item) => item.order.orderId);
+    const linesBefore = new Map((await LineModel.find({ _id: { $in: orderIds } }, { statementId: 1 }).batchSize(orderIds.length).lean()).map((line) => [line._id, line.statementId]));
+    const claims = await claimedVisits([...new Set(work.map((item) => item.claimKey))]);
     const fresh = work.filter((item) => !linesBefore.has(item.order.orderId));
     await this.loadSeniors(fresh.map((item) => item.order.seniorId));
     const redeemed = await redeemedAmountsFor(fresh.filter((item) => item.order.subsidyFen > 0 && item.order.holdRef).map((item) => item.order.holdRef as string));
 
-    const claims = new Map(storedClaims);
-    const newClaimKeys = new Set<string>();
-    const claimAdditions: { claimKey: string; orderId: string; span: [number, number] }[] = [];
     const lines: LineDoc[] = [];
     const late: LineDoc[] = [];
     for (const { order, statementId, claimKey, span } of work) {
-      const claimed = claims.get(claimKey) ?? {};
       const lineStatementId = linesBefore.get(order.orderId);
       if (lineStatementId !== undefined) {
         await this.followLine(order, lineStatementId, statementId, late);
@@ -207,31 +220,20 @@ class SettlementRun {
       }
       const refusal = (await this.check(order)) ?? (await this.redeem(order, redeemed));
       if (refusal) {
-        // A claim left by a crashed run must not make a held-back visit block another one.
-        if (claimed[order.orderId]) {
-          await VisitClaimModel.updateOne({ _id: claimKey }, { $unset: { [`visits.${order.orderId}`]: 1 } });
-          delete claimed[order.orderId];
-        }
         await this.holdBack(statementId, order, refusal.reason, refusal.detail);
         continue;
       }
-      const duplicateOf = Object.entries(claimed).find(([otherId, other]) => otherId !== order.orderId && other[0] < span[1] && span[0] < other[1])?.[0];
+      const claimed = claims.get(claimKey) ?? new Map<string, [number, number]>();
+      const duplicateOf = [...claimed].find(([otherId, other]) => otherId !== order.orderId && other[0] < span[1] && span[0] < other[1])?.[0];
       if (duplicateOf) {
-        await this.holdBack(statementId, order, 'DUPLICATE_VISIT', `overlaps visit ${duplicateOf} of the same senior and service`);
+        await this.holdBack(statementId, order, 'DUPLICATE_VISIT', `与同一老人同日同项服务的订单 ${duplicateOf} 时间重叠`);
         continue;
       }
-      if (!claimed[order.orderId]) {
-        claimed[order.orderId] = span;
-        if (!claims.has(claimKey)) {
-          claims.set(claimKey, claimed);
-          newClaimKeys.add(claimKey);
-        } else if (!newClaimKeys.has(claimKey)) claimAdditions.push({ claimKey, orderId: order.orderId, span });
-      }
-      lines.push(this.visitLine(order, statementId, claimKey));
+      claimed.set(order.orderId, span);
+      claims.set(claimKey, claimed);
+      lines.push(this.visitLine(order, statementId, claimKey, span));
     }
 
-    await this.writeClaims([...newClaimKeys].map((claimKey) => ({ _id: claimKey, visits: claims.get(claimKey) as Record<string, [number, number]> })), claimAdditions);
-    settlementFaults.afterWrite?.('claims');
     // A key taken meanwhile (only one run at a time, so never in practice) keeps the line it has.
     const { inserted } = await insertLines(lines);
     settlementFaults.afterWrite?.('lines');
@@ -241,14 +243,27 @@ class SettlementRun {
       const penalty = this.lateArrivalLine(orderOf.get(line._id) as OrderForSettlement, line.statementId);
       if (penalty) late.push(penalty);
     }
-    this.counts.penaltiesAdded += (await insertLines(late)).inserted.size;
+    const penalties = await insertLines(late);
     settlementFaults.afterWrite?.('penalties');
+    this.counts.penaltiesAdded += penalties.inserted.size;
     this.counts.linesAdded += paid.length;
+    for (const line of [...paid, ...late.filter((penalty) => penalties.inserted.has(penalty._id))]) this.wrote(line);
     for (const line of paid) {
-      this.linesAddedTo.set(line.statementId, (this.linesAddedTo.get(line.statementId) ?? 0) + 1);
       for (const heldBackId of this.heldBackOf.get(line._id) ?? []) await HeldBackModel.deleteOne({ _id: heldBackId });
       this.heldBackOf.delete(line._id);
     }
+  }
+
+  /**
+   * A line this run inserted: counted towards its statement's sample, and added to the totals kept
+   * in memory for a draft this run created (finishDrafts writes those without reading the lines back).
+   */
+  private wrote(line: LineDoc): void {
+    if (line.kind === 'service') this.linesAddedTo.set(line.statementId, (this.linesAddedTo.get(line.statementId) ?? 0) + 1);
+    const own = this.ownDrafts.get(line.statementId);
+    if (!own) return;
+    addLine(own.sums, line);
+    if (line.kind === 'service') this.ownSample.offer(line);
   }
 
   /**
@@ -269,17 +284,7 @@ class SettlementRun {
     }
   }
 
-  /** New claim documents in one insert; visits joining a claim that exists, one update each. */
-  private async writeClaims(docs: { _id: string; visits: Record<string, [number, number]> }[], additions: { claimKey: string; orderId: string; span: [number, number] }[]): Promise<void> {
-    const { taken } = await insertDocs(VisitClaimModel.collection, docs);
-    // Only one run at a time (the lease), so a claim inserted meanwhile is a surprise; merge into it.
-    for (const doc of taken) {
-      for (const [orderId, span] of Object.entries(doc.visits)) additions.push({ claimKey: doc._id, orderId, span });
-    }
-    for (const { claimKey, orderId, span } of additions) await VisitClaimModel.updateOne({ _id: claimKey }, { $set: { [`visits.${orderId}`]: span } }, { upsert: true });
-  }
-
-  private visitLine(order: OrderForSettlement, statementId: string, claimKey: string): LineDoc {
+  private visitLine(order: OrderForSettlement, statementId: string, claimKey: string, span: [number, number]): LineDoc {
     const senior = this.seniors.get(order.seniorId);
     return {
       _id: order.orderId, kind: 'service', statementId, period: this.period, providerId: order.providerId as string, orderId: order.orderId,
@@ -287,7 +292,7 @@ class SettlementRun {
       category: primaryCategory(senior?.categories ?? []), quantity: order.quantity, scheduledStart: order.scheduledStart,
       confirmedAt: order.confirmation?.at ?? null, priceFen: order.priceFen, subsidyFen: order.subsidyFen, selfPayFen: order.selfPayFen,
       carriedOver: (order.confirmedMonth ?? this.period) < this.period, amountFen: 0, reason: null, note: null, claimKey,
-      sampleRank: sampleRankOf(this.options.config.settlement.sampleSeed, order.orderId), createdAt: this.now,
+      visitStartMs: span[0], visitEndMs: span[1], sampleRank: sampleRankOf(this.options.config.settlement.sampleSeed, order.orderId), createdAt: this.now,
     };
   }
 
@@ -312,11 +317,12 @@ class SettlementRun {
     const paid = await LineModel.findById(order.orderId).lean();
     const target = await this.draftFor(paid?.providerId ?? order.providerId);
     if (!paid || !target) return;
-    const { line } = await insertLine({
+    const { line, isNew } = await insertLine({
       ...chargeLine(target, this.period, paid.providerId, this.now), _id: adjustmentLineId(order.orderId), kind: 'adjustment', orderId: order.orderId,
       seniorId: paid.seniorId, communityId: paid.communityId, streetId: paid.streetId, serviceTypeCode: paid.serviceTypeCode, scheduledStart: paid.scheduledStart,
       amountFen: -paid.subsidyFen, reason: 'visit_rejected', note: `recovers the subsidy paid in statement ${paid.statementId}`,
     });
+    if (isNew) this.wrote(line);
     await attachOrderToStatement(order.orderId, 'adjustmentStatementId', line.statementId);
     if (line.statementId === target) this.counts.adjustmentsAdded += 1;
   }
@@ -328,11 +334,12 @@ class SettlementRun {
     const amountFen = Math.floor((order.priceFen * this.options.config.settlement.providerCancellationPenaltyPct) / 100);
     const target = amountFen > 0 ? await this.draftFor(penalty.providerId) : null;
     if (!target) return;
-    const { line } = await insertLine({
+    const { line, isNew } = await insertLine({
       ...chargeLine(target, this.period, penalty.providerId, this.now), _id: cancellationLineId(order.orderId), kind: 'penalty', orderId: order.orderId,
       seniorId: order.seniorId, communityId: order.communityId, streetId: order.streetId, serviceTypeCode: order.serviceTypeCode, scheduledStart: order.scheduledStart,
       amountFen, reason: 'provider_cancellation', note: penalty.reason,
     });
+    if (isNew) this.wrote(line);
     await attachOrderToStatement(order.orderId, 'penaltyStatementId', line.statementId);
     if (line.statementId === target) this.counts.penaltiesAdded += 1;
   }
@@ -361,38 +368,60 @@ class SettlementRun {
       if (await LineModel.exists({ _id: carriedPenaltyLineId(from._id) })) continue;
       const target = await this.draftFor(from.providerId);
       if (!target) continue;
-      await insertLine({
+      const { line, isNew } = await insertLine({
         ...chargeLine(target, this.period, from.providerId, this.now), _id: carriedPenaltyLineId(from._id), kind: 'penalty',
         amountFen: from.totals.carryForwardFen, reason: 'carried_penalty', note: `penalties of ${from.period} beyond that statement's subsidy`,
       });
+      if (isNew) this.wrote(line);
       this.counts.penaltiesAdded += 1;
     }
   }
 
   /**
-   * Totals and review sample of every draft of the period, from ONE pass over the period's lines
-   * (not a query per statement, not a pass each): totals are written only where no line moved
-   * meanwhile; a draft left with nothing in it goes; then the sample checks the drafts still lack.
+   * Totals and review sample of every draft of the period. A draft this run created and nobody
+   * touched since has its sums and sample candidates in memory already (`ownDrafts`); the others
+   * (drafts of earlier runs, a resumed run's, one a dispute changed) are read back in ONE pass over
+   * their lines (not a query per statement, not a pass each). Totals are written only where no line
+   * moved meanwhile; a draft left with nothing in it goes; then the sample checks the drafts still lack.
    */
   async finishDrafts(): Promise<void> {
     const drafts = new Map((await StatementModel.find({ period: this.period, status: 'draft' }).lean()).map((statement) => [statement._id, statement]));
     const { samplePct } = this.options.config.settlement;
     const sample = samplePct > 0 ? await this.sampleSoFar() : null;
-    // Expected sample still missing per draft: its lines at the last refresh plus those this run
-    // added (an upper bound, except after a crashed run, when `lowest` asks for a second read).
+    const sums = new Map<string, LineSums>();
+    const kept = this.ownSample;
+    const others: string[] = [];
+    for (const [id, statement] of drafts) {
+      const own = this.ownDrafts.get(id);
+      if (own && statement.linesVersion === 0) sums.set(id, own.sums);
+      else {
+        sums.set(id, emptySums());
+        others.push(id);
+      }
+    }
+    // Expected sample still missing per draft read back: its lines at the last refresh plus those
+    // this run added (an upper bound, except after a crashed run, when `lowest` asks for a second read).
     const expectedMissing = (id: string) => sampleSizeOf((drafts.get(id)?.lineCount ?? 0) + (this.linesAddedTo.get(id) ?? 0), samplePct) - (sample?.have.get(id) ?? 0);
     const candidates = new SampleCandidates(expectedMissing);
-    const sums = new Map<string, LineSums>([...drafts.keys()].map((id) => [id, emptySums()]));
-    for await (const line of LineModel.find({ period: this.period }, LINE_PASS_FIELDS).lean().cursor({ batchSize: 1000 })) {
-      const into = sums.get(line.statementId);
-      if (!into) continue;
-      addLine(into, line);
-      if (sample && line.kind === 'service' && !sample.checked.has(line._id)) candidates.offer(line as LineDoc);
+    if (others.length > 0) {
+      for await (const line of LineModel.find({ statementId: { $in: others } }, LINE_PASS_FIELDS).lean().cursor({ batchSize: 1000 })) {
+        const into = sums.get(line.statementId);
+        if (!into) continue;
+        addLine(into, line);
+        if (sample && line.kind === 'service' && !sample.checked.has(line._id)) candidates.offer(line as LineDoc);
+      }
     }
     const heldBack = new Map<string, number>();
-    for await (const row of HeldBackModel.find({ period: this.period }, { statementId: 1 }).lean().cursor({ batchSize: 1000 })) heldBack.set(row.statementId, (heldBack.get(row.statementId) ?? 0) + 1);
+    for await (const row of HeldBackModel.find({ statementId: { $in: [...drafts.keys()] } }, { statementId: 1 }).lean().cursor({ batchSize: 1000 })) {
+      heldBack.set(row.statementId, (heldBack.get(row.statementId) ?? 0) + 1);
+    }
 
     const lineCounts = new Map<string, number>();
+    const moved = new Set<string>();
+    const lowest = (id: string, count: number) => {
+      if (moved.has(id)) return null;
+      return others.includes(id) ? candidates.lowest(id, count) : kept.lowest(id, count, sample?.checked ?? new Set());
+    };
     for (const [id, statement] of drafts) {
       const lineSums = sums.get(id) as LineSums;
       const heldBackCount = heldBack.get(id) ?? 0;
@@ -403,12 +432,14 @@ class SettlementRun {
       const split = { cityPct: statement.fundingSplit.cityPct as number, districtPct: statement.fundingSplit.districtPct as number };
       lineCounts.set(id, lineSums.lineCount);
       if (!(await writeTotals(id, statement.linesVersion, lineSums, heldBackCount, split))) {
-        // A line moved during the pass (a dispute): the draft's own lines again, and its count from them.
+        // A line moved during the pass (a dispute): the draft's own lines again, and its count from
+        // them; its sample from its lines too (the candidates in hand may hold the line that left).
         await refreshStatement(id);
         lineCounts.set(id, (await StatementModel.findById(id, { lineCount: 1 }).lean())?.lineCount ?? 0);
+        moved.add(id);
       }
     }
-    if (sample) await this.sampleDrafts(lineCounts, sample, candidates);
+    if (sample) await this.sampleDrafts(lineCounts, sample, lowest);
   }
 
   /** The sample checks of the period so far: which lines have one, and how many count per statement. */
@@ -428,20 +459,20 @@ class SettlementRun {
    * callback task for the senior's community. Ranks depend only on the seed and the order, so a
    * re-run picks the same lines, and lines added later join the pick only as the count grows.
    */
-  private async sampleDrafts(lineCounts: Map<string, number>, sample: { checked: Set<string>; have: Map<string, number> }, candidates: SampleCandidates): Promise<void> {
+  private async sampleDrafts(lineCounts: Map<string, number>, sample: { checked: Set<string>; have: Map<string, number> }, lowestOf: (statementId: string, count: number) => LineDoc[] | null): Promise<void> {
     const { samplePct } = this.options.config.settlement;
     const picks: LineDoc[] = [];
     const reread = new Map<string, number>();
     for (const [id, lineCount] of lineCounts) {
       const missing = sampleSizeOf(lineCount, samplePct) - (sample.have.get(id) ?? 0);
       if (missing <= 0) continue;
-      const lowest = candidates.lowest(id, missing);
+      const lowest = lowestOf(id, missing);
       if (lowest) picks.push(...lowest);
       else reread.set(id, missing);
     }
     if (reread.size > 0) {
       const again = new SampleCandidates((id) => reread.get(id) ?? 0);
-      const lines = LineModel.find({ period: this.period, kind: 'service', statementId: { $in: [...reread.keys()] } }, LINE_PASS_FIELDS).lean().cursor({ batchSize: 1000 });
+      const lines = LineModel.find({ statementId: { $in: [...reread.keys()] }, kind: 'service' }, LINE_PASS_FIELDS).lean().cursor({ batchSize: 1000 });
       for await (const line of lines) if (!sample.checked.has(line._id)) again.offer(line as LineDoc);
       for (const [id, missing] of reread) picks.push(...(again.lowest(id, missing) ?? []));
     }
@@ -535,6 +566,9 @@ class SettlementRun {
         { upsert: true, returnDocument: 'after' },
       ).lean();
       this.statementStatus.set(id, (statement?.status as StatementStatus | undefined) ?? null);
+      // Every draft existing when the run began is known since prepare() and no statement returns
+      // to draft, so a draft found here is one this upsert created (one run at a time: the lease).
+      if (statement?.status === 'draft' && !this.resumed) this.ownDrafts.set(id, { sums: emptySums() });
     }
     return this.statementStatus.get(id) === 'draft' ? id : null;
   }
@@ -577,11 +611,38 @@ const LINE_PASS_FIELDS = {
   period: 1, providerId: 1, communityId: 1, seniorId: 1, serviceTypeCode: 1, scheduledStart: 1, sampleRank: 1,
 } as const;
 
+/**
+ * The visits already paid per claim key ('<seniorId>:<service>:<day>'), each orderId → [startMs, endMs]:
+ * the service lines holding those keys, in one command. A line written before lines carried their
+ * span takes it from the legacy claim documents.
+ */
+async function claimedVisits(claimKeys: string[]): Promise<Map<string, Map<string, [number, number]>>> {
+  const claims = new Map<string, Map<string, [number, number]>>();
+  if (claimKeys.length === 0) return claims;
+  const lines = await LineModel.find({ claimKey: { $in: claimKeys } }, { claimKey: 1, visitStartMs: 1, visitEndMs: 1 }).batchSize(1000).lean();
+  const legacy = lines.filter((line) => line.visitStartMs === null || line.visitStartMs === undefined);
+  const legacySpans = new Map<string, Record<string, [number, number]>>();
+  if (legacy.length > 0) {
+    for (const claim of await VisitClaimModel.find({ _id: { $in: [...new Set(legacy.map((line) => line.claimKey as string))] } }).lean()) {
+      legacySpans.set(claim._id, claim.visits as Record<string, [number, number]>);
+    }
+  }
+  for (const line of lines) {
+    const key = line.claimKey as string;
+    const span: [number, number] | undefined = line.visitStartMs === null || line.visitStartMs === undefined
+      ? legacySpans.get(key)?.[line._id]
+      : [line.visitStartMs, line.visitEndMs as number];
+    if (!span) continue; // a legacy line whose claim was given up (its visit held back then)
+    claims.set(key, (claims.get(key) ?? new Map()).set(line._id, span));
+  }
+  return claims;
+}
+
 /** The fields every penalty or adjustment line shares. */
 function chargeLine(statementId: string, period: string, providerId: string, now: Date) {
   return {
     statementId, period, providerId, orderId: null, seniorId: null, communityId: null, streetId: null, serviceTypeCode: null, category: null,
-    quantity: 0, scheduledStart: null, confirmedAt: null, priceFen: 0, subsidyFen: 0, selfPayFen: 0, carriedOver: false, claimKey: null, sampleRank: null, createdAt: now,
+    quantity: 0, scheduledStart: null, confirmedAt: null, priceFen: 0, subsidyFen: 0, selfPayFen: 0, carriedOver: false, claimKey: null, visitStartMs: null, visitEndMs: null, sampleRank: null, createdAt: now,
   };
 }
 

@@ -98,8 +98,13 @@ const lineSchema = new Schema(
     amountFen: money,
     reason: { type: String, enum: [...CHARGE_REASONS, null], default: null },
     note: { type: String, default: null },
-    /** The visit-claim document that records this visit for the duplicate check. */
+    /**
+     * A service line is also the visit's claim for the duplicate check: '<seniorId>:<service>:<day>'
+     * and the visit's span. Later visits of the same senior, service and day read the lines by it.
+     */
     claimKey: { type: String, default: null },
+    visitStartMs: { type: Number, default: null },
+    visitEndMs: { type: Number, default: null },
     /** A seeded hash of the order id: the review sample is the lowest ranks of each statement. */
     sampleRank: { type: Number, default: null },
     createdAt: { type: Date, required: true },
@@ -107,7 +112,10 @@ const lineSchema = new Schema(
   { collection: 'settlement_lines', versionKey: false, minimize: false },
 );
 lineSchema.index({ statementId: 1, kind: 1, sampleRank: 1 });
-lineSchema.index({ period: 1 });
+// The duplicate check of each batch of visits (claimKey $in). Every index costs each of a month's
+// line inserts (~a quarter of them each on the embedded engine), so there is no `period` index: a
+// period's lines are read through its statements (statementId $in), which are few.
+lineSchema.index({ claimKey: 1 });
 // A statement's lines page by page in `_id` order (FerretDB patch 0008 walks it from the cursor).
 // `kind` leads: patch 8 also reads the rows where a filtered field is an array, and SQLite finds
 // those only through an index led by that field (statementId leads the one above). With
@@ -192,8 +200,9 @@ const runProgressSchema = new Schema(
 export type RunProgressDoc = InferSchemaType<typeof runProgressSchema> & { _id: string };
 export const RunProgressModel = mongoose.model('SettlementRunProgress', runProgressSchema);
 
-// The visits already paid per senior, service and day ('<seniorId>:<serviceTypeCode>:<day>'), each
-// as orderId → [startMs, endMs]: the duplicate check reads one document by primary key.
+// LEGACY, read only: before the lines carried their claim (visitStartMs/visitEndMs), the visits paid
+// per senior, service and day were kept here as orderId → [startMs, endMs]. A line written then has
+// no span of its own, and the duplicate check takes it from here. Nothing writes it any more.
 const visitClaimSchema = new Schema(
   { _id: { type: String, required: true }, visits: { type: Schema.Types.Mixed, default: {} } },
   { collection: 'settlement_visit_claims', versionKey: false, minimize: false },

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { attachOrderToStatement, detachOrderFromStatement } from '../dispatch/index.ts';
 import { businessDay } from '../shared/time.ts';
 import { refreshStatement } from './statement-totals.ts';
-import { LineModel, SampleCheckModel, StatementModel, VisitClaimModel } from './settlement.model.ts';
+import { LineModel, SampleCheckModel, StatementModel } from './settlement.model.ts';
 
 /** The statement of one provider for one period. */
 export const statementIdOf = (period: string, providerId: string) => `${period}-${providerId}`;
@@ -58,8 +58,7 @@ export async function takeLineOut(orderId: string, statementId: string): Promise
   // (the visit's claim leads it to the line) or approval (the order is no longer confirmed) settles;
   // the other way round an order could point at a line that no longer exists.
   await detachOrderFromStatement(orderId, 'statementId', statementId);
-  const line = await LineModel.findOne({ _id: orderId, statementId }).lean();
-  if (line?.claimKey) await VisitClaimModel.updateOne({ _id: line.claimKey }, { $unset: { [`visits.${orderId}`]: 1 } });
+  // The line is the visit's claim for the duplicate check too: it goes with it.
   await LineModel.deleteOne({ _id: orderId, statementId });
   await LineModel.deleteOne({ _id: lateLineId(orderId), statementId });
   await SampleCheckModel.updateOne({ _id: orderId, statementId, status: 'open' }, { $set: { status: 'cancelled', note: 'line taken out of the statement' } });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { SampleCandidates, sampleSizeOf } from '../../src/settlement/review-sample.ts';
+import { RankThresholdCandidates, SampleCandidates, sampleSizeOf } from '../../src/settlement/review-sample.ts';
 import type { LineDoc } from '../../src/settlement/settlement.model.ts';
 
 // Deterministic pseudo-random ranks, so the test reads the same every time.
@@ -42,5 +42,40 @@ describe('review sample candidates', () => {
     expect(many.lowest('A', 11)).to.equal(null);
     expect(many.lowest('A', 10)).to.have.length(10);
     expect(few.lowest('B', 15)!.map((line) => line._id)).to.deep.equal(lowestByFullSort(small, 15));
+  });
+});
+
+describe('review sample candidates kept while a run writes its lines', () => {
+  // Ranks spread over the whole 48-bit rank space, as sampleRankOf makes them.
+  const spread = (statementId: string, count: number, seed: number) =>
+    lines(statementId, count, seed).map((line, i) => ({ ...line, kind: 'service', sampleRank: Math.floor(((((line.sampleRank as number) * 7_919 + i * 104_729) % 1_000_003) / 1_000_003) * 2 ** 48) }) as LineDoc);
+
+  it('answers exactly the lowest-ranked unchecked lines a full sort would pick, keeping about twice the sample', () => {
+    const all = spread('A', 4_000, 5);
+    const candidates = new RankThresholdCandidates(5);
+    for (const line of all) candidates.offer(line);
+    const checked = new Set(lowestByFullSort(all, 3));
+
+    const picked = candidates.lowest('A', sampleSizeOf(all.length, 5), checked)!.map((line) => line._id);
+
+    expect(picked).to.deep.equal(lowestByFullSort(all.filter((line) => !checked.has(line._id)), 200));
+    // It kept the lines below ~10.1% of the rank space (about 400 of 4,000), not the statement.
+    const keptBelow = all.filter((line) => (line.sampleRank as number) < 0.101 * 2 ** 48).length;
+    expect(keptBelow).to.be.within(300, 520);
+    expect(candidates.lowest('A', keptBelow, new Set())).to.have.length(keptBelow);
+    expect(candidates.lowest('A', keptBelow + 1, new Set())).to.equal(null);
+  });
+
+  it('says it cannot answer when fewer lines were kept than the sample needs, and keeps nothing without a sample', () => {
+    const few = spread('B', 12, 9);
+    const candidates = new RankThresholdCandidates(5);
+    for (const line of few) candidates.offer(line);
+    const keptBelow = few.filter((line) => (line.sampleRank as number) < 0.101 * 2 ** 48).length;
+
+    expect(candidates.lowest('B', keptBelow + 1, new Set())).to.equal(null);
+    expect(candidates.lowest('B', 0, new Set())).to.deep.equal([]);
+    const none = new RankThresholdCandidates(0);
+    for (const line of few) none.offer(line);
+    expect(none.lowest('B', 1, new Set())).to.equal(null);
   });
 });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { AuditEntryModel } from '../../src/audit/audit.model.ts';
 import { OrderModel } from '../../src/dispatch/order.model.ts';
+import { runSettlement, settlementFaults } from '../../src/settlement/index.ts';
 import { LineModel, SampleCheckModel, StatementModel } from '../../src/settlement/settlement.model.ts';
 import { authFor, createTestApp } from '../support/app.ts';
 import { clearCollections, useTestDatabase } from '../support/database.ts';
@@ -90,6 +91,31 @@ describe('settlement review: penalties, disputes, review callbacks, approval and
     expect(after.totals.payableFen).to.equal(after.totals.subsidyFen);
     expect((await OrderModel.findById(disputed).lean())!.statementId).to.equal(null);
     expect(await LineModel.exists({ _id: disputed })).to.equal(null);
+  });
+
+  it('recomputes from its lines a draft the run is writing when a dispute takes a line out meanwhile, and samples only lines it still has', async () => {
+    const poor = await w.senior('north', ['three_nos']);
+    const visits: string[] = [];
+    for (let day = 1; day <= 6; day += 1) visits.push(await w.visit({ seniorId: poor, side: 'north', at: shanghai(`2026-10-0${day} 09:00`) }));
+    let disputed = '';
+    settlementFaults.afterBatch = async (batchNumber) => {
+      if (batchNumber !== 1) return;
+      disputed = String((await LineModel.findOne({ kind: 'service' }).lean())!._id);
+      const res = await request(app).post(`/api/v1/service-orders/${disputed}/dispute`).set('Authorization', auth()).send({ reason: '老人反映当天无人上门' });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    };
+    try {
+      await runSettlement('2026-10', { by: 'test', runId: 'dispute-during-run', config, batchSize: 2 });
+    } finally {
+      settlementFaults.afterBatch = null;
+    }
+
+    const statement = await detail(`2026-10-${w.providerA.id}`);
+    expect(disputed).to.be.oneOf(visits);
+    expect(statement.lines.map((l) => l.orderId).sort()).to.deep.equal(visits.filter((id) => id !== disputed).sort());
+    expect(statement.totals.subsidyFen).to.equal(statement.lines.reduce((total, line) => total + line.subsidyFen, 0));
+    expect(statement.sampleChecks.filter((c) => c.status === 'open')).to.have.length(2); // ceil(5 × 40%)
+    expect(statement.sampleChecks.filter((c) => c.status === 'open').map((c) => c.id)).to.not.include(disputed);
   });
 
   it('refuses approval while review callbacks are open, and accepts an audited override', async () => {

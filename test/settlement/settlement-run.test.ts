@@ -239,6 +239,28 @@ describe('settlement run: statements, re-runs, carry-over, held-back visits and 
     expect(reasons(await detail(a.id))).to.have.keys(duplicate, afterDeparture, unconfirmed);
   });
 
+  it('holds back a visit overlapping one paid on a line written before lines carried their span (the legacy claim)', async () => {
+    const poor = await w.senior('north', ['three_nos']);
+    const paid = await w.visit({ seniorId: poor, side: 'north', at: shanghai('2026-10-05 09:00') });
+    expect((await run('2026-10')).status).to.equal(200);
+    const line = await LineModel.findById(paid).lean();
+    // As a line of the earlier layout: no span of its own, the span in the claim document.
+    await LineModel.updateOne({ _id: paid }, { $set: { visitStartMs: null, visitEndMs: null } });
+    await VisitClaimModel.create({ _id: line!.claimKey as string, visits: { [paid]: [line!.visitStartMs, line!.visitEndMs] } });
+    const overlapping = await w.visit({ seniorId: poor, side: 'north', at: shanghai('2026-10-05 09:30'), secondCaregiver: true });
+    const sameDayLater = await w.visit({ seniorId: poor, side: 'north', at: shanghai('2026-10-05 15:00'), secondCaregiver: true });
+
+    const rerun = await run('2026-10');
+
+    const statement = await detail(statementOf(rerun.body.statements, w.providerA.id).id);
+    expect(statement.lines.map((l: Line) => l.orderId).sort()).to.deep.equal([paid, sameDayLater].sort());
+    expect(statement.heldBack.map((h: { orderId: string; reasonCode: string }) => [h.orderId, h.reasonCode])).to.deep.equal([[overlapping, 'DUPLICATE_VISIT']]);
+    // The new line is its own claim: the key and the span the duplicate check reads.
+    const later = await LineModel.findById(sameDayLater).lean();
+    expect(later!.claimKey).to.equal(line!.claimKey);
+    expect(later!.visitEndMs! - later!.visitStartMs!).to.be.greaterThan(0);
+  });
+
   it('ends an interrupted run, resumed, with exactly the statements of an uninterrupted run', async () => {
     const runConfig = testConfig({ SETTLEMENT_SAMPLE_PCT: '20' });
     const poor = await w.senior('north', ['three_nos']);
@@ -291,7 +313,7 @@ describe('settlement run: statements, re-runs, carry-over, held-back visits and 
     await runSettlement('2026-10', { by: 'test', runId: 'clean', config, batchSize: 4 });
     const uninterrupted = await settlementSnapshot();
 
-    for (const step of ['claims', 'lines', 'penalties'] as const) {
+    for (const step of ['lines', 'penalties'] as const) {
       await resetSettlement();
       let crashes = 0;
       settlementFaults.afterWrite = (at) => {
