@@ -1,3 +1,4 @@
+import { byKeys } from '../shared/by-keys.ts';
 import { businessDay } from '../shared/time.ts';
 import { SeniorModel, type SeniorDoc, type SeniorStatus } from './senior.model.ts';
 import { voucherBasisFor } from './voucher-basis.ts';
@@ -23,7 +24,7 @@ export async function seniorSettlementFacts(seniorId: string, month: string): Pr
 export async function seniorsSettlementFacts(seniorIds: string[], month: string): Promise<Map<string, SeniorSettlementFacts>> {
   const ids = seniorIds.filter((id) => /^[0-9a-f]{24}$/.test(id));
   if (ids.length === 0) return new Map();
-  const seniors = await SeniorModel.find({ _id: { $in: ids } }, FACTS_PROJECTION).batchSize(Math.max(ids.length, 1)).lean();
+  const seniors = await SeniorModel.find({ _id: { $in: ids } }, FACTS_PROJECTION).setOptions(byKeys(ids.length)).lean();
   return new Map(seniors.map((senior) => [String(senior._id), factsOf(senior as SeniorDoc, month)]));
 }
 

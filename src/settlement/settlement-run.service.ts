@@ -6,6 +6,7 @@ import { seniorsSettlementFacts, seniorStatusAt, type SeniorSettlementFacts } fr
 import { DomainError } from '../shared/errors.ts';
 import { logger } from '../shared/logger.ts';
 import { readAhead } from '../shared/read-ahead.ts';
+import { byKeys } from '../shared/by-keys.ts';
 import { insertDocs } from '../shared/insert-docs.ts';
 import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { businessDay, businessMonth } from '../shared/time.ts';
@@ -202,13 +203,18 @@ class SettlementRun {
     }
     if (work.length === 0) return;
 
-    // Lines the visits already have: written by an earlier run of the period (or of an earlier one).
+    // The batch's reads together (the engine answers them side by side): the lines the visits have
+    // already (an earlier run of the period, or of an earlier one), the claims of their days, their
+    // seniors and their redemptions — the last two for every visit of the batch, although those with
+    // a line need neither: on a month's first run that is none of them.
     const orderIds = work.map((item) => item.order.orderId);
-    const linesBefore = new Map((await LineModel.find({ _id: { $in: orderIds } }, { statementId: 1 }).batchSize(orderIds.length).lean()).map((line) => [line._id, line.statementId]));
-    const claims = await claimedVisits([...new Set(work.map((item) => item.claimKey))]);
-    const fresh = work.filter((item) => !linesBefore.has(item.order.orderId));
-    await this.loadSeniors(fresh.map((item) => item.order.seniorId));
-    const redeemed = await redeemedAmountsFor(fresh.filter((item) => item.order.subsidyFen > 0 && item.order.holdRef).map((item) => item.order.holdRef as string));
+    const [lineRows, claims, redeemed] = await Promise.all([
+      LineModel.find({ _id: { $in: orderIds } }, { statementId: 1 }).setOptions(byKeys(orderIds.length)).lean(),
+      claimedVisits([...new Set(work.map((item) => item.claimKey))]),
+      redeemedAmountsFor(work.filter((item) => item.order.subsidyFen > 0 && item.order.holdRef).map((item) => item.order.holdRef as string)),
+      this.loadSeniors(work.map((item) => item.order.seniorId)),
+    ]);
+    const linesBefore = new Map(lineRows.map((line) => [line._id, line.statementId]));
 
     const lines: LineDoc[] = [];
     const late: LineDoc[] = [];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { byKeys } from '../shared/by-keys.ts';
 import { DomainError } from '../shared/errors.ts';
 import { findPage, type Page } from '../shared/http/pagination.ts';
 import { applyMovement, type Applied } from './ledger.ts';
@@ -85,8 +86,7 @@ export async function redeemedAmountFor(orderId: string): Promise<number | null>
 /** redeemedAmountFor of many orders in one read: order id → amount, for those redeemed. */
 export async function redeemedAmountsFor(orderIds: string[]): Promise<Map<string, number>> {
   if (orderIds.length === 0) return new Map();
-  // One batch for the answer (the driver's default of 101 made a settlement batch five round trips).
-  const entries = await EntryModel.find({ _id: { $in: orderIds.map((orderId) => `redeem:${orderId}`) } }, { balanceDeltaFen: 1 }).batchSize(orderIds.length).lean();
+  const entries = await EntryModel.find({ _id: { $in: orderIds.map((orderId) => `redeem:${orderId}`) } }, { balanceDeltaFen: 1 }).setOptions(byKeys(orderIds.length)).lean();
   return new Map(entries.map((entry) => [String(entry._id).slice('redeem:'.length), -entry.balanceDeltaFen]));
 }
 
