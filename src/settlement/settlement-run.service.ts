@@ -71,7 +71,7 @@ export const settlementFaults = {
 
 export async function runSettlement(period: string, options: SettlementRunOptions): Promise<SettlementRunCounts> {
   const policy = await policyForMonth(period);
-  if (!policy) throw new DomainError('RULE_VIOLATION', [{ path: 'period', message: `no voucher policy is in effect for ${period}: no funding split to settle with` }]);
+  if (!policy) throw new DomainError('RULE_VIOLATION', [{ path: 'period', message: `${period} 没有生效的服务券政策，无法确定市区分担比例` }]);
   const now = options.now ?? new Date();
   const resumeAfter = await beginProgress(period, options.runId, now);
   const run = new SettlementRun(period, policy.fundingSplit, options, now, resumeAfter !== null);
@@ -326,7 +326,7 @@ class SettlementRun {
     const { line, isNew } = await insertLine({
       ...chargeLine(target, this.period, paid.providerId, this.now), _id: adjustmentLineId(order.orderId), kind: 'adjustment', orderId: order.orderId,
       seniorId: paid.seniorId, communityId: paid.communityId, streetId: paid.streetId, serviceTypeCode: paid.serviceTypeCode, scheduledStart: paid.scheduledStart,
-      amountFen: -paid.subsidyFen, reason: 'visit_rejected', note: `recovers the subsidy paid in statement ${paid.statementId}`,
+      amountFen: -paid.subsidyFen, reason: 'visit_rejected', note: `追回结算单 ${paid.statementId} 已支付的补贴`,
     });
     if (isNew) this.wrote(line);
     await attachOrderToStatement(order.orderId, 'adjustmentStatementId', line.statementId);
@@ -363,7 +363,7 @@ class SettlementRun {
     return {
       ...chargeLine(statementId, this.period, order.providerId, this.now), _id: lateLineId(order.orderId), kind: 'penalty', orderId: order.orderId,
       seniorId: order.seniorId, communityId: order.communityId, streetId: order.streetId, serviceTypeCode: order.serviceTypeCode, scheduledStart: order.scheduledStart,
-      amountFen, reason: 'late_arrival', note: `checked in ${lateMinutes} minutes after the scheduled start`,
+      amountFen, reason: 'late_arrival', note: `签到比预约时间晚 ${lateMinutes} 分钟`,
     };
   }
 
@@ -376,7 +376,7 @@ class SettlementRun {
       if (!target) continue;
       const { line, isNew } = await insertLine({
         ...chargeLine(target, this.period, from.providerId, this.now), _id: carriedPenaltyLineId(from._id), kind: 'penalty',
-        amountFen: from.totals.carryForwardFen, reason: 'carried_penalty', note: `penalties of ${from.period} beyond that statement's subsidy`,
+        amountFen: from.totals.carryForwardFen, reason: 'carried_penalty', note: `${from.period} 超出当期补贴的扣款结转`,
       });
       if (isNew) this.wrote(line);
       this.counts.penaltiesAdded += 1;
@@ -508,16 +508,16 @@ class SettlementRun {
   }
 
   private async check(order: OrderForSettlement): Promise<{ reason: HeldBackReason; detail: string } | null> {
-    if (!order.confirmation) return { reason: 'NO_CONFIRMATION', detail: 'no visit code or callback confirmation recorded' };
+    if (!order.confirmation) return { reason: 'NO_CONFIRMATION', detail: '没有核验码确认，也没有回访确认' };
     const visitAt = order.checkInAt ?? order.scheduledStart;
     const day = businessDay(visitAt, this.timeZone);
     const senior = await this.senior(order.seniorId);
     const status = senior ? seniorStatusAt(senior, visitAt, this.timeZone) : null;
-    if (status !== 'active') return { reason: 'SENIOR_NOT_ACTIVE', detail: status ? `the senior was ${status} on ${day}` : 'the senior is not in the registry' };
+    if (status !== 'active') return { reason: 'SENIOR_NOT_ACTIVE', detail: status ? `${day} 老人状态为${SENIOR_STATUS_ZH[status] ?? status}` : '老人不在登记名册中' };
     const contract = validContractAmong(await this.contractsOf(order.providerId as string), {
       providerId: order.providerId as string, serviceTypeCode: order.serviceTypeCode, communityId: order.communityId, day,
     });
-    if (!contract) return { reason: 'NO_VALID_CONTRACT', detail: `no contract of the provider covers ${order.serviceTypeCode} in this community on ${day}` };
+    if (!contract) return { reason: 'NO_VALID_CONTRACT', detail: `${day} 服务商在该社区没有覆盖该服务项目的有效合同` };
     return null;
   }
 
@@ -528,17 +528,17 @@ class SettlementRun {
   private async redeem(order: OrderForSettlement, redeemed: Map<string, number>): Promise<{ reason: HeldBackReason; detail: string } | null> {
     if (order.subsidyFen === 0) return null;
     const refuse = (detail: string) => ({ reason: 'VOUCHER_NOT_REDEEMABLE' as const, detail });
-    if (!order.holdRef) return refuse('the visit has a subsidy but no voucher hold');
+    if (!order.holdRef) return refuse('订单有补贴但没有服务券冻结记录');
     try {
       let amountFen = redeemed.get(order.holdRef);
       if (amountFen === undefined) {
         const redemption = await redeemForOrder({ orderId: order.holdRef, by: this.options.by });
-        if (!redemption) return refuse('no voucher hold was found for the visit');
+        if (!redemption) return refuse('找不到该订单的服务券冻结记录');
         amountFen = -redemption.entry.balanceDeltaFen;
       }
-      return amountFen === order.subsidyFen ? null : refuse(`the voucher redeemed ${amountFen} fen but the visit's subsidy is ${order.subsidyFen} fen`);
+      return amountFen === order.subsidyFen ? null : refuse(`服务券核销 ${amountFen} 分，与订单补贴 ${order.subsidyFen} 分不符`);
     } catch (error) {
-      if (error instanceof DomainError) return refuse(`the voucher could not be redeemed: ${error.message}`);
+      if (error instanceof DomainError) return refuse(`服务券无法核销：${error.message}`);
       throw error;
     }
   }
@@ -644,6 +644,9 @@ async function claimedVisits(claimKeys: string[]): Promise<Map<string, Map<strin
   return claims;
 }
 
+/** How a held-back visit's reason names the senior's status that day. */
+const SENIOR_STATUS_ZH: Record<string, string> = { pending_review: '待审核', active: '在册', rejected: '未通过审核', suspended: '暂停服务', deactivated: '已注销' };
+
 /** The fields every penalty or adjustment line shares. */
 function chargeLine(statementId: string, period: string, providerId: string, now: Date) {
   return {
@@ -678,5 +681,5 @@ async function insertLines(lines: LineDoc[]): Promise<{ inserted: Set<string> }>
 
 /** Periods are Asia/Shanghai months; a run for a month that has not begun yet makes no sense. */
 export function assertPeriodRunnable(period: string, now: Date, timeZone: string): void {
-  if (period > businessMonth(now, timeZone)) throw new DomainError('VALIDATION_FAILED', [{ path: 'period', message: `${period} has not begun yet` }]);
+  if (period > businessMonth(now, timeZone)) throw new DomainError('VALIDATION_FAILED', [{ path: 'period', message: `${period} 尚未开始` }]);
 }

@@ -42,7 +42,7 @@ export const settlementJob: JobDefinition<{ period: string }> = {
  */
 export async function runSettlementOnRequest(runner: JobRunner, period: string, call: { actor: Actor; config: Config; requestId: string }) {
   assertPeriodRunnable(period, new Date(), call.config.businessTimeZone);
-  if (!(await policyForMonth(period))) throw new DomainError('RULE_VIOLATION', [{ path: 'period', message: `no voucher policy is in effect for ${period}` }]);
+  if (!(await policyForMonth(period))) throw new DomainError('RULE_VIOLATION', [{ path: 'period', message: `${period} 没有生效的服务券政策` }]);
   const job = runner.definition(SETTLEMENT_JOB_NAME);
   if (!job) throw new Error('the settlement job is not registered');
   const started = await runner.start(job, { params: { period }, trigger: 'manual', requestedBy: call.actor.id });

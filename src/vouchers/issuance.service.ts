@@ -179,6 +179,6 @@ export function expiryCutoff(policy: VoucherPolicy, month: string): string {
 
 async function requirePolicy(month: string): Promise<VoucherPolicy> {
   const policy = await policyForMonth(month);
-  if (!policy) throw new DomainError('RULE_VIOLATION', [{ path: 'month', message: `no voucher policy is in effect for ${month}` }]);
+  if (!policy) throw new DomainError('RULE_VIOLATION', [{ path: 'month', message: `${month} 没有生效的服务券政策` }]);
   return policy;
 }

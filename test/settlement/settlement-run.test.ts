@@ -226,6 +226,11 @@ describe('settlement run: statements, re-runs, carry-over, held-back visits and 
     const reasons = (statement: { heldBack: { orderId: string; reasonCode: string }[] }) => Object.fromEntries(statement.heldBack.map((h) => [h.orderId, h.reasonCode]));
     expect(reasons(a)).to.deep.equal({ [duplicate]: 'DUPLICATE_VISIT', [afterDeparture]: 'SENIOR_NOT_ACTIVE', [unconfirmed]: 'NO_CONFIRMATION' });
     expect(reasons(b)).to.deep.equal({ [uncontracted]: 'NO_VALID_CONTRACT' });
+    // What finance reads beside each code is plain Chinese.
+    for (const row of [...a.heldBack, ...b.heldBack] as { detail: string }[]) {
+      expect(row.detail).to.match(/[\u4e00-\u9fff]/);
+      expect(row.detail).to.not.match(/\b[a-z]{3,}\b/i); // no English word (an order id may appear)
+    }
     expect(b.lineCount).to.equal(0);
     expect(b.heldBackCount).to.equal(1);
     expect(b.totals.payableFen).to.equal(0);
