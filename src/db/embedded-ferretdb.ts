@@ -45,6 +45,10 @@ export async function startEmbeddedFerretDb({ binary, dataDir, port, logger }: S
     '--debug-addr=-',
     '--telemetry=disable',
     '--log-level=warn',
+    // An insertMany goes to SQLite in transactions of this many documents (FerretDB's default 100):
+    // settlement's 500 lines a batch in one, not five — its line inserts 15% cheaper, A/B with
+    // `npm run bench:profile -- --job settlement` (BENCHMARKS.md). Overridable from the environment.
+    `--test-batch-size=${process.env.FERRETDB_TEST_BATCH_SIZE ?? '1000'}`,
   ];
   // Go's collector took a fifth of FerretDB's CPU while streaming orders (pprof): a larger GOGC
   // made a scan ~40% faster for tens of MB more heap; GOMEMLIMIT keeps that bounded.
