@@ -46,8 +46,9 @@ export async function startEmbeddedFerretDb({ binary, dataDir, port, logger }: S
     '--telemetry=disable',
     '--log-level=warn',
     // An insertMany goes to SQLite in transactions of this many documents (FerretDB's default 100):
-    // settlement's 500 lines a batch in one, not five — its line inserts 15% cheaper, A/B with
-    // `npm run bench:profile -- --job settlement` (BENCHMARKS.md). Overridable from the environment.
+    // settlement's 500 lines a batch in one, not five. A/B with `npm run bench:profile -- --job
+    // settlement` at 2,000 / 20,000: line inserts 2.2–2.5 → 1.9 s; at district size within the
+    // noise (BENCHMARKS.md). Overridable from the environment.
     `--test-batch-size=${process.env.FERRETDB_TEST_BATCH_SIZE ?? '1000'}`,
   ];
   // Go's collector took a fifth of FerretDB's CPU while streaming orders (pprof): a larger GOGC
