@@ -3,10 +3,11 @@ import { attachOrderToStatement, ordersForSettlement, settleOrderInStatement, ty
 import { contractsOfProvider, getProvider, validContractAmong, type ContractView } from '../organisation/index.ts';
 import { enqueueNotifications } from '../notifications/index.ts';
 import { seniorsSettlementFacts, seniorStatusAt, type SeniorSettlementFacts } from '../seniors/index.ts';
+import { byKeys } from '../shared/by-keys.ts';
 import { DomainError } from '../shared/errors.ts';
+import { ERROR_MESSAGES } from '../shared/i18n.ts';
 import { logger } from '../shared/logger.ts';
 import { readAhead } from '../shared/read-ahead.ts';
-import { byKeys } from '../shared/by-keys.ts';
 import { insertDocs } from '../shared/insert-docs.ts';
 import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { businessDay, businessMonth } from '../shared/time.ts';
@@ -78,7 +79,7 @@ export async function runSettlement(period: string, options: SettlementRunOption
   run.counts.resumed = resumeAfter === null ? 0 : 1;
   await run.prepare();
 
-  // The next batch of orders is read while this one's claims and lines are written.
+  // The next batch of orders is read while this one's lines are written.
   for await (const batch of readAhead(ordersForSettlement(period, resumeAfter || null, options.batchSize ?? 500))) {
     await run.processBatch(batch);
     run.counts.batches += 1;
@@ -396,21 +397,21 @@ class SettlementRun {
     const sample = samplePct > 0 ? await this.sampleSoFar() : null;
     const sums = new Map<string, LineSums>();
     const kept = this.ownSample;
-    const others: string[] = [];
+    const others = new Set<string>();
     for (const [id, statement] of drafts) {
       const own = this.ownDrafts.get(id);
       if (own && statement.linesVersion === 0) sums.set(id, own.sums);
       else {
         sums.set(id, emptySums());
-        others.push(id);
+        others.add(id);
       }
     }
     // Expected sample still missing per draft read back: its lines at the last refresh plus those
     // this run added (an upper bound, except after a crashed run, when `lowest` asks for a second read).
     const expectedMissing = (id: string) => sampleSizeOf((drafts.get(id)?.lineCount ?? 0) + (this.linesAddedTo.get(id) ?? 0), samplePct) - (sample?.have.get(id) ?? 0);
     const candidates = new SampleCandidates(expectedMissing);
-    if (others.length > 0) {
-      for await (const line of LineModel.find({ statementId: { $in: others } }, LINE_PASS_FIELDS).lean().cursor({ batchSize: 1000 })) {
+    if (others.size > 0) {
+      for await (const line of LineModel.find({ statementId: { $in: [...others] } }, LINE_PASS_FIELDS).lean().cursor({ batchSize: 1000 })) {
         const into = sums.get(line.statementId);
         if (!into) continue;
         addLine(into, line);
@@ -426,7 +427,7 @@ class SettlementRun {
     const moved = new Set<string>();
     const lowest = (id: string, count: number) => {
       if (moved.has(id)) return null;
-      return others.includes(id) ? candidates.lowest(id, count) : kept.lowest(id, count, sample?.checked ?? new Set());
+      return others.has(id) ? candidates.lowest(id, count) : kept.lowest(id, count, sample?.checked ?? new Set());
     };
     for (const [id, statement] of drafts) {
       const lineSums = sums.get(id) as LineSums;
@@ -538,7 +539,8 @@ class SettlementRun {
       }
       return amountFen === order.subsidyFen ? null : refuse(`服务券核销 ${amountFen} 分，与订单补贴 ${order.subsidyFen} 分不符`);
     } catch (error) {
-      if (error instanceof DomainError) return refuse(`服务券无法核销：${error.message}`);
+      // The refusal in words (error.message is the code or English): the catalogue's and the details'.
+      if (error instanceof DomainError) return refuse(`服务券无法核销：${[ERROR_MESSAGES[error.code].zh, ...error.details.map((detail) => detail.message)].join('；')}`);
       throw error;
     }
   }
@@ -638,7 +640,7 @@ async function claimedVisits(claimKeys: string[]): Promise<Map<string, Map<strin
     const span: [number, number] | undefined = line.visitStartMs === null || line.visitStartMs === undefined
       ? legacySpans.get(key)?.[line._id]
       : [line.visitStartMs, line.visitEndMs as number];
-    if (!span) continue; // a legacy line whose claim was given up (its visit held back then)
+    if (!span) continue; // a legacy line without its claim entry (a crash mid-way through taking it out)
     claims.set(key, (claims.get(key) ?? new Map()).set(line._id, span));
   }
   return claims;

@@ -55,7 +55,7 @@ export async function takeLineOut(orderId: string, statementId: string): Promise
   const bumped = await StatementModel.updateOne({ _id: statementId, status: 'draft' }, { $inc: { linesVersion: 1 } });
   if (bumped.matchedCount === 0) return false;
   // The order lets go first: a crash after this leaves a line without its order, which the next run
-  // (the visit's claim leads it to the line) or approval (the order is no longer confirmed) settles;
+  // (it reads the batch's lines by key) or approval (the order is no longer confirmed) settles;
   // the other way round an order could point at a line that no longer exists.
   await detachOrderFromStatement(orderId, 'statementId', statementId);
   // The line is the visit's claim for the duplicate check too: it goes with it.

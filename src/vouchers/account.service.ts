@@ -64,7 +64,7 @@ export function holdForOrder(input: { orderId: string; seniorId: string; amountF
 export async function releaseForOrder(input: { orderId: string; by: string; reason?: string }): Promise<Applied | null> {
   const hold = await EntryModel.findById(`hold:${input.orderId}`).lean();
   if (!hold) return null;
-  if (await EntryModel.findById(`redeem:${input.orderId}`).lean()) throw new DomainError('ALREADY_SETTLED', [{ path: 'orderId', message: 'the hold was already redeemed' }]);
+  if (await EntryModel.findById(`redeem:${input.orderId}`).lean()) throw new DomainError('ALREADY_SETTLED', [{ path: 'orderId', message: '冻结的服务券已核销' }]);
   return applyMovement({ key: `release:${input.orderId}`, seniorId: hold.seniorId, type: 'release', balanceDeltaFen: 0, heldDeltaFen: -hold.heldDeltaFen, orderId: input.orderId, reason: input.reason ?? null, createdBy: input.by });
 }
 
@@ -72,7 +72,7 @@ export async function releaseForOrder(input: { orderId: string; by: string; reas
 export async function redeemForOrder(input: { orderId: string; by: string }): Promise<Applied | null> {
   const hold = await EntryModel.findById(`hold:${input.orderId}`).lean();
   if (!hold) return null;
-  if (await EntryModel.findById(`release:${input.orderId}`).lean()) throw new DomainError('INVALID_TRANSITION', [{ path: 'orderId', message: 'the hold was released' }]);
+  if (await EntryModel.findById(`release:${input.orderId}`).lean()) throw new DomainError('INVALID_TRANSITION', [{ path: 'orderId', message: '冻结的服务券已解除' }]);
   const amountFen = hold.heldDeltaFen;
   return applyMovement({ key: `redeem:${input.orderId}`, seniorId: hold.seniorId, type: 'redeem', balanceDeltaFen: -amountFen, heldDeltaFen: -amountFen, orderId: input.orderId, createdBy: input.by });
 }
@@ -93,7 +93,7 @@ export async function redeemedAmountsFor(orderIds: string[]): Promise<Map<string
 /** Gives back a redeemed amount (a dispute upheld after settlement). */
 export async function refundForOrder(input: { orderId: string; by: string; month: string; reason: string }): Promise<Applied> {
   const redeem = await EntryModel.findById(`redeem:${input.orderId}`).lean();
-  if (!redeem) throw new DomainError('RULE_VIOLATION', [{ path: 'orderId', message: 'nothing was redeemed for this order' }]);
+  if (!redeem) throw new DomainError('RULE_VIOLATION', [{ path: 'orderId', message: '该订单没有核销记录' }]);
   return applyMovement({ key: `refund:${input.orderId}`, seniorId: redeem.seniorId, type: 'refund', balanceDeltaFen: -redeem.balanceDeltaFen, heldDeltaFen: 0, orderId: input.orderId, reason: input.reason, createdBy: input.by, creditMonth: input.month });
 }
 
