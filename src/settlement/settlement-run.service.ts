@@ -68,6 +68,9 @@ export const settlementFaults = {
   afterBatch: null as null | ((batchNumber: number) => void | Promise<void>),
   /** Between the writes of a batch of new visits: after its lines, after their late-arrival penalties. */
   afterWrite: null as null | ((step: 'lines' | 'penalties') => void),
+  /** Told when a batch's reads are done, and awaited before a batch's writes begin (batches numbered from 1). */
+  afterReads: null as null | ((batchNumber: number) => void),
+  beforeWrite: null as null | ((batchNumber: number) => void | Promise<void>),
 };
 
 export async function runSettlement(period: string, options: SettlementRunOptions): Promise<SettlementRunCounts> {
@@ -79,9 +82,14 @@ export async function runSettlement(period: string, options: SettlementRunOption
   run.counts.resumed = resumeAfter === null ? 0 : 1;
   await run.prepare();
 
-  // The next batch of orders is read while this one's lines are written.
-  for await (const batch of readAhead(ordersForSettlement(period, resumeAfter || null, options.batchSize ?? 500))) {
-    await run.processBatch(batch);
+  // A pipeline of three: while one batch's lines are written, the next batch's reads (its lines,
+  // claims, redemptions, seniors) run, and the batch after that is read from the orders. The
+  // writes stay one batch at a time, in order; what the reads could not see yet of the batch
+  // being written is added from memory before the decisions (see writeBatch).
+  const batches = readAhead(ordersForSettlement(period, resumeAfter || null, options.batchSize ?? 500));
+  for await (const reads of readAhead(run.readBatches(batches))) {
+    const batch = reads.batch;
+    await run.writeBatch(reads);
     run.counts.batches += 1;
     run.counts.ordersSeen += batch.length;
     await RunProgressModel.updateOne({ _id: period, runId: options.runId }, { $set: { lastOrderId: batch.at(-1)?.orderId, heartbeatAt: new Date() }, $inc: { batches: 1, ordersSeen: batch.length } });
@@ -117,6 +125,23 @@ async function beginProgress(period: string, runId: string, now: Date): Promise<
 
 const MAX_CACHED_SENIORS = 50_000;
 
+/** A new visit of a batch, with the draft it goes to and its claim. */
+interface VisitWork { order: OrderForSettlement; statementId: string; claimKey: string; span: [number, number] }
+
+/** A batch of orders and what readBatch read for its new visits. */
+interface BatchReads {
+  batch: OrderForSettlement[];
+  work: VisitWork[];
+  /** How many batches' writes were finished when these reads began: any after may be unseen. */
+  writesBefore: number;
+  linesBefore: Map<string, string>;
+  claims: Map<string, Map<string, [number, number]>>;
+  redeemed: Map<string, number>;
+}
+
+/** What one batch's writes changed of the claims: the service lines it wrote and those it took out. */
+interface WriteRecord { number: number; paid: LineDoc[]; takenOut: string[] }
+
 class SettlementRun {
   readonly counts: SettlementRunCounts = {
     batches: 0, ordersSeen: 0, linesAdded: 0, heldBack: 0, penaltiesAdded: 0, adjustmentsAdded: 0, linesTakenOut: 0, ordersMarkedSettled: 0, sampleChecksOpened: 0, resumed: 0, interrupted: 0,
@@ -139,6 +164,13 @@ class SettlementRun {
   /** Their sample candidates: every service line ranked low enough to be likely picked. */
   private readonly ownSample: RankThresholdCandidates;
   private readonly timeZone: string;
+  /** Batches whose writes have begun and have finished, and the last few of those writes (currentClaims). */
+  private writesStarted = 0;
+  private writesFinished = 0;
+  private batchesRead = 0;
+  private readonly recentWrites: WriteRecord[] = [];
+  /** A draft being looked up or created, per statement: the reads of the next batch and the writes of this one may ask at once. */
+  private readonly draftLookups = new Map<string, Promise<void>>();
 
   constructor(
     private readonly period: string,
@@ -164,27 +196,94 @@ class SettlementRun {
     }
   }
 
+  /** Each batch of orders with its reads done (readBatch), in the order of the orders. */
+  async *readBatches(batches: AsyncIterable<OrderForSettlement[]>): AsyncGenerator<BatchReads> {
+    for await (const batch of batches) yield await this.readBatch(batch);
+  }
+
   /**
-   * One batch of orders. New visits — nearly all of a month — are settled together (settleVisits);
-   * the rest (lines of approved statements, disputes, cancellations) one by one.
+   * The reads of a batch's new visits (confirmed, not settled yet: nearly all of a month), done
+   * together — the engine answers them side by side, each by key in one command ({_id: {$in}},
+   * {claimKey: {$in}}) — and while the previous batch is being written: the lines the visits have
+   * already (an earlier run of the period, or of an earlier one), the claims of their days, their
+   * seniors and their redemptions — the last two for every visit of the batch, although those with
+   * a line need neither: on a month's first run that is none of them. Nothing is written here but
+   * a provider's draft the first time it is needed.
    */
-  async processBatch(batch: OrderForSettlement[]): Promise<void> {
-    const visits: OrderForSettlement[] = [];
+  private async readBatch(batch: OrderForSettlement[]): Promise<BatchReads> {
+    const reads = await this.readsOf(batch, this.writesFinished);
+    this.batchesRead += 1;
+    settlementFaults.afterReads?.(this.batchesRead);
+    return reads;
+  }
+
+  private async readsOf(batch: OrderForSettlement[], writesBefore: number): Promise<BatchReads> {
+    const work: VisitWork[] = [];
     for (const order of batch) {
-      if (order.status === 'confirmed' && !order.statementId) {
-        if (order.providerId) visits.push(order);
-      } else if (order.status === 'confirmed') await this.followSettledVisit(order);
-      else if (order.status === 'disputed' || order.status === 'rejected') await this.followDispute(order);
+      if (order.status !== 'confirmed' || order.statementId || !order.providerId) continue;
+      const statementId = await this.draftFor(order.providerId);
+      if (!statementId) continue; // this period's statement is approved: the visit waits for the next period
+      const span = visitSpan(order);
+      work.push({ order, statementId, span, claimKey: visitClaimKey(order.seniorId, order.serviceTypeCode, span[0], this.timeZone) });
+    }
+    if (work.length === 0) return { batch, work, writesBefore, linesBefore: new Map(), claims: new Map(), redeemed: new Map() };
+    const orderIds = work.map((item) => item.order.orderId);
+    const [lineRows, claims, redeemed] = await Promise.all([
+      LineModel.find({ _id: { $in: orderIds } }, { statementId: 1 }).setOptions(byKeys(orderIds.length)).lean(),
+      claimedVisits([...new Set(work.map((item) => item.claimKey))]),
+      redeemedAmountsFor(work.filter((item) => item.order.subsidyFen > 0 && item.order.holdRef).map((item) => item.order.holdRef as string)),
+      this.loadSeniors(work.map((item) => item.order.seniorId)),
+    ]);
+    return { batch, work, writesBefore, linesBefore: new Map(lineRows.map((line) => [line._id, line.statementId])), claims, redeemed };
+  }
+
+  /**
+   * One batch's writes, after its reads. The orders that are not new visits (lines of approved
+   * statements, disputes, cancellations) one by one; then the new visits together (settleVisits).
+   */
+  async writeBatch(reads: BatchReads): Promise<void> {
+    this.writesStarted += 1;
+    await settlementFaults.beforeWrite?.(this.writesStarted);
+    const writes: WriteRecord = { number: this.writesStarted, paid: [], takenOut: [] };
+    this.recentWrites.push(writes);
+    // Only the writes since the oldest batch whose reads may still be running are kept (one ahead).
+    while (this.recentWrites.length > 3) this.recentWrites.shift();
+    for (const order of reads.batch) {
+      if (order.status === 'confirmed' && !order.statementId) continue; // a new visit (settleVisits), or one without a provider
+      if (order.status === 'confirmed') await this.followSettledVisit(order);
+      else if (order.status === 'disputed' || order.status === 'rejected') await this.followDispute(order, writes);
       else if (order.status === 'cancelled') await this.chargeCancellation(order);
     }
-    await this.settleVisits(visits);
+    await this.settleVisits(reads, writes);
+    this.writesFinished = writes.number;
+  }
+
+  /**
+   * The claims as they stand now: the batch's reads ran beside the writes of the batch before
+   * (and the takings-out just above), so the lines those wrote or took out are applied from
+   * memory — the read may or may not have seen them, and keyed by order either way comes out the
+   * same. A batch whose reads began before a write no longer remembered would be a pipeline
+   * deeper than this run builds: refused loudly rather than judged on stale claims.
+   */
+  private currentClaims(reads: BatchReads): Map<string, Map<string, [number, number]>> {
+    const since = this.recentWrites.filter((writes) => writes.number > reads.writesBefore);
+    if (this.writesStarted - reads.writesBefore > since.length) throw new Error('settlement: a batch was read before writes the run no longer remembers');
+    const keys = new Set(reads.work.map((item) => item.claimKey));
+    for (const writes of since) {
+      for (const line of writes.paid) {
+        const key = line.claimKey as string;
+        if (keys.has(key)) reads.claims.set(key, (reads.claims.get(key) ?? new Map()).set(line._id, [line.visitStartMs as number, line.visitEndMs as number]));
+      }
+      for (const orderId of writes.takenOut) for (const visits of reads.claims.values()) visits.delete(orderId);
+    }
+    return reads.claims;
   }
 
   /**
    * Confirmed visits not settled yet: checked, their vouchers redeemed, then lines. Done for a batch
-   * at a time — the reads by key in one command each ({_id: {$in}}, {claimKey: {$in}}), the
-   * decisions in memory in `_id` order (so a duplicate is judged exactly as one visit at a time
-   * would judge it), then the lines in one insert, then their late-arrival penalties.
+   * at a time — the reads by key done before (readBatch), the decisions in memory in `_id` order
+   * (so a duplicate is judged exactly as one visit at a time would judge it), then the lines in one
+   * insert, then their late-arrival penalties.
    * A service line is the visit's claim too (its claimKey and span): the duplicate check of later
    * visits reads the lines, so there is no second document per visit to write, and no moment where
    * a claim exists without its line. The orders themselves are not written: a visit's line has the
@@ -194,28 +293,10 @@ class SettlementRun {
    * embedded database (BENCHMARKS.md). A crash after the lines is finished by the next run (the
    * penalties again under their keys); nothing is written twice because every line has its key.
    */
-  private async settleVisits(orders: OrderForSettlement[]): Promise<void> {
-    const work: { order: OrderForSettlement; statementId: string; claimKey: string; span: [number, number] }[] = [];
-    for (const order of orders) {
-      const statementId = await this.draftFor(order.providerId as string);
-      if (!statementId) continue; // this period's statement is approved: the visit waits for the next period
-      const span = visitSpan(order);
-      work.push({ order, statementId, span, claimKey: visitClaimKey(order.seniorId, order.serviceTypeCode, span[0], this.timeZone) });
-    }
+  private async settleVisits(reads: BatchReads, writes: WriteRecord): Promise<void> {
+    const { work, linesBefore, redeemed } = reads;
     if (work.length === 0) return;
-
-    // The batch's reads together (the engine answers them side by side): the lines the visits have
-    // already (an earlier run of the period, or of an earlier one), the claims of their days, their
-    // seniors and their redemptions — the last two for every visit of the batch, although those with
-    // a line need neither: on a month's first run that is none of them.
-    const orderIds = work.map((item) => item.order.orderId);
-    const [lineRows, claims, redeemed] = await Promise.all([
-      LineModel.find({ _id: { $in: orderIds } }, { statementId: 1 }).setOptions(byKeys(orderIds.length)).lean(),
-      claimedVisits([...new Set(work.map((item) => item.claimKey))]),
-      redeemedAmountsFor(work.filter((item) => item.order.subsidyFen > 0 && item.order.holdRef).map((item) => item.order.holdRef as string)),
-      this.loadSeniors(work.map((item) => item.order.seniorId)),
-    ]);
-    const linesBefore = new Map(lineRows.map((line) => [line._id, line.statementId]));
+    const claims = this.currentClaims(reads);
 
     const lines: LineDoc[] = [];
     const late: LineDoc[] = [];
@@ -245,6 +326,7 @@ class SettlementRun {
     const { inserted } = await insertLines(lines);
     settlementFaults.afterWrite?.('lines');
     const paid = lines.filter((line) => inserted.has(line._id));
+    writes.paid.push(...paid);
     const orderOf = new Map(work.map((item) => [item.order.orderId, item.order]));
     for (const line of paid) {
       const penalty = this.lateArrivalLine(orderOf.get(line._id) as OrderForSettlement, line.statementId);
@@ -317,9 +399,12 @@ class SettlementRun {
    * that at once; this catches a hook a crash skipped). In an approved statement: once rejected,
    * the paid subsidy is recovered by an adjustment line in the provider's next statement.
    */
-  private async followDispute(order: OrderForSettlement): Promise<void> {
+  private async followDispute(order: OrderForSettlement, writes: WriteRecord): Promise<void> {
     const { statementId, takenOut } = await followDisputedLine(order.orderId, order.statementId);
-    if (takenOut) this.counts.linesTakenOut += 1;
+    if (takenOut) {
+      this.counts.linesTakenOut += 1;
+      writes.takenOut.push(order.orderId);
+    }
     if (!statementId || takenOut || order.status !== 'rejected' || !order.providerId) return;
     const paid = await LineModel.findById(order.orderId).lean();
     const target = await this.draftFor(paid?.providerId ?? order.providerId);
@@ -562,23 +647,34 @@ class SettlementRun {
   private async draftFor(providerId: string): Promise<string | null> {
     const id = statementIdOf(this.period, providerId);
     if (!this.statementStatus.has(id)) {
-      const provider = await getProvider(providerId);
-      const statement = await StatementModel.findOneAndUpdate(
-        { _id: id },
-        {
-          $setOnInsert: {
-            period: this.period, providerId, providerName: provider?.name ?? providerId, status: 'draft', totals: ZERO_TOTALS,
-            lineCount: 0, penaltyCount: 0, adjustmentCount: 0, heldBackCount: 0, fundingSplit: this.split, linesVersion: 0,
-          },
-        },
-        { upsert: true, returnDocument: 'after' },
-      ).lean();
-      this.statementStatus.set(id, (statement?.status as StatementStatus | undefined) ?? null);
-      // Every draft existing when the run began is known since prepare() and no statement returns
-      // to draft, so a draft found here is one this upsert created (one run at a time: the lease).
-      if (statement?.status === 'draft' && !this.resumed) this.ownDrafts.set(id, { sums: emptySums() });
+      // Once per statement even when asked twice at once: a second upsert finding the draft would
+      // reset its sums kept in memory (ownDrafts) — and the lines already counted in them.
+      let lookup = this.draftLookups.get(id);
+      if (!lookup) {
+        lookup = this.lookUpDraft(id, providerId).finally(() => this.draftLookups.delete(id));
+        this.draftLookups.set(id, lookup);
+      }
+      await lookup;
     }
     return this.statementStatus.get(id) === 'draft' ? id : null;
+  }
+
+  private async lookUpDraft(id: string, providerId: string): Promise<void> {
+    const provider = await getProvider(providerId);
+    const statement = await StatementModel.findOneAndUpdate(
+      { _id: id },
+      {
+        $setOnInsert: {
+          period: this.period, providerId, providerName: provider?.name ?? providerId, status: 'draft', totals: ZERO_TOTALS,
+          lineCount: 0, penaltyCount: 0, adjustmentCount: 0, heldBackCount: 0, fundingSplit: this.split, linesVersion: 0,
+        },
+      },
+      { upsert: true, returnDocument: 'after' },
+    ).lean();
+    this.statementStatus.set(id, (statement?.status as StatementStatus | undefined) ?? null);
+    // Every draft existing when the run began is known since prepare() and no statement returns
+    // to draft, so a draft found here is one this upsert created (one run at a time: the lease).
+    if (statement?.status === 'draft' && !this.resumed) this.ownDrafts.set(id, { sums: emptySums() });
   }
 
   private async statusOf(statementId: string): Promise<StatementStatus | null> {

@@ -29,7 +29,17 @@ describe('settlement run: statements, re-runs, carry-over, held-back visits and 
   afterEach(() => {
     settlementFaults.afterBatch = null;
     settlementFaults.afterWrite = null;
+    settlementFaults.afterReads = null;
+    settlementFaults.beforeWrite = null;
   });
+
+  /** Holds the first batch's writes until the second batch's reads are done: those reads cannot see them. */
+  function readSecondBatchBeforeFirstIsWritten(): void {
+    let secondRead!: () => void;
+    const secondReadDone = new Promise<void>((resolve) => { secondRead = resolve; });
+    settlementFaults.afterReads = (batchNumber) => { if (batchNumber === 2) secondRead(); };
+    settlementFaults.beforeWrite = async (batchNumber) => { if (batchNumber === 1) await secondReadDone; };
+  }
 
   const run = (period: string) => request(app).post('/api/v1/settlements').set('Authorization', w.finance.authorization).send({ period });
   const detail = async (id: string) => (await request(app).get(`/api/v1/settlements/statements/${id}`).set('Authorization', w.finance.authorization)).body;
@@ -264,6 +274,36 @@ describe('settlement run: statements, re-runs, carry-over, held-back visits and 
     const later = await LineModel.findById(sameDayLater).lean();
     expect(later!.claimKey).to.equal(line!.claimKey);
     expect(later!.visitEndMs! - later!.visitStartMs!).to.be.greaterThan(0);
+  });
+
+  it('holds back a duplicate in the next batch although that batch was read before the first visit\'s line was written', async () => {
+    const poor = await w.senior('north', ['three_nos']);
+    const first = await w.visit({ seniorId: poor, side: 'north', at: shanghai('2026-10-05 09:00') });
+    const duplicate = await w.visit({ seniorId: poor, side: 'north', at: shanghai('2026-10-05 09:30'), secondCaregiver: true });
+    readSecondBatchBeforeFirstIsWritten();
+
+    const counts = await runSettlement('2026-10', { by: 'test', runId: 'pipelined', config, batchSize: 1 });
+
+    expect(counts).to.include({ batches: 2, linesAdded: 1, heldBack: 1 });
+    expect((await LineModel.find({ kind: 'service' }).lean()).map((line) => line._id)).to.deep.equal([first]);
+    expect((await HeldBackModel.find({}).lean()).map((row) => [row.orderId, row.reasonCode])).to.deep.equal([[duplicate, 'DUPLICATE_VISIT']]);
+  });
+
+  it('pays a visit in the next batch that overlaps one whose line this batch took out (a dispute whose hook never ran)', async () => {
+    const poor = await w.senior('north', ['three_nos']);
+    const disputed = await w.visit({ seniorId: poor, side: 'north', at: shanghai('2026-10-05 09:00') });
+    expect((await run('2026-10')).status).to.equal(200);
+    expect(await LineModel.exists({ _id: disputed })).to.not.equal(null);
+    // Disputed as the dispute would, but the hook that takes the line out at once did not run (a crash).
+    await OrderModel.updateOne({ _id: disputed }, { $set: { status: 'disputed' } });
+    const real = await w.visit({ seniorId: poor, side: 'north', at: shanghai('2026-10-05 09:30'), secondCaregiver: true });
+    readSecondBatchBeforeFirstIsWritten();
+
+    const counts = await runSettlement('2026-10', { by: 'test', runId: 'pipelined', config, batchSize: 1 });
+
+    expect(counts).to.include({ linesTakenOut: 1, linesAdded: 1, heldBack: 0 });
+    expect((await LineModel.find({ kind: 'service' }).lean()).map((line) => line._id)).to.deep.equal([real]);
+    expect(await HeldBackModel.countDocuments({})).to.equal(0);
   });
 
   it('ends an interrupted run, resumed, with exactly the statements of an uninterrupted run', async () => {
