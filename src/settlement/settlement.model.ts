@@ -111,16 +111,14 @@ const lineSchema = new Schema(
   },
   { collection: 'settlement_lines', versionKey: false, minimize: false },
 );
-lineSchema.index({ statementId: 1, kind: 1, sampleRank: 1 });
-// The duplicate check of each batch of visits (claimKey $in). Every index costs each of a month's
-// line inserts (~a quarter of them each on the embedded engine), so there is no `period` index: a
-// period's lines are read through its statements (statementId $in), which are few.
+// Two indexes besides _id, because every index costs each of a month's line inserts (with three
+// a line took ~1.4× as long on the embedded engine as with two: BENCHMARKS.md), and there is no
+// `period` index: a period's lines are read through its statements (statementId $in), which are few.
+// The duplicate check of each batch of visits (claimKey $in).
 lineSchema.index({ claimKey: 1 });
-// A statement's lines page by page in `_id` order (FerretDB patch 0008 walks it from the cursor).
-// `kind` leads: patch 8 also reads the rows where a filtered field is an array, and SQLite finds
-// those only through an index led by that field (statementId leads the one above). With
-// (statementId, kind, _id) it scanned every line of the period for `kind`: 1 s a page at district.
-lineSchema.index({ kind: 1, statementId: 1, _id: 1 });
+// A statement's lines: all of them, of a kind, and page by page in `_id` order (FerretDB patch 0008
+// walks it from the cursor; 0011 reads the rows where statementId or kind is an array through it too).
+lineSchema.index({ statementId: 1, kind: 1, _id: 1 });
 
 export type LineDoc = InferSchemaType<typeof lineSchema> & { _id: string };
 export const LineModel = mongoose.model('SettlementLine', lineSchema);

@@ -231,6 +231,31 @@ describe('mongoose on the embedded FerretDB', () => {
     }
   });
 
+  it('walks keyset pages filtered on two fields through one compound index, arrays in the second field included', async () => {
+    const lines = mongoose.connection.collection<{ _id: string; statementId: string | string[]; kind: string | string[] }>('probe_two_field_pages');
+    await lines.createIndex({ statementId: 1, kind: 1, _id: 1 });
+    // Every ninth holds its kind in an array and every eleventh its statement: both match by element.
+    await lines.insertMany(Array.from({ length: 120 }, (_, n) => ({
+      _id: `line-${String(n).padStart(3, '0')}`,
+      statementId: n % 11 === 0 ? ['s9', 's1'] : n % 2 ? 's1' : 's2',
+      kind: n % 9 === 0 ? ['penalty', 'service'] : n % 5 ? 'service' : 'penalty',
+    })) as never[]);
+    const filter = { statementId: 's1', kind: 'service' };
+    const expected = (await lines.find(filter).toArray()).map((d) => d._id).sort();
+
+    const walked: string[] = [];
+    let last: string | null = null;
+    for (let page = 0; page < 30; page += 1) {
+      const docs = await lines.find({ ...filter, ...(last ? { _id: { $gt: last } } : {}) }).sort({ _id: 1 }).limit(5).toArray();
+      walked.push(...docs.map((d) => d._id));
+      if (docs.length < 5) break;
+      last = docs.at(-1)!._id;
+    }
+
+    expect(expected.filter((id) => Number(id.slice(5)) % 9 === 0 || Number(id.slice(5)) % 11 === 0)).to.have.length.greaterThan(0);
+    expect(walked).to.deep.equal(expected);
+  });
+
   it('stops a find or a count that runs past maxTimeMS with MaxTimeMSExpired (code 50)', async () => {
     await Account.collection.insertMany(Array.from({ length: 3000 }, (_, n) => ({ key: `t${n}`, community: 'c1', availableFen: n, heldFen: 0, pad: 'x'.repeat(2000) })) as never[]);
     // A filter nothing pushes down and nothing matches: the engine reads every row, several times over.

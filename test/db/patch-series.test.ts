@@ -97,4 +97,13 @@ describe('the project\'s FerretDB patch series on the real release', function ()
     const fuzz = await run('go', ['test', '-run', '^$', '-fuzz', '^FuzzStarlightFastEqualsFull$', '-fuzztime', '10s', './internal/handler/sjson/'], { cwd: sourceDir, env, maxBuffer: 16 << 20 });
     expect(fuzz.stdout).to.match(/^ok\s+github\.com\/FerretDB\/FerretDB\/internal\/handler\/sjson/m);
   });
+
+  it('reads a keyset page\'s array-valued rows through an index led by any of its fields (Go tests of patch 0011)', async () => {
+    const env = { ...GO_ENV, CGO_ENABLED: '0' };
+    await mkdir(path.join(sourceDir, '.git'), { recursive: true });
+    const tests = await run('go', ['test', '-count=1', '-v', '-run', '^TestStarlight', './internal/backends/sqlite/'], { cwd: sourceDir, env, maxBuffer: 16 << 20 });
+    expect(tests.stdout).to.match(/^--- PASS: TestStarlightArrayRowsAreTheGuardedRowsMinusThePlainOnes/m);
+    expect(tests.stdout).to.match(/^--- PASS: TestStarlightArrayRowsUseAnIndexLedByAnyOfTheFields/m);
+    expect(tests.stdout).to.match(/^ok\s+github\.com\/FerretDB\/FerretDB\/internal\/backends\/sqlite/m);
+  });
 });
