@@ -52,6 +52,7 @@ const envSchema = z.object({
   PAYMENT_DUE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   SETTLEMENT_SAMPLE_PCT: z.coerce.number().int().min(0).max(100).default(5),
   SETTLEMENT_SAMPLE_SEED: z.string().min(1).max(200).default('starlight-review'),
+  SETTLEMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
   LATE_ARRIVAL_GRACE_MINUTES: z.coerce.number().int().min(0).max(1440).default(30),
   LATE_ARRIVAL_PENALTY_PCT: z.coerce.number().int().min(0).max(100).default(10),
   PROVIDER_CANCELLATION_PENALTY_PCT: z.coerce.number().int().min(0).max(100).default(20),
@@ -115,6 +116,8 @@ export interface Config {
     samplePct: number;
     /** Seed of the sample: the same lines are picked on every re-run. */
     sampleSeed: string;
+    /** Visits settled per batch (the progress record moves after each; a resumed run starts after the last). */
+    batchSize: number;
     lateArrivalGraceMinutes: number;
     lateArrivalPenaltyPct: number;
     providerCancellationPenaltyPct: number;
@@ -201,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     settlement: {
       samplePct: raw.SETTLEMENT_SAMPLE_PCT,
       sampleSeed: raw.SETTLEMENT_SAMPLE_SEED,
+      batchSize: raw.SETTLEMENT_BATCH_SIZE,
       lateArrivalGraceMinutes: raw.LATE_ARRIVAL_GRACE_MINUTES,
       lateArrivalPenaltyPct: raw.LATE_ARRIVAL_PENALTY_PCT,
       providerCancellationPenaltyPct: raw.PROVIDER_CANCELLATION_PENALTY_PCT,

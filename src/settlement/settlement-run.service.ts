@@ -86,7 +86,7 @@ export async function runSettlement(period: string, options: SettlementRunOption
   // claims, redemptions, seniors) run, and the batch after that is read from the orders. The
   // writes stay one batch at a time, in order; what the reads could not see yet of the batch
   // being written is added from memory before the decisions (see writeBatch).
-  const batches = readAhead(ordersForSettlement(period, resumeAfter || null, options.batchSize ?? 500));
+  const batches = readAhead(ordersForSettlement(period, resumeAfter || null, options.batchSize ?? options.config.settlement.batchSize));
   for await (const reads of readAhead(run.readBatches(batches))) {
     const batch = reads.batch;
     await run.writeBatch(reads);
