@@ -79,6 +79,10 @@ export class Scheduler {
         if (previous?.status === 'running') {
           const lease = await JobLeaseModel.findById(job.name).lean();
           if (lease?.runId === String(previous._id) && lease.leaseUntil > new Date()) return this.retryCatchUpAt(job, lease.leaseUntil);
+          // No live lease: the run died — or it finished between the two reads (another instance
+          // starting at the same moment), and then the period is done, not due again.
+          const now = await JobRunModel.findById(previous._id, { status: 1 }).lean();
+          if (now?.status === 'succeeded') return;
           continue;
         }
         if (previous) continue;
