@@ -57,6 +57,12 @@ const accountSchema = new Schema(
     /** Everything spent or lost (redeem, expire, negative adjustment), in fen. */
     debitedFen: money,
     pending: { type: pendingSchema, default: null },
+    /**
+     * Movements applied so far: step 1 requires the count it read, so a movement under the same
+     * key that finished between this one's read of the account and its update moves it, and this
+     * one is not applied a second time (ledger.ts). Absent on accounts from before: read as none.
+     */
+    seq: { type: Number, default: 0 },
   },
   { collection: 'voucher_accounts', versionKey: false, minimize: false, timestamps: true },
 );

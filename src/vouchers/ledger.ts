@@ -15,7 +15,11 @@
  * the account itself: nothing is lost. Whoever touches the account next — the retried operation,
  * any other operation on that account, or the reconciliation job — finishes steps 2 and 3 first
  * (`completePending`). A crash after 2 leaves only a stale `pending`, finished the same way.
- * Retrying a whole operation is safe: it first looks for its entry by key and returns it.
+ * Retrying a whole operation is safe: it looks for its entry by key, after reading the account,
+ * and returns it; step 1 also requires the account's movement count as read (`seq`), so the same
+ * key finished by someone else in between (two requests retrying one operation, the random
+ * operations test of 1,000 saw it once) moves the count and is found on the next attempt instead
+ * of being applied twice.
  * Concurrency: only one movement per account is in flight (the `pending: null` condition); a
  * contender helps finish the pending one and tries again, so guards are evaluated on committed
  * figures and available never goes below zero.
@@ -60,21 +64,28 @@ export interface Applied {
 const MAX_ATTEMPTS = 200;
 
 /** Test seam: lets a test stop the protocol between its steps, as a crash would. */
-export const ledgerFaults = { afterAccountUpdate: null as null | ((movement: Movement) => void) };
+export const ledgerFaults = {
+  afterAccountUpdate: null as null | ((movement: Movement) => void),
+  /** Awaited after a movement has read the account and found no entry under its key, before step 1. */
+  afterAccountRead: null as null | ((movement: Movement) => void | Promise<void>),
+};
 
 export async function applyMovement(movement: Movement): Promise<Applied> {
   assertWholeFen(movement);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    const existing = await EntryModel.findById(movement.key).lean();
-    if (existing) return { entry: existing, isNew: false };
     const account = await AccountModel.findById(movement.seniorId).lean();
     if (!account) throw new DomainError('NOT_FOUND', [{ path: 'seniorId', message: 'no voucher account' }]);
     if (account.pending) {
       await completePending(account);
       continue;
     }
+    // After the account: an entry written later than this read comes with a later `seq`, which
+    // step 1 then refuses.
+    const existing = await EntryModel.findById(movement.key).lean();
+    if (existing) return { entry: existing, isNew: false };
+    await ledgerFaults.afterAccountRead?.(movement);
     const pending = { ...pendingOf(movement), createdAt: new Date() };
-    const moved = await AccountModel.findOneAndUpdate(guardOf(movement), updateOf(movement, pending), { returnDocument: 'after' }).lean();
+    const moved = await AccountModel.findOneAndUpdate({ ...guardOf(movement), seq: account.seq ?? null }, updateOf(movement, pending), { returnDocument: 'after' }).lean();
     if (!moved) {
       const now = await AccountModel.findById(movement.seniorId).lean();
       if (now && !now.pending && movement.expect && (now.balanceFen !== movement.expect.balanceFen || now.heldFen !== movement.expect.heldFen)) throw new StaleAccountError();
@@ -188,6 +199,7 @@ function guardHolds(movement: Movement, account: AccountDoc): boolean {
 
 function updateOf(movement: Movement, pending: object): Record<string, unknown> {
   const inc: Record<string, number> = {
+    seq: 1,
     balanceFen: movement.balanceDeltaFen,
     heldFen: movement.heldDeltaFen,
     availableFen: movement.balanceDeltaFen - movement.heldDeltaFen,

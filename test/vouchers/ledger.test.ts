@@ -47,6 +47,29 @@ describe('voucher ledger', () => {
     await expectConsistent(SENIOR);
   });
 
+  it('applies a movement once when the same key is finished elsewhere between its read of the account and its update', async () => {
+    let other: Promise<unknown> | null = null;
+    ledgerFaults.afterAccountRead = async () => {
+      if (other) return;
+      ledgerFaults.afterAccountRead = null;
+      // Another request retrying the same operation runs it to the end meanwhile.
+      other = issue(SENIOR, '2026-10', 60_000);
+      await other;
+    };
+    let first;
+    try {
+      first = await issue(SENIOR, '2026-10', 60_000);
+    } finally {
+      ledgerFaults.afterAccountRead = null;
+    }
+
+    expect(await other).to.have.property('isNew', true);
+    expect(first.isNew).to.equal(false);
+    expect(await AccountModel.findById(SENIOR).lean()).to.include({ balanceFen: 60_000, heldFen: 0, availableFen: 60_000, seq: 1 });
+    expect(await EntryModel.countDocuments({ seniorId: SENIOR })).to.equal(1);
+    await expectConsistent(SENIOR);
+  });
+
   it('moves hold, release, redeem and refund with the deltas of API.md', async () => {
     await issue(SENIOR, '2026-10', 60_000);
     await holdForOrder({ orderId: 'o1', seniorId: SENIOR, amountFen: 4_000, by: 'u' });
