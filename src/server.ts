@@ -8,6 +8,7 @@ import { seedDemoDistrict, type DemoLogin } from '../seed/index.ts';
 import { ensureBootstrapAdmin } from './identity/index.ts';
 import { JobRunner, Scheduler } from './jobs/index.ts';
 import { logger, setLogLevel } from './shared/logger.ts';
+import { handlersFinished } from './shared/http/route.ts';
 
 // Start order: config → database → indexes → app → jobs. Shutdown runs it backwards.
 
@@ -81,6 +82,9 @@ async function stop(server: Server, scheduler: Scheduler, database: DatabaseHand
   const forceTimer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
   await closed;
   clearTimeout(forceTimer);
+  // A client that gave up closed its socket, but its handler may still be reading: the database
+  // closes only after those too (or the timeout), never under them.
+  await handlersFinished(config.shutdownTimeoutMs);
   await scheduler.stop(config.shutdownTimeoutMs);
   await database.close();
   logger.info('stopped');

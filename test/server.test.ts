@@ -124,4 +124,24 @@ describe('the service process', function () {
 
     await waitFor(async () => (processesUsing(dataDir).length === 0 ? true : undefined), 10_000, 'the guard to stop FerretDB');
   });
+
+  it('stops on SIGTERM only after the requests still running have finished, even those whose clients left', async () => {
+    child = startService();
+    await untilReady();
+    await login();
+    // Requests the service has taken in, whose clients give up at once: their sockets are gone,
+    // their handlers are not — the database must not close under them.
+    const controllers = Array.from({ length: 60 }, () => new AbortController());
+    const abandoned = controllers.map((controller) => fetch(url('/api/v1/audit?pageSize=50'), { headers: { Authorization: admin }, signal: controller.signal }).catch(() => null));
+    await sleep(15); // taken in by the service, not answered yet
+    const exited = exitOf(child);
+    for (const controller of controllers) controller.abort();
+    child.kill('SIGTERM');
+    await Promise.all(abandoned);
+
+    expect(await exited).to.equal(0);
+    child = undefined;
+    expect(output).to.not.match(/MongoClientClosedError|"statusCode":5\d\d/);
+    expect(output).to.include('embedded FerretDB stopped');
+  });
 });

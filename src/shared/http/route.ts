@@ -53,6 +53,21 @@ interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodTyp
 
 const emptyObject = z.object({}).strict();
 
+/**
+ * Handlers still running, whether or not their client is still there. A client that gives up
+ * closes its socket, so the HTTP server counts as closed while the handler is still reading; the
+ * stop waits for these before it closes the database (server.ts), or they end in 500s.
+ */
+const runningHandlers = new Set<Promise<unknown>>();
+
+/** Resolves when every handler running now has finished, or after `timeoutMs`. */
+export async function handlersFinished(timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
+  await Promise.race([Promise.allSettled([...runningHandlers]), timeout]);
+  clearTimeout(timer);
+}
+
 /** A set of routes under one base path: the Express router plus OpenAPI registration. */
 export function createRouteGroup(basePath: string) {
   const router = Router();
@@ -61,27 +76,38 @@ export function createRouteGroup(basePath: string) {
     registerInOpenApi(basePath, spec);
     const middleware: RequestHandler[] = spec.upload ? [receiveUpload(spec.upload)] : [];
     router[spec.method](basePath + spec.path, ...middleware, async (req: Request, res: Response) => {
-      const config = req.app.locals.config as Config;
-      const lang = languageOf(req.headers['accept-language']);
-      const actor = await authorise(spec.access, req, config);
-      const params = parseInput(spec.params ?? emptyObject, req.params, lang);
-      const query = parseInput(spec.query ?? emptyObject, req.query ?? {}, lang);
-      const body = spec.body ? parseInput(spec.body, req.body, lang) : spec.upload ? undefined : rejectUnexpectedBody(req.body, lang);
-      const input = { params, query, body, requestId: req.requestId, lang, config } as RouteInput<z.output<P>, z.output<Q>, z.output<B>>;
-      Object.defineProperty(input, 'actor', { get: () => actor ?? missingActor(spec.path), enumerable: true });
-      const result = await spec.handler(input, req, res);
-      if (res.headersSent) return;
-      if (spec.success.status === 204 || !spec.success.schema) {
-        res.status(spec.success.status).end();
-        return;
+      const running = handle(spec, req, res);
+      runningHandlers.add(running);
+      try {
+        await running;
+      } finally {
+        runningHandlers.delete(running);
       }
-      // A handler may pick the documented alternative status (e.g. 200 instead of 202 when done).
-      const status = (res.locals.successStatus as number | undefined) ?? spec.success.status;
-      res.status(status).json(spec.success.schema.parse(result));
     });
   }
 
   return { router, route };
+}
+
+/** One request through a route: the caller, the validated input, the handler, the checked answer. */
+async function handle<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends z.ZodType>(spec: RouteSpec<P, Q, B, R>, req: Request, res: Response): Promise<void> {
+  const config = req.app.locals.config as Config;
+  const lang = languageOf(req.headers['accept-language']);
+  const actor = await authorise(spec.access, req, config);
+  const params = parseInput(spec.params ?? emptyObject, req.params, lang);
+  const query = parseInput(spec.query ?? emptyObject, req.query ?? {}, lang);
+  const body = spec.body ? parseInput(spec.body, req.body, lang) : spec.upload ? undefined : rejectUnexpectedBody(req.body, lang);
+  const input = { params, query, body, requestId: req.requestId, lang, config } as RouteInput<z.output<P>, z.output<Q>, z.output<B>>;
+  Object.defineProperty(input, 'actor', { get: () => actor ?? missingActor(spec.path), enumerable: true });
+  const result = await spec.handler(input, req, res);
+  if (res.headersSent) return;
+  if (spec.success.status === 204 || !spec.success.schema) {
+    res.status(spec.success.status).end();
+    return;
+  }
+  // A handler may pick the documented alternative status (e.g. 200 instead of 202 when done).
+  const status = (res.locals.successStatus as number | undefined) ?? spec.success.status;
+  res.status(status).json(spec.success.schema.parse(result));
 }
 
 async function authorise(access: RouteSpec<AnyObject, AnyObject, z.ZodType, z.ZodType>['access'], req: Request, config: Config): Promise<Actor | undefined> {
