@@ -78,11 +78,20 @@ export class Scheduler {
         if (previous?.status === 'succeeded') return;
         if (previous?.status === 'running') {
           const lease = await JobLeaseModel.findById(job.name).lean();
-          if (lease?.runId === String(previous._id) && lease.leaseUntil > new Date()) return this.retryCatchUpAt(job, lease.leaseUntil);
-          // No live lease: the run died — or it finished between the two reads (another instance
-          // starting at the same moment), and then the period is done, not due again.
-          const now = await JobRunModel.findById(previous._id, { status: 1 }).lean();
-          if (now?.status === 'succeeded') return;
+          if (lease?.runId === String(previous._id)) {
+            if (lease.leaseUntil > new Date()) return this.retryCatchUpAt(job, lease.leaseUntil);
+            continue; // its lease lapsed: the run died with its instance
+          }
+          // The lease is not this run's: another instance starting at the same moment is just
+          // starting it (the run record comes before its lease) or has just finished it (the status
+          // before the lease's release) — or it died before taking the lease. Dead only once it has
+          // not beaten for a lease's length.
+          const current = await JobRunModel.findById(previous._id, { status: 1, heartbeatAt: 1 }).lean();
+          if (current?.status === 'succeeded') return;
+          if (current?.status === 'running') {
+            const lapsesAt = new Date(current.heartbeatAt.getTime() + leaseMsOf(job, config));
+            if (lapsesAt > new Date()) return this.retryCatchUpAt(job, lapsesAt);
+          }
           continue;
         }
         if (previous) continue;

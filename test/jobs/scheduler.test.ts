@@ -186,6 +186,22 @@ describe('job scheduler with a database lease', () => {
     expect(job.executions).to.deep.equal(['2026-10']);
   });
 
+  it('leaves a catch-up run alone that another instance has just recorded and not yet leased', async () => {
+    const job = countingJob({ catchUp: async () => ({ key: 'counting:2026-10', params: { label: '2026-10' } }) });
+    // The moment between the other instance's run record and its lease.
+    await JobRunModel.create({
+      name: 'counting', tickKey: 'catch-up:counting:2026-10', trigger: 'catch-up', params: { label: '2026-10' }, status: 'running',
+      ownerId: 'other-instance', startedAt: new Date(), heartbeatAt: new Date(),
+    });
+    const scheduler = new Scheduler(new JobRunner(config, logger, [job], 'starting-too'));
+
+    await scheduler.catchUp();
+    await scheduler.stop(1000);
+
+    expect(job.executions).to.deep.equal([]);
+    expect((await JobRunModel.find({ name: 'counting' }).lean()).map((r) => r.tickKey)).to.deep.equal(['catch-up:counting:2026-10']);
+  });
+
   it('resumes at the next start a catch-up whose instance was killed mid-run, once the dead run\'s lease lapses', async () => {
     const job = countingJob({ catchUp: async () => ({ key: 'counting:2026-10', params: { label: '2026-10' } }) });
     const dead = await JobRunModel.create({
