@@ -211,13 +211,7 @@ class SettlementRun {
    * a provider's draft the first time it is needed.
    */
   private async readBatch(batch: OrderForSettlement[]): Promise<BatchReads> {
-    const reads = await this.readsOf(batch, this.writesFinished);
-    this.batchesRead += 1;
-    settlementFaults.afterReads?.(this.batchesRead);
-    return reads;
-  }
-
-  private async readsOf(batch: OrderForSettlement[], writesBefore: number): Promise<BatchReads> {
+    const writesBefore = this.writesFinished; // before the first await: what these reads may miss comes after
     const work: VisitWork[] = [];
     for (const order of batch) {
       if (order.status !== 'confirmed' || order.statementId || !order.providerId) continue;
@@ -226,7 +220,14 @@ class SettlementRun {
       const span = visitSpan(order);
       work.push({ order, statementId, span, claimKey: visitClaimKey(order.seniorId, order.serviceTypeCode, span[0], this.timeZone) });
     }
-    if (work.length === 0) return { batch, work, writesBefore, linesBefore: new Map(), claims: new Map(), redeemed: new Map() };
+    const reads: BatchReads = { batch, work, writesBefore, linesBefore: new Map(), claims: new Map(), redeemed: new Map() };
+    if (work.length > 0) Object.assign(reads, await this.readVisits(work));
+    this.batchesRead += 1;
+    settlementFaults.afterReads?.(this.batchesRead);
+    return reads;
+  }
+
+  private async readVisits(work: VisitWork[]): Promise<Pick<BatchReads, 'linesBefore' | 'claims' | 'redeemed'>> {
     const orderIds = work.map((item) => item.order.orderId);
     const [lineRows, claims, redeemed] = await Promise.all([
       LineModel.find({ _id: { $in: orderIds } }, { statementId: 1 }).setOptions(byKeys(orderIds.length)).lean(),
@@ -234,7 +235,7 @@ class SettlementRun {
       redeemedAmountsFor(work.filter((item) => item.order.subsidyFen > 0 && item.order.holdRef).map((item) => item.order.holdRef as string)),
       this.loadSeniors(work.map((item) => item.order.seniorId)),
     ]);
-    return { batch, work, writesBefore, linesBefore: new Map(lineRows.map((line) => [line._id, line.statementId])), claims, redeemed };
+    return { linesBefore: new Map(lineRows.map((line) => [line._id, line.statementId])), claims, redeemed };
   }
 
   /**
@@ -724,7 +725,8 @@ async function claimedVisits(claimKeys: string[]): Promise<Map<string, Map<strin
   const claims = new Map<string, Map<string, [number, number]>>();
   if (claimKeys.length === 0) return claims;
   const lines = await LineModel.find({ claimKey: { $in: claimKeys } }, { claimKey: 1, visitStartMs: 1, visitEndMs: 1 }).batchSize(1000).lean();
-  const legacy = lines.filter((line) => line.visitStartMs === null || line.visitStartMs === undefined);
+  const spanless = (line: (typeof lines)[number]) => line.visitStartMs === null || line.visitStartMs === undefined;
+  const legacy = lines.filter(spanless);
   const legacySpans = new Map<string, Record<string, [number, number]>>();
   if (legacy.length > 0) {
     for (const claim of await VisitClaimModel.find({ _id: { $in: [...new Set(legacy.map((line) => line.claimKey as string))] } }).lean()) {
@@ -733,9 +735,7 @@ async function claimedVisits(claimKeys: string[]): Promise<Map<string, Map<strin
   }
   for (const line of lines) {
     const key = line.claimKey as string;
-    const span: [number, number] | undefined = line.visitStartMs === null || line.visitStartMs === undefined
-      ? legacySpans.get(key)?.[line._id]
-      : [line.visitStartMs, line.visitEndMs as number];
+    const span: [number, number] | undefined = spanless(line) ? legacySpans.get(key)?.[line._id] : [line.visitStartMs as number, line.visitEndMs as number];
     if (!span) continue; // a legacy line without its claim entry (a crash mid-way through taking it out)
     claims.set(key, (claims.get(key) ?? new Map()).set(line._id, span));
   }

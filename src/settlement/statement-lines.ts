@@ -61,7 +61,7 @@ export async function takeLineOut(orderId: string, statementId: string): Promise
   // The line is the visit's claim for the duplicate check too: it goes with it.
   await LineModel.deleteOne({ _id: orderId, statementId });
   await LineModel.deleteOne({ _id: lateLineId(orderId), statementId });
-  await SampleCheckModel.updateOne({ _id: orderId, statementId, status: 'open' }, { $set: { status: 'cancelled', note: 'line taken out of the statement' } });
+  await SampleCheckModel.updateOne({ _id: orderId, statementId, status: 'open' }, { $set: { status: 'cancelled', note: '该服务明细已移出结算单' } });
   await refreshStatement(statementId);
   return true;
 }

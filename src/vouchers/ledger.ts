@@ -74,7 +74,7 @@ export async function applyMovement(movement: Movement): Promise<Applied> {
   assertWholeFen(movement);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     const account = await AccountModel.findById(movement.seniorId).lean();
-    if (!account) throw new DomainError('NOT_FOUND', [{ path: 'seniorId', message: 'no voucher account' }]);
+    if (!account) throw new DomainError('NOT_FOUND', [{ path: 'seniorId', message: '该老人没有服务券账户' }]);
     if (account.pending) {
       await completePending(account);
       continue;
