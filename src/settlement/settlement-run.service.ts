@@ -15,7 +15,7 @@ import { policyForMonth, redeemedAmountsFor, redeemForOrder } from '../vouchers/
 import { primaryCategory } from './categories.ts';
 import { RankThresholdCandidates, SampleCandidates, sampleSizeOf } from './review-sample.ts';
 import {
-  HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, VisitClaimModel, ZERO_TOTALS,
+  HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, VisitClaimModel, ZERO_TOTALS, completeLine, storedLine,
   type HeldBackReason, type LineDoc, type StatementStatus,
 } from './settlement.model.ts';
 import {
@@ -407,7 +407,8 @@ class SettlementRun {
       writes.takenOut.push(order.orderId);
     }
     if (!statementId || takenOut || order.status !== 'rejected' || !order.providerId) return;
-    const paid = await LineModel.findById(order.orderId).lean();
+    const stored = await LineModel.findById(order.orderId).lean();
+    const paid = stored && completeLine(stored as LineDoc);
     const target = await this.draftFor(paid?.providerId ?? order.providerId);
     if (!paid || !target) return;
     const { line, isNew } = await insertLine({
@@ -497,7 +498,8 @@ class SettlementRun {
     const expectedMissing = (id: string) => sampleSizeOf((drafts.get(id)?.lineCount ?? 0) + (this.linesAddedTo.get(id) ?? 0), samplePct) - (sample?.have.get(id) ?? 0);
     const candidates = new SampleCandidates(expectedMissing);
     if (others.size > 0) {
-      for await (const line of LineModel.find({ statementId: { $in: [...others] } }, LINE_PASS_FIELDS).lean().cursor({ batchSize: 1000 })) {
+      for await (const stored of LineModel.find({ statementId: { $in: [...others] } }, LINE_PASS_FIELDS).lean().cursor({ batchSize: 1000 })) {
+        const line = completeLine(stored as LineDoc);
         const into = sums.get(line.statementId);
         if (!into) continue;
         addLine(into, line);
@@ -566,7 +568,7 @@ class SettlementRun {
     if (reread.size > 0) {
       const again = new SampleCandidates((id) => reread.get(id) ?? 0);
       const lines = LineModel.find({ statementId: { $in: [...reread.keys()] }, kind: 'service' }, LINE_PASS_FIELDS).lean().cursor({ batchSize: 1000 });
-      for await (const line of lines) if (!sample.checked.has(line._id)) again.offer(line as LineDoc);
+      for await (const line of lines) if (!sample.checked.has(line._id)) again.offer(completeLine(line as LineDoc));
       for (const [id, missing] of reread) picks.push(...(again.lowest(id, missing) ?? []));
     }
     for (let start = 0; start < picks.length; start += 500) await this.openSampleChecks(picks.slice(start, start + 500));
@@ -762,17 +764,17 @@ async function insertLine(line: Partial<LineDoc> & { _id: string }): Promise<{ l
     if (!isDuplicateKeyError(error)) throw error;
     const existing = await LineModel.findById(line._id).lean();
     if (!existing) throw error;
-    return { line: existing as LineDoc, isNew: false };
+    return { line: completeLine(existing as LineDoc), isNew: false };
   }
 }
 
 /**
  * Many lines in one command; answers which keys it wrote. The lines are complete documents (every
- * field the schema has, typed so), written as they are: building a mongoose document per line to
- * apply defaults cost more than the insert itself.
+ * field the schema has, typed so), written as `storedLine` shapes them: building a mongoose document
+ * per line to apply defaults cost more than the insert itself.
  */
 async function insertLines(lines: LineDoc[]): Promise<{ inserted: Set<string> }> {
-  const { taken } = await insertDocs(LineModel.collection, lines);
+  const { taken } = await insertDocs(LineModel.collection, lines.map(storedLine));
   const takenIds = new Set(taken.map((doc) => doc._id));
   return { inserted: new Set(lines.filter((line) => !takenIds.has(line._id)).map((line) => line._id)) };
 }

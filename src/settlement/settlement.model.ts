@@ -123,6 +123,37 @@ lineSchema.index({ statementId: 1, kind: 1, _id: 1 });
 export type LineDoc = InferSchemaType<typeof lineSchema> & { _id: string };
 export const LineModel = mongoose.model('SettlementLine', lineSchema);
 
+/**
+ * A service line is stored without what it would only repeat: its statement's period and provider
+ * (the statement's `_id` is '<period>-<providerId>'), its order id (its own `_id`), the charge fields
+ * (`amountFen` 0, no `reason`, no `note`), `streetId` (the community's) and `carriedOver` unless true.
+ * A month writes ~100,000 of them on one writer, and the insert cost grows with the stored document
+ * (each expression index parses it): 96–101 → 71–90 µs a line on the embedded engine (BENCHMARKS.md).
+ * Every read of lines goes through `completeLine`, which puts those fields back.
+ */
+const SERVICE_LINE_REPEATS = ['period', 'providerId', 'orderId', 'streetId', 'amountFen', 'reason', 'note'] as const;
+
+export function storedLine<T extends Partial<LineDoc> & { _id: string }>(line: T): Partial<LineDoc> & { _id: string } {
+  if (line.kind !== 'service') return line;
+  const stored: Partial<LineDoc> & { _id: string } = { ...line };
+  for (const field of SERVICE_LINE_REPEATS) delete stored[field];
+  if (!stored.carriedOver) delete stored.carriedOver;
+  return stored;
+}
+
+/**
+ * A line as read, with the fields a stored service line leaves out put back (a projection must
+ * include `kind` and `statementId` for them). A line stored whole before this keeps its own values.
+ */
+export function completeLine<T extends Partial<LineDoc> & { _id: string }>(stored: T): T {
+  if (stored.kind !== 'service') return stored;
+  const statementId = stored.statementId as string;
+  return {
+    period: statementId.slice(0, 7), providerId: statementId.slice(8), orderId: stored._id,
+    streetId: null, amountFen: 0, reason: null, note: null, carriedOver: false, ...stored,
+  };
+}
+
 // A visit held back from a statement, one row per statement and order ('<statementId>:<orderId>'):
 // re-written with the current reason on every run, removed when the visit becomes a line.
 const heldBackSchema = new Schema(

@@ -4,7 +4,7 @@ import type { Config } from '../config/env.ts';
 import { getCommunity, listServiceTypes } from '../organisation/index.ts';
 import { yuanNumber, yuanText } from '../shared/money.ts';
 import { businessDay } from '../shared/time.ts';
-import { LineModel, type LineDoc, type StatementDoc } from './settlement.model.ts';
+import { LineModel, completeLine, type LineDoc, type StatementDoc } from './settlement.model.ts';
 
 /*
  * Statement files for people: Chinese headers, amounts in yuan with two decimals. Both formats
@@ -48,7 +48,8 @@ async function* statementRows(statement: StatementDoc, config: Config): AsyncGen
   // Service lines first (by visit time), then penalties and adjustments.
   for (const kind of ['service', 'penalty', 'adjustment'] as const) {
     const cursor = LineModel.find({ statementId: statement._id, kind }).sort({ scheduledStart: 1, _id: 1 }).lean().cursor({ batchSize: 500 });
-    for await (const line of cursor as AsyncIterable<LineDoc>) {
+    for await (const stored of cursor as AsyncIterable<LineDoc>) {
+      const line = completeLine(stored);
       index += 1;
       const charge = kind === 'penalty' ? -line.amountFen : kind === 'adjustment' ? line.amountFen : 0;
       yield {

@@ -4,7 +4,7 @@ import { findPage, type Paging } from '../shared/http/pagination.ts';
 import type { Actor } from '../shared/roles.ts';
 import { withinScope, scopeBy, type ScopeRules } from '../shared/scope.ts';
 import {
-  HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel,
+  HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, completeLine,
   type HeldBackDoc, type LineDoc, type SampleCheckDoc, type StatementDoc, type StatementStatus,
 } from './settlement.model.ts';
 
@@ -44,7 +44,8 @@ export function toStatementView(statement: StatementDoc, config: Config, now: Da
 }
 export type StatementView = ReturnType<typeof toStatementView>;
 
-export function toLineView(line: LineDoc) {
+export function toLineView(stored: LineDoc) {
+  const line = completeLine(stored);
   return {
     orderId: line.orderId as string,
     seniorId: line.seniorId as string,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { OrderModel } from '../../src/dispatch/order.model.ts';
-import { LineModel, StatementModel } from '../../src/settlement/settlement.model.ts';
+import { LineModel, StatementModel, completeLine, type LineDoc } from '../../src/settlement/settlement.model.ts';
 import { transitionSenior } from '../../src/seniors/index.ts';
 import { logger } from '../../src/shared/logger.ts';
 import { AccountModel, EntryModel } from '../../src/vouchers/ledger.model.ts';
@@ -75,7 +75,7 @@ describe('money conservation across vouchers and settlement', function () {
 
     // 2. Settlement: what approved statements paid as subsidy is what settled visits redeemed.
     const paidStatements = await StatementModel.find({ status: { $in: ['approved', 'paid'] } }).lean();
-    const paidLines = await LineModel.find({ statementId: { $in: paidStatements.map((s) => s._id) }, kind: 'service' }).lean();
+    const paidLines = (await LineModel.find({ statementId: { $in: paidStatements.map((s) => s._id) }, kind: 'service' }).lean()).map((line) => completeLine(line as LineDoc));
     const redeemedFor = async (orderIds: string[]) => {
       const orders = await OrderModel.find({ _id: { $in: orderIds } }).lean();
       const holdRefs = orders.map((o) => o.holdRef).filter((ref): ref is string => typeof ref === 'string');

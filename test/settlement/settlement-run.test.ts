@@ -4,7 +4,7 @@ import request from 'supertest';
 import { OrderModel } from '../../src/dispatch/order.model.ts';
 import { ContractModel } from '../../src/organisation/contracts.model.ts';
 import { runSettlement, settlementFaults } from '../../src/settlement/index.ts';
-import { HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, VisitClaimModel } from '../../src/settlement/settlement.model.ts';
+import { HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, VisitClaimModel, completeLine, type LineDoc } from '../../src/settlement/settlement.model.ts';
 import { transitionSenior } from '../../src/seniors/index.ts';
 import { createTestApp, testConfig } from '../support/app.ts';
 import { clearCollections, useTestDatabase } from '../support/database.ts';
@@ -376,8 +376,21 @@ describe('settlement run: statements, re-runs, carry-over, held-back visits and 
     expect(uninterrupted.lines.filter((l) => l.kind === 'service')).to.have.length(9);
     expect(uninterrupted.lines.filter((l) => l.reason === 'late_arrival')).to.have.length(5);
     expect(uninterrupted.heldBack.map((h) => h.reasonCode)).to.deep.equal(['DUPLICATE_VISIT']);
-    // Lines are written as plain documents (no mongoose document per line): each has every field of the schema.
-    for (const raw of await LineModel.collection.find({}).toArray()) expect(Object.keys(raw).sort(), String(raw._id)).to.deep.equal(Object.keys(LineModel.schema.paths).sort());
+    // Lines are written as plain documents (no mongoose document per line). A charge line has every
+    // field of the schema; a service line leaves out what its statement and its _id already say, and
+    // read back it has every field again, with the values it was written from.
+    const repeats = ['period', 'providerId', 'orderId', 'streetId', 'amountFen', 'reason', 'note', 'carriedOver'];
+    const schemaFields = Object.keys(LineModel.schema.paths).sort();
+    for (const raw of await LineModel.collection.find({}).toArray()) {
+      const stored = Object.keys(raw).sort();
+      if (raw.kind !== 'service') expect(stored, String(raw._id)).to.deep.equal(schemaFields);
+      else {
+        expect(stored, String(raw._id)).to.deep.equal(schemaFields.filter((field) => !repeats.includes(field) || (field === 'carriedOver' && raw.carriedOver === true)));
+        const line = completeLine(raw as never as LineDoc);
+        expect(Object.keys(line).sort()).to.deep.equal(schemaFields);
+        expect([line.orderId, line.period, line.providerId, line.amountFen, line.reason]).to.deep.equal([raw._id, '2026-10', String(raw.statementId).slice(8), 0, null]);
+      }
+    }
   });
 
   it('lets one of two runs started together do the work; the other answers that it is running', async () => {

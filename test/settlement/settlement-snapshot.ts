@@ -1,4 +1,4 @@
-import { HeldBackModel, LineModel, SampleCheckModel, StatementModel } from '../../src/settlement/settlement.model.ts';
+import { HeldBackModel, LineModel, SampleCheckModel, StatementModel, completeLine, type LineDoc } from '../../src/settlement/settlement.model.ts';
 
 /**
  * Everything a run decides, without the clocks and run ids: statements (status, totals, counts),
@@ -10,7 +10,7 @@ export async function settlementSnapshot() {
     id: s._id, period: s.period, providerId: s.providerId, status: s.status, totals: s.totals,
     lineCount: s.lineCount, penaltyCount: s.penaltyCount, adjustmentCount: s.adjustmentCount, heldBackCount: s.heldBackCount,
   }));
-  const lines = (await LineModel.find({}).sort({ _id: 1 }).lean()).map((l) => ({
+  const lines = (await LineModel.find({}).sort({ _id: 1 }).lean()).map((stored) => completeLine(stored as LineDoc)).map((l) => ({
     id: l._id, kind: l.kind, statementId: l.statementId, priceFen: l.priceFen, subsidyFen: l.subsidyFen, selfPayFen: l.selfPayFen,
     amountFen: l.amountFen, reason: l.reason, carriedOver: l.carriedOver, category: l.category, sampleRank: l.sampleRank,
   }));
