@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { pageOf, pageQuery } from '../shared/http/pagination.ts';
 import { dateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
 import { CARE_PLAN_STATUSES } from './care-plan.model.ts';
+import { bilingual } from '../shared/i18n.ts';
 
 const day = z.iso.date();
 
@@ -14,15 +15,15 @@ export const createCarePlanBody = z
       .array(z.number().int().min(1).max(7))
       .min(1)
       .max(7)
-      .refine((days) => new Set(days).size === days.length, 'weekdays must not repeat')
+      .refine((days) => new Set(days).size === days.length, bilingual('星期不能重复', 'weekdays must not repeat'))
       .openapi({ description: 'ISO weekdays, Monday = 1 … Sunday = 7' }),
-    time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:mm').openapi({ description: 'start time, Asia/Shanghai' }),
+    time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, bilingual('时间格式应为 时:分，如 09:30', 'HH:mm')).openapi({ description: 'start time, Asia/Shanghai' }),
     startDate: day,
     endDate: day.optional(),
   })
   .strict()
   .superRefine((plan, ctx) => {
-    if (plan.endDate !== undefined && plan.endDate < plan.startDate) ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'endDate is before startDate' });
+    if (plan.endDate !== undefined && plan.endDate < plan.startDate) ctx.addIssue({ code: 'custom', path: ['endDate'], message: bilingual('结束日期不能早于开始日期', 'endDate is before startDate') });
   })
   .openapi('CreateCarePlanRequest');
 

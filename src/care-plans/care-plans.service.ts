@@ -10,6 +10,8 @@ import { findInScope, withinScope } from '../shared/scope.ts';
 import { businessDay, businessMonth } from '../shared/time.ts';
 import { CarePlanModel, OccurrenceModel, carePlanScope, type CarePlanDoc } from './care-plan.model.ts';
 import type { CarePlanView, CreateCarePlanInput } from './care-plans.schemas.ts';
+import { bilingual } from '../shared/i18n.ts';
+import { SENIOR_STATUS_ZH } from '../seniors/index.ts';
 
 export interface CarePlanCall {
   actor: Actor;
@@ -33,8 +35,8 @@ export function toCarePlanView(plan: CarePlanDoc): CarePlanView {
 export async function createCarePlan(input: CreateCarePlanInput, call: CarePlanCall): Promise<CarePlanView> {
   const now = call.now ?? new Date();
   const senior = await seniorForOrder(input.seniorId, call.actor, businessMonth(now, call.config.businessTimeZone));
-  if (senior.status !== 'active') throw new DomainError('NOT_ELIGIBLE', [{ path: 'seniorId', message: `the senior is ${senior.status}; only active seniors receive services` }]);
-  if (!(await getServiceType(input.serviceTypeCode))) throw new DomainError('VALIDATION_FAILED', [{ path: 'serviceTypeCode', message: 'no such service in the catalogue' }]);
+  if (senior.status !== 'active') throw new DomainError('NOT_ELIGIBLE', [{ path: 'seniorId', message: bilingual(`该老人${SENIOR_STATUS_ZH[senior.status]}，只有在册老人才能接受服务`, `the senior is ${senior.status}; only active seniors receive services`) }]);
+  if (!(await getServiceType(input.serviceTypeCode))) throw new DomainError('VALIDATION_FAILED', [{ path: 'serviceTypeCode', message: bilingual('服务目录中没有该服务项目', 'no such service in the catalogue') }]);
   const created = await CarePlanModel.create({
     seniorId: senior.seniorId, communityId: senior.communityId, streetId: senior.streetId, serviceTypeCode: input.serviceTypeCode, quantity: input.quantity,
     weekdays: [...input.weekdays].sort((a, b) => a - b), time: input.time, startDate: input.startDate, endDate: input.endDate ?? null,
@@ -63,7 +65,7 @@ export async function stopCarePlan(id: string, call: CarePlanCall): Promise<Care
   const plan = await findInScope<CarePlanDoc>(CarePlanModel, id, carePlanScope, call.actor);
   const now = call.now ?? new Date();
   const stopped = await CarePlanModel.findOneAndUpdate({ _id: plan._id, status: 'active' }, { $set: { status: 'stopped', stoppedAt: now, stoppedBy: call.actor.id } }, { returnDocument: 'after' }).lean();
-  if (!stopped) throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: 'the plan is already stopped' }]);
+  if (!stopped) throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: bilingual('该照护计划已停止', 'the plan is already stopped') }]);
   const cancelledOrderIds = await cancelFutureOrders(id, call, now);
   await recordAudit({ actor: call.actor, action: 'care_plan.stop', entityType: 'care_plan', entityId: id, requestId: call.requestId, before: { status: 'active' }, after: { status: 'stopped', cancelledOrders: cancelledOrderIds.length } });
   return toCarePlanView(stopped as CarePlanDoc);

@@ -10,6 +10,7 @@ import { AlertModel, type AlertDoc } from './alert.model.ts';
 import { createOrder, type OrderContext } from './order-create.service.ts';
 import type { OrderDoc } from './order.model.ts';
 import { orderScope } from './order.scope.ts';
+import { bilingual } from '../shared/i18n.ts';
 
 export const toAlertView = (alert: AlertDoc) => ({
   id: String(alert._id), seniorId: alert.seniorId, communityId: alert.communityId, source: alert.source, note: alert.note ?? null,
@@ -22,7 +23,7 @@ export const toAlertView = (alert: AlertDoc) => ({
  */
 export async function raiseAlert(input: { seniorId: string; source: 'call_button' | 'hotline'; note?: string }, ctx: OrderContext): Promise<{ alert: ReturnType<typeof toAlertView>; order: OrderDoc }> {
   const emergencyService = (await listServiceTypes()).find((type) => type.emergency);
-  if (!emergencyService) throw new DomainError('RULE_VIOLATION', [{ path: 'serviceTypeCode', message: 'the catalogue has no emergency service' }]);
+  if (!emergencyService) throw new DomainError('RULE_VIOLATION', [{ path: 'serviceTypeCode', message: bilingual('服务目录中没有紧急救助服务', 'the catalogue has no emergency service') }]);
   const now = ctx.now ?? new Date();
   const { order } = await createOrder(
     { seniorId: input.seniorId, serviceTypeCode: emergencyService.code, quantity: 1, scheduledStart: now.toISOString(), notes: input.note, source: 'emergency' },

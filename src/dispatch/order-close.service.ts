@@ -6,6 +6,7 @@ import { contextOf, transitionOrder, type OrderCall as Call } from './order-tran
 import { OrderModel, type OrderDoc } from './order.model.ts';
 import { orderScope } from './order.scope.ts';
 import { runDisputeHooks } from './orders.settlement.ts';
+import { bilingual } from '../shared/i18n.ts';
 
 
 /**
@@ -16,7 +17,7 @@ export async function cancelOrder(orderId: string, reason: string, call: Call): 
   const order = await findInScope<OrderDoc>(OrderModel, orderId, orderScope, call.actor);
   const byProvider = call.actor.role === 'provider_admin';
   if (byProvider && (order.providerId !== call.actor.providerId || !['accepted', 'assigned'].includes(order.status))) {
-    throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: 'a provider cancels only an order it has accepted' }]);
+    throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: bilingual('服务商只能取消本服务商已接的工单', 'a provider cancels only an order it has accepted') }]);
   }
   const now = call.now ?? new Date();
   const penalty = byProvider ? { providerId: call.actor.providerId, at: now, reason, month: businessMonth(now, call.config.businessTimeZone) } : null;

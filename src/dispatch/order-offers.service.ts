@@ -8,6 +8,8 @@ import { transitionOrder, type TransitionContext } from './order-transition.ts';
 import { OrderModel, type OrderDoc } from './order.model.ts';
 import { orderScope } from './order.scope.ts';
 import { attemptsOf } from './order.view.ts';
+import { bilingual } from '../shared/i18n.ts';
+import { ORDER_STATUS_ZH } from './order.state-machine.ts';
 
 const offerNotActive = () => new DomainError('OFFER_NOT_ACTIVE');
 
@@ -42,7 +44,7 @@ export async function declineOffer(orderId: string, reason: string, actor: Actor
 /** A human dispatches an unassigned order, to a named eligible provider or the best one. */
 export async function dispatchManually(orderId: string, providerId: string | undefined, actor: Actor, ctx: { config: Config; requestId: string | null; now?: Date }): Promise<OrderDoc> {
   const order = await findInScope<OrderDoc>(OrderModel, orderId, orderScope, actor);
-  if (order.status !== 'unassigned') throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: `only an unassigned order is dispatched by hand (this one is ${order.status})` }]);
+  if (order.status !== 'unassigned') throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: bilingual(`只有无人接单的工单才能人工派单（该工单${ORDER_STATUS_ZH[order.status]}）`, `only an unassigned order is dispatched by hand (this one is ${order.status})`) }]);
   return dispatchOrder(order, { actorId: actor.id, actorRole: actor.role, requestId: ctx.requestId, now: ctx.now ?? new Date() }, { config: ctx.config, providerId });
 }
 

@@ -1,4 +1,5 @@
 import { DomainError } from '../shared/errors.ts';
+import { bilingual } from '../shared/i18n.ts';
 
 export const ORDER_STATUSES = [
   'pending_dispatch', 'offered', 'unassigned', 'accepted', 'assigned', 'in_service', 'completed', 'confirmed', 'disputed', 'rejected', 'cancelled', 'settled',
@@ -27,6 +28,16 @@ export const ORDER_TRANSITIONS = {
 
 export type OrderAction = keyof typeof ORDER_TRANSITIONS;
 
+/** How states and actions are named in messages people read. */
+export const ORDER_STATUS_ZH: Record<OrderStatus, string> = {
+  pending_dispatch: '待派单', offered: '已派单待接单', unassigned: '无人接单', accepted: '已接单', assigned: '已指派护理员',
+  in_service: '服务中', completed: '已完成待核验', confirmed: '已核验', disputed: '有争议', rejected: '已驳回', cancelled: '已取消', settled: '已结算',
+};
+const ORDER_ACTION_ZH: Record<OrderAction, string> = {
+  offer: '派单', unassign: '转为无人接单', accept: '接单', assign: '指派护理员', check_in: '签到', complete: '签退', confirm: '核验确认',
+  cancel: '取消', dispute: '提出争议', uphold: '维持服务', reject: '驳回', settle: '结算',
+};
+
 export function canTransition(from: OrderStatus, action: OrderAction): boolean {
   return (ORDER_TRANSITIONS[action].from as readonly OrderStatus[]).includes(from);
 }
@@ -34,7 +45,7 @@ export function canTransition(from: OrderStatus, action: OrderAction): boolean {
 /** The state `action` leads to from `from`, or 409 INVALID_TRANSITION. */
 export function assertOrderTransition(from: OrderStatus, action: OrderAction): OrderStatus {
   if (!canTransition(from, action)) {
-    throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: `${action} is not allowed from ${from}` }], undefined, { from, action });
+    throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: bilingual(`${ORDER_STATUS_ZH[from]}的工单不能${ORDER_ACTION_ZH[action]}`, `${action} is not allowed from ${from}`) }], undefined, { from, action });
   }
   return ORDER_TRANSITIONS[action].to;
 }

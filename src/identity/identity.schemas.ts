@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { pageOf, pageQuery } from '../shared/http/pagination.ts';
 import { objectIdParam } from '../shared/http/schemas.ts';
 import { ROLES } from '../shared/roles.ts';
+import { bilingual } from '../shared/i18n.ts';
 
-const idString = z.string().regex(/^[0-9a-f]{24}$/, 'must be a 24-character hex id');
+const idString = z.string().regex(/^[0-9a-f]{24}$/, bilingual('编号格式不正确（应为 24 位编号）', 'must be a 24-character hex id'));
 
 export const userSchema = z
   .object({
@@ -40,7 +41,7 @@ export const refreshBody = z.object({ refreshToken: z.string().min(20).max(200) 
 
 export const createUserBody = z
   .object({
-    username: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/, 'must be 3-64 letters, digits, _ . -'),
+    username: z.string().regex(/^[A-Za-z0-9_.-]{3,64}$/, bilingual('用户名为 3-64 位字母、数字或 _ . -', 'must be 3-64 letters, digits, _ . -')),
     password: z.string().min(10).max(256),
     displayName: z.string().max(64).trim().min(1),
     role: z.enum(ROLES),

@@ -8,6 +8,8 @@ import type { Actor, Role } from '../shared/roles.ts';
 import { hashPassword } from './password.ts';
 import { assertScopeReferencesExist } from './scope-references.ts';
 import { UserModel, type UserDoc } from './user.model.ts';
+import { bilingual } from '../shared/i18n.ts';
+import { ROLE_ZH } from '../shared/roles.ts';
 
 export interface UserView {
   id: string;
@@ -59,8 +61,8 @@ export function scopeProblems(role: Role, scope: UserScopeInput): ErrorDetail[] 
   for (const field of ['communityIds', 'streetId', 'providerId', 'caregiverId'] as const) {
     const value = scope[field];
     const present = Array.isArray(value) ? value.length > 0 : value !== undefined && value !== null;
-    if (needed.includes(field) && !present) problems.push({ path: field, message: `required for role ${role}` });
-    if (!needed.includes(field) && present) problems.push({ path: field, message: `not allowed for role ${role}` });
+    if (needed.includes(field) && !present) problems.push({ path: field, message: bilingual(`${ROLE_ZH[role]}必须填写此项`, `required for role ${role}`) });
+    if (!needed.includes(field) && present) problems.push({ path: field, message: bilingual(`${ROLE_ZH[role]}不能设置此项`, `not allowed for role ${role}`) });
   }
   return problems;
 }
@@ -92,7 +94,7 @@ export async function createUser(input: CreateUserInput, actor: Actor | 'system'
       })
     ).toObject();
   } catch (error) {
-    if (isDuplicateKeyError(error)) throw new DomainError('DUPLICATE', [{ path: 'username', message: 'username already taken' }]);
+    if (isDuplicateKeyError(error)) throw new DomainError('DUPLICATE', [{ path: 'username', message: bilingual('该用户名已被使用', 'username already taken') }]);
     throw error;
   }
   const view = toUserView(user);
@@ -122,8 +124,8 @@ export interface UpdateUserInput {
 export async function updateUser(id: string, patch: UpdateUserInput, actor: Actor, requestId: string, onDeactivate: (userId: string) => Promise<void>): Promise<UserView> {
   const before = await getUser(id);
   if (patch.communityIds !== undefined) {
-    if (before.role !== 'community_staff') throw new DomainError('VALIDATION_FAILED', [{ path: 'communityIds', message: `not allowed for role ${before.role}` }]);
-    if (patch.communityIds.length === 0) throw new DomainError('VALIDATION_FAILED', [{ path: 'communityIds', message: 'required for role community_staff' }]);
+    if (before.role !== 'community_staff') throw new DomainError('VALIDATION_FAILED', [{ path: 'communityIds', message: bilingual(`${ROLE_ZH[before.role]}不能设置此项`, `not allowed for role ${before.role}`) }]);
+    if (patch.communityIds.length === 0) throw new DomainError('VALIDATION_FAILED', [{ path: 'communityIds', message: bilingual('社区工作者必须至少负责一个社区', 'required for role community_staff') }]);
     await assertScopeReferencesExist({ communityIds: patch.communityIds });
   }
   if (patch.active === false && before.role === 'admin' && before.active) await assertAnotherActiveAdmin(id);
@@ -138,7 +140,7 @@ export async function updateUser(id: string, patch: UpdateUserInput, actor: Acto
 // The district must never lock itself out of its own system.
 async function assertAnotherActiveAdmin(exceptId: string): Promise<void> {
   const others = await UserModel.countDocuments({ role: 'admin', active: true, _id: { $ne: exceptId } });
-  if (others === 0) throw new DomainError('RULE_VIOLATION', [{ path: 'active', message: 'the last active admin cannot be deactivated' }]);
+  if (others === 0) throw new DomainError('RULE_VIOLATION', [{ path: 'active', message: bilingual('这是最后一个启用的系统管理员，不能停用', 'the last active admin cannot be deactivated') }]);
 }
 
 /** Creates the user unless the username exists (then answers the existing one): for seeds. */

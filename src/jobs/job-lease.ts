@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DomainError } from '../shared/errors.ts';
 import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { JobLeaseModel } from './job.model.ts';
+import { bilingual } from '../shared/i18n.ts';
 
 export interface Lease {
   /** The run that held the lease before and never released it (its instance died), if any. */
@@ -42,7 +43,7 @@ export async function releaseLease(jobName: string, runId: string): Promise<void
 export async function withJobLease<T>(jobName: string, holder: string, leaseMs: number, work: () => Promise<T>): Promise<T> {
   const holderId = `${holder}:${randomUUID()}`;
   if (!(await acquireLease(jobName, holder, holderId, leaseMs))) {
-    throw new DomainError('JOB_RUNNING', [{ path: jobName, message: 'a run of this job is in progress; try again when it has finished' }]);
+    throw new DomainError('JOB_RUNNING', [{ path: jobName, message: bilingual('该任务正在运行，请等它结束后再试', 'a run of this job is in progress; try again when it has finished') }]);
   }
   try {
     return await work();

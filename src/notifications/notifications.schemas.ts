@@ -3,6 +3,7 @@ import { pageOf, pageQuery } from '../shared/http/pagination.ts';
 import { dateTimeOut, nullableDateTimeOut } from '../shared/http/schemas.ts';
 import { PHONE_PATTERN } from '../shared/pii.ts';
 import { NOTIFICATION_CHANNELS, NOTIFICATION_STATUSES, RECIPIENT_KINDS } from './notification.model.ts';
+import { bilingual } from '../shared/i18n.ts';
 
 // Template parameters are stored, listed and logged in clear, so they must never carry personal
 // data: a value that is a whole phone or ID number, or a key named like one, is refused.
@@ -31,7 +32,7 @@ export const notificationInputSchema = z
         kind: z.enum(RECIPIENT_KINDS),
         name: z.string().min(1).max(64).optional(),
         /** In clear from the caller; stored only encrypted and masked. */
-        phone: z.string().regex(PHONE_PATTERN, 'not a phone number').optional(),
+        phone: z.string().regex(PHONE_PATTERN, bilingual('电话号码格式不正确', 'not a phone number')).optional(),
         communityId: id.optional(),
         userId: id.optional(),
       })
@@ -42,11 +43,11 @@ export const notificationInputSchema = z
   })
   .strict()
   .superRefine((input, ctx) => {
-    if (input.channel === 'sms' && !input.recipient.phone) ctx.addIssue({ code: 'custom', path: ['recipient', 'phone'], message: 'an SMS needs a phone number' });
-    if (input.recipient.kind === 'community_staff' && !input.recipient.communityId) ctx.addIssue({ code: 'custom', path: ['recipient', 'communityId'], message: 'community staff are addressed by community' });
-    if (input.recipient.kind === 'user' && !input.recipient.userId) ctx.addIssue({ code: 'custom', path: ['recipient', 'userId'], message: 'a user is addressed by id' });
+    if (input.channel === 'sms' && !input.recipient.phone) ctx.addIssue({ code: 'custom', path: ['recipient', 'phone'], message: bilingual('短信须填写手机号', 'an SMS needs a phone number') });
+    if (input.recipient.kind === 'community_staff' && !input.recipient.communityId) ctx.addIssue({ code: 'custom', path: ['recipient', 'communityId'], message: bilingual('发给社区工作者须选择社区', 'community staff are addressed by community') });
+    if (input.recipient.kind === 'user' && !input.recipient.userId) ctx.addIssue({ code: 'custom', path: ['recipient', 'userId'], message: bilingual('发给用户须选择用户', 'a user is addressed by id') });
     const key = piiParamKey(input.params);
-    if (key !== undefined) ctx.addIssue({ code: 'custom', path: ['params', key], message: 'template parameters must not carry a phone, ID number or address' });
+    if (key !== undefined) ctx.addIssue({ code: 'custom', path: ['params', key], message: bilingual('模板参数不能包含电话、身份证号或地址', 'template parameters must not carry a phone, ID number or address') });
   });
 
 export type NotificationInput = z.input<typeof notificationInputSchema>;

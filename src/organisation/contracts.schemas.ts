@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../shared/http/pagination.ts';
 import { dateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
-import { bilingual } from '../shared/http/validate.ts';
+import { bilingual } from '../shared/i18n.ts';
 import { daySchema, idList, onlyWhenValid, serviceTypeCodeField } from './organisation.schemas.ts';
 
 const priceSchema = z

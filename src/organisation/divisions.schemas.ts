@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../shared/http/pagination.ts';
 import { dateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
-import { bilingual } from '../shared/http/validate.ts';
+import { bilingual } from '../shared/i18n.ts';
 import { locationOut, locationSchema, nameField } from './organisation.schemas.ts';
 
 export const createStreetBody = z

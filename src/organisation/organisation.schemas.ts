@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { objectIdParam } from '../shared/http/schemas.ts';
-import { bilingual } from '../shared/http/validate.ts';
+import { bilingual } from '../shared/i18n.ts';
 
 /** Pieces shared by the organisation's request and response schemas. */
 

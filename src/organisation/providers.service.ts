@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/index.ts';
 import { DomainError } from '../shared/errors.ts';
 import { findPage, type Page } from '../shared/http/pagination.ts';
-import { localise } from '../shared/http/validate.ts';
+import { localise } from '../shared/i18n.ts';
 import type { Language } from '../shared/i18n.ts';
 import type { Actor } from '../shared/roles.ts';
 import { findInScope, scopeBy, withinScope, type ScopeRules } from '../shared/scope.ts';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ORDER_STATUSES } from '../dispatch/index.ts';
 import { CATEGORIES, SENIOR_STATUSES } from '../seniors/index.ts';
 import { dateTimeOut, nullableDateTimeOut } from '../shared/http/schemas.ts';
-import { bilingual } from '../shared/http/validate.ts';
+import { bilingual } from '../shared/i18n.ts';
 
 /*
  * The three monthly reports (PRODUCT.md §10). Conventions of every figure:

@@ -8,6 +8,7 @@ import { seniorScope } from './senior.scope.ts';
 import { assertSeniorTransition, type SeniorAction } from './senior.state-machine.ts';
 import { toSeniorView, type SeniorView } from './senior.view.ts';
 import type { SeniorContext } from './seniors.context.ts';
+import { bilingual } from '../shared/i18n.ts';
 
 const HOOK_OF: Partial<Record<SeniorAction, SeniorHookEvent>> = { approve: 'approved', deactivate: 'deactivated', suspend: 'suspended', resume: 'resumed' };
 
@@ -37,7 +38,7 @@ export async function transitionSenior(id: string, request: TransitionRequest, c
   if (request.action === 'deactivate') set.deactivation = { reason: request.reason, effectiveDate: request.effectiveDate };
   const logged = { status: to, at: now, effectiveDate: request.action === 'deactivate' ? (request.effectiveDate ?? null) : null };
   const updated = await SeniorModel.findOneAndUpdate({ _id: id, status: from }, { $set: set, $push: { statusLog: logged } }, { returnDocument: 'after' }).lean();
-  if (!updated) throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: 'the senior changed meanwhile; reload and retry' }]);
+  if (!updated) throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: bilingual('该老人信息刚被他人修改，请刷新后重试', 'the senior changed meanwhile; reload and retry') }]);
 
   const view = toSeniorView(updated, ctx.config.businessTimeZone, now);
   await SeniorHistoryModel.create({ seniorId: id, at: now, actorId: ctx.actor.id, action: request.action, fromStatus: from, toStatus: to, reason: request.reason ?? null });

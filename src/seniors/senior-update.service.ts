@@ -11,6 +11,8 @@ import { toSeniorView, type SeniorView } from './senior.view.ts';
 import { basisChangeFor } from './voucher-basis.ts';
 import type { SeniorContext } from './seniors.context.ts';
 import type { UpdateSeniorInput } from './seniors.schemas.ts';
+import { bilingual } from '../shared/i18n.ts';
+import { SENIOR_STATUS_ZH } from './senior.state-machine.ts';
 
 type Change = { before: unknown; after: unknown };
 
@@ -24,7 +26,7 @@ export async function updateSenior(id: string, patch: UpdateSeniorInput, ctx: Se
   const today = businessDay(now, ctx.config.businessTimeZone);
   const senior = await findInScope<SeniorDoc>(SeniorModel, id, seniorScope, ctx.actor);
   if (!EDITABLE_STATUSES.includes(senior.status as SeniorStatus)) {
-    throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: `a ${senior.status} record cannot be edited` }]);
+    throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: bilingual(`${SENIOR_STATUS_ZH[senior.status]}的老人档案不能修改`, `a ${senior.status} record cannot be edited`) }]);
   }
   if (patch.assessedAt && patch.assessedAt > today) throw new DomainError('VALIDATION_FAILED', [{ path: 'assessedAt', message: ctx.lang === 'zh' ? '评估日期不能晚于今天' : 'the assessment date cannot be in the future' }]);
   if (patch.preferredProviderId) await assertProviderExists(patch.preferredProviderId, 'preferredProviderId', ctx.lang);
@@ -59,7 +61,7 @@ export async function updateSenior(id: string, patch: UpdateSeniorInput, ctx: Se
   }
 
   const updated = await SeniorModel.findOneAndUpdate({ _id: id, updatedAt: senior.updatedAt, status: senior.status }, { $set: set }, { returnDocument: 'after' }).lean();
-  if (!updated) throw new DomainError('INVALID_TRANSITION', [{ path: '', message: 'the senior changed meanwhile; reload and retry' }]);
+  if (!updated) throw new DomainError('INVALID_TRANSITION', [{ path: '', message: bilingual('该老人信息刚被他人修改，请刷新后重试', 'the senior changed meanwhile; reload and retry') }]);
   const effectiveMonth = affectsVouchers ? (set.voucherBasisNext as { fromMonth: string }).fromMonth : null;
   await SeniorHistoryModel.create({ seniorId: id, at: now, actorId: ctx.actor.id, action: 'update', changes, effectiveMonth });
   await recordAudit({ actor: ctx.actor, action: 'senior.update', entityType: 'senior', entityId: id, requestId: ctx.requestId, after: { changes, effectiveMonth } });

@@ -7,6 +7,7 @@ import type { Actor } from '../shared/roles.ts';
 import { scopeBy, withinScope, type ScopeRules } from '../shared/scope.ts';
 import { LineModel, SampleCheckModel, type SampleCheckDoc, type SampleCheckStatus, type SampleOutcome } from './settlement.model.ts';
 import { toSampleCheckView } from './statements.query.ts';
+import { bilingual } from '../shared/i18n.ts';
 
 /** Community staff call back the seniors of their communities; finance, admin and audit see all. */
 export const sampleCheckScope: ScopeRules = {
@@ -37,14 +38,14 @@ export function listSampleChecks(filter: { status?: SampleCheckStatus; statement
 export async function recordSampleCheck(id: string, input: { outcome: SampleOutcome; note?: string }, call: SampleCheckCall) {
   const check = await SampleCheckModel.findOne(withinScope(sampleCheckScope, call.actor, { _id: id })).lean();
   if (!check) throw new DomainError('NOT_FOUND');
-  if (check.status !== 'open') throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: `the callback is ${check.status}` }]);
+  if (check.status !== 'open') throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: bilingual(check.status === 'done' ? '该回访已登记结果' : '该回访已取消', `the callback is ${check.status}`) }]);
   const now = call.now ?? new Date();
   const recorded = await SampleCheckModel.findOneAndUpdate(
     { _id: id, status: 'open' },
     { $set: { status: 'done', outcome: input.outcome, note: input.note ?? null, recordedBy: call.actor.id, recordedAt: now } },
     { returnDocument: 'after' },
   ).lean();
-  if (!recorded) throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: 'the callback was recorded meanwhile' }]);
+  if (!recorded) throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: bilingual('该回访刚被他人登记，请刷新查看', 'the callback was recorded meanwhile') }]);
   await recordAudit({
     actor: call.actor, action: 'settlement.sample_check', entityType: 'service_order', entityId: id, requestId: call.requestId,
     before: { status: 'open' }, after: { status: 'done', outcome: input.outcome },

@@ -8,10 +8,12 @@ import type { Actor } from '../shared/roles.ts';
 import { addMonths, businessMonth } from '../shared/time.ts';
 import { policyForMonth } from '../vouchers/index.ts';
 import { assertPeriodRunnable, runSettlement } from './settlement-run.service.ts';
+import { breakdownView } from './run-breakdown.ts';
 import { RunProgressModel } from './settlement.model.ts';
 import { periodField } from './settlement.schemas.ts';
 import { SETTLEMENT_JOB_NAME } from './statement-approval.ts';
 import { periodResult } from './statements.query.ts';
+import { bilingual } from '../shared/i18n.ts';
 
 /**
  * 1st of the month, 02:00 Asia/Shanghai: the previous month. On start, a previous month whose run
@@ -50,8 +52,12 @@ export async function runSettlementOnRequest(runner: JobRunner, period: string, 
   await recordAudit({ actor: call.actor, action: 'settlement.run', entityType: 'settlement_period', entityId: period, requestId: call.requestId, after: { runId: String(started.run._id) } });
   const run = await started.completion;
   if (run.status !== 'succeeded') {
-    if (/interrupt|lease lost/.test(run.error ?? '')) throw new DomainError('SERVICE_UNAVAILABLE', [{ path: 'period', message: 'the run was interrupted; run it again to resume where it stopped' }]);
+    if (/interrupt|lease lost/.test(run.error ?? '')) throw new DomainError('SERVICE_UNAVAILABLE', [{ path: 'period', message: bilingual('结算运行中断，请再次运行，将从中断处继续', 'the run was interrupted; run it again to resume where it stopped') }]);
     throw new Error(`settlement run ${String(run._id)} ended ${run.status}: ${run.error ?? ''}`);
   }
-  return { ...(await periodResult(period, call.config)), runId: String(run._id), counts: (run.counts ?? {}) as Record<string, number> };
+  const progress = await RunProgressModel.findById(period, { ordersSeen: 1, breakdown: 1 }).lean();
+  return {
+    ...(await periodResult(period, call.config)), runId: String(run._id), counts: (run.counts ?? {}) as Record<string, number>,
+    breakdown: breakdownView(progress?.ordersSeen ?? 0, progress?.breakdown),
+  };
 }

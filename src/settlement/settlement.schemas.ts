@@ -3,9 +3,12 @@ import { pageOf, pageQuery } from '../shared/http/pagination.ts';
 import { dateTimeOut, nullableDateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
 import { HELD_BACK_REASONS, SAMPLE_CHECK_STATUSES, SAMPLE_OUTCOMES, STATEMENT_STATUSES } from './settlement.model.ts';
 import { STATEMENT_ID_PATTERN } from './statement-lines.ts';
+import { bilingual } from '../shared/i18n.ts';
 
-export const periodField = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM').openapi({ example: '2026-10' });
+export const periodField = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, bilingual('月份格式应为 YYYY-MM，如 2026-12', 'a month YYYY-MM')).openapi({ example: '2026-10' });
 const fen = z.number().int();
+/** The order's human number (GD…), null for an order created before numbers (or none: a carried penalty). */
+const orderNumberField = z.string().nullable();
 
 export const runSettlementBody = z.object({ period: periodField }).strict().openapi('RunSettlementRequest');
 
@@ -41,13 +44,13 @@ export const statementSchema = z
 
 const lineSchema = z
   .object({
-    orderId: z.string(), seniorId: z.string(), communityId: z.string(), serviceTypeCode: z.string(), category: z.string(), quantity: z.number().int(),
+    orderId: z.string(), orderNumber: orderNumberField, seniorId: z.string(), communityId: z.string(), serviceTypeCode: z.string(), category: z.string(), quantity: z.number().int(),
     scheduledStart: dateTimeOut, confirmedAt: dateTimeOut, priceFen: fen, subsidyFen: fen, selfPayFen: fen, carriedOver: z.boolean(),
   })
   .openapi('SettlementLine');
 
 const chargeSchema = z
-  .object({ id: z.string(), reason: z.string(), amountFen: fen, orderId: z.string().nullable(), note: z.string().nullable(), createdAt: dateTimeOut })
+  .object({ id: z.string(), reason: z.string(), amountFen: fen, orderId: z.string().nullable(), orderNumber: orderNumberField, note: z.string().nullable(), createdAt: dateTimeOut })
   .openapi('SettlementCharge');
 
 export const sampleCheckSchema = z
@@ -63,10 +66,27 @@ export const statementDetailSchema = statementSchema
     lines: z.array(lineSchema),
     penalties: z.array(chargeSchema),
     adjustments: z.array(chargeSchema),
-    heldBack: z.array(z.object({ orderId: z.string(), reasonCode: z.enum(HELD_BACK_REASONS), detail: z.string().nullable(), checkedAt: dateTimeOut })),
+    heldBack: z.array(z.object({ orderId: z.string(), orderNumber: orderNumberField, reasonCode: z.enum(HELD_BACK_REASONS), detail: z.string().nullable(), checkedAt: dateTimeOut })),
     sampleChecks: z.array(sampleCheckSchema),
   })
   .openapi('SettlementStatementDetail');
+
+const count = z.number().int();
+/** run-breakdown.ts: every order the run's scan saw, in exactly one bucket; the buckets add up to ordersSeen. */
+export const runBreakdownSchema = z
+  .object({
+    ordersSeen: count,
+    newLines: count.openapi({ description: 'new service lines of visits confirmed in the period' }),
+    carriedOver: count.openapi({ description: 'new service lines of visits confirmed in an earlier month' }),
+    unchanged: count.openapi({ description: 'visits already on a line of a draft (this period\'s or an earlier one\'s): nothing to do' }),
+    heldBack: count.openapi({ description: 'visits a check refused, by reason in heldBackByReason' }),
+    alreadySettled: count.openapi({ description: 'visits already in an approved or paid statement' }),
+    deferred: count.openapi({ description: 'visits whose provider\'s statement of the period is approved already: they go to the next period' }),
+    disputed: count.openapi({ description: 'disputed or rejected visits (a draft\'s line taken out, or a paid subsidy recovered)' }),
+    notBillable: count.openapi({ description: 'cancelled orders (a provider\'s penalty is a charge line) and visits without a provider' }),
+    heldBackByReason: z.array(z.object({ reasonCode: z.enum(HELD_BACK_REASONS), count })),
+  })
+  .openapi('SettlementRunBreakdown');
 
 export const settlementRunAnswer = z
   .object({
@@ -76,6 +96,7 @@ export const settlementRunAnswer = z
     payableFen: fen,
     runId: z.string(),
     counts: z.record(z.string(), z.number()),
+    breakdown: runBreakdownSchema.nullable().openapi({ description: 'the period\'s run, resumed runs included (counts: this run alone); null for a run recorded before breakdowns' }),
   })
   .openapi('SettlementRunResult');
 
@@ -84,7 +105,7 @@ export const statementsQuery = z
   .strict();
 export const statementsPageSchema = pageOf(statementSchema).openapi('SettlementStatementPage');
 
-export const statementParams = z.object({ id: z.string().regex(STATEMENT_ID_PATTERN, 'a statement id: YYYY-MM-<providerId>') }).strict();
+export const statementParams = z.object({ id: z.string().regex(STATEMENT_ID_PATTERN, bilingual('结算单编号格式不正确', 'a statement id: YYYY-MM-<providerId>')) }).strict();
 
 export const approveStatementBody = z
   .object({ overrideReason: z.string().max(500).trim().min(4).optional().openapi({ description: 'needed to approve while review callbacks are open; audited' }) })
@@ -93,7 +114,7 @@ export const approveStatementBody = z
 
 export const payStatementBody = z
   .object({
-    paymentRef: z.string().max(64).trim().min(1).regex(/^[\p{L}\p{N} ._/#-]+$/u, 'letters, digits, spaces and . _ / # -'),
+    paymentRef: z.string().max(64).trim().min(1).regex(/^[\p{L}\p{N} ._/#-]+$/u, bilingual('只能包含文字、数字、空格和 . _ / # -', 'letters, digits, spaces and . _ / # -')),
     paidAt: z.union([z.iso.datetime({ offset: true }), z.iso.date()]).openapi({ description: 'ISO date-time, or a day (Asia/Shanghai)' }),
   })
   .strict()
@@ -121,6 +142,7 @@ export const runProgressSchema = z
   .object({
     period: z.string(), status: z.enum(['running', 'completed']), runId: z.string(), batches: z.number().int(), ordersSeen: z.number().int(),
     lastOrderId: z.string().nullable(), startedAt: dateTimeOut, heartbeatAt: dateTimeOut, completedAt: nullableDateTimeOut, resumedFrom: z.string().nullable(),
+    breakdown: runBreakdownSchema.nullable(),
   })
   .openapi('SettlementRunProgress');
 

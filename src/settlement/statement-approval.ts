@@ -8,6 +8,8 @@ import { LineModel, SampleCheckModel, StatementModel, type StatementDoc } from '
 import { disputeUnhappenedVisits } from './sample-checks.service.ts';
 import { takeLineOut } from './statement-lines.ts';
 import { refreshStatement } from './statement-totals.ts';
+import { bilingual } from '../shared/i18n.ts';
+import { STATEMENT_STATUS_ZH } from './statement-export.ts';
 
 /** The job whose lease approval shares, so approval and a run never overlap. */
 export const SETTLEMENT_JOB_NAME = 'settlement';
@@ -31,10 +33,10 @@ export async function approveStatement(statementId: string, overrideReason: stri
   const now = call.now ?? new Date();
   const approved = await withJobLease(SETTLEMENT_JOB_NAME, `approve:${statementId}`, 10 * 60_000, async () => {
     const statement = await statementOrFail(statementId);
-    if (statement.status !== 'draft') throw new DomainError('STATEMENT_LOCKED', [{ path: 'status', message: `the statement is ${statement.status}` }]);
+    if (statement.status !== 'draft') throw new DomainError('STATEMENT_LOCKED', [{ path: 'status', message: bilingual(`结算单${STATEMENT_STATUS_ZH[statement.status] ?? statement.status}，不能再审核`, `the statement is ${statement.status}`) }]);
     const openChecks = await SampleCheckModel.countDocuments({ statementId, status: 'open' });
     if (openChecks > 0 && !overrideReason) {
-      throw new DomainError('RULE_VIOLATION', [{ path: 'overrideReason', message: `${openChecks} review callback(s) are still open; record them, or approve with an override reason` }], undefined, { openChecks });
+      throw new DomainError('RULE_VIOLATION', [{ path: 'overrideReason', message: bilingual(`还有 ${openChecks} 个抽查回访未完成：请先登记回访结果，或填写理由后强制审核`, `${openChecks} review callback(s) are still open; record them, or approve with an override reason`) }], undefined, { openChecks });
     }
     await disputeUnhappenedVisits(statementId, call);
     for await (const line of LineModel.find({ statementId, kind: 'service' }, { _id: 1 }).lean().cursor({ batchSize: 500 })) {
@@ -49,7 +51,7 @@ export async function approveStatement(statementId: string, overrideReason: stri
       { $set: { status: 'approved', approvedBy: call.actor.id, approvedAt: now, approvalOverrideReason: openChecks > 0 ? (overrideReason ?? null) : null } },
       { returnDocument: 'after' },
     ).lean();
-    if (!updated) throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: 'a line of the statement changed meanwhile; review it and approve again' }]);
+    if (!updated) throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: bilingual('审核期间结算单明细有变动，请重新查看后再审核', 'a line of the statement changed meanwhile; review it and approve again') }]);
     return { statement: updated as StatementDoc, openChecks };
   });
   await recordAudit({
@@ -65,16 +67,16 @@ export async function approveStatement(statementId: string, overrideReason: stri
 export async function payStatement(statementId: string, payment: { paymentRef: string; paidAt: Date }, call: StatementCall): Promise<StatementDoc> {
   const now = call.now ?? new Date();
   const statement = await statementOrFail(statementId);
-  if (statement.status === 'paid') throw new DomainError('STATEMENT_LOCKED', [{ path: 'status', message: 'the statement is already paid' }]);
-  if (statement.status !== 'approved') throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: 'only an approved statement can be paid' }]);
-  if (payment.paidAt.getTime() > now.getTime()) throw new DomainError('VALIDATION_FAILED', [{ path: 'paidAt', message: 'a payment date in the future' }]);
-  if (statement.approvedAt && payment.paidAt.getTime() < startOfDay(statement.approvedAt)) throw new DomainError('VALIDATION_FAILED', [{ path: 'paidAt', message: 'before the statement was approved' }]);
+  if (statement.status === 'paid') throw new DomainError('STATEMENT_LOCKED', [{ path: 'status', message: bilingual('结算单已支付', 'the statement is already paid') }]);
+  if (statement.status !== 'approved') throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: bilingual('只有已审核的结算单才能登记支付', 'only an approved statement can be paid') }]);
+  if (payment.paidAt.getTime() > now.getTime()) throw new DomainError('VALIDATION_FAILED', [{ path: 'paidAt', message: bilingual('支付日期不能晚于今天', 'a payment date in the future') }]);
+  if (statement.approvedAt && payment.paidAt.getTime() < startOfDay(statement.approvedAt)) throw new DomainError('VALIDATION_FAILED', [{ path: 'paidAt', message: bilingual('支付日期不能早于审核日期', 'before the statement was approved') }]);
   const paid = await StatementModel.findOneAndUpdate(
     { _id: statementId, status: 'approved' },
     { $set: { status: 'paid', paymentRef: payment.paymentRef, paidAt: payment.paidAt, paidBy: call.actor.id } },
     { returnDocument: 'after' },
   ).lean();
-  if (!paid) throw new DomainError('STATEMENT_LOCKED', [{ path: 'status', message: 'the statement changed meanwhile' }]);
+  if (!paid) throw new DomainError('STATEMENT_LOCKED', [{ path: 'status', message: bilingual('结算单已被他人修改，请刷新后重试', 'the statement changed meanwhile') }]);
   await recordAudit({
     actor: call.actor, action: 'statement.pay', entityType: 'settlement_statement', entityId: statementId, requestId: call.requestId,
     before: { status: 'approved' }, after: { status: 'paid', paymentRef: payment.paymentRef, paidAt: payment.paidAt.toISOString(), payableFen: paid.totals.payableFen },

@@ -2,6 +2,23 @@ import type { ErrorCode } from './errors.ts';
 
 export type Language = 'zh' | 'en';
 
+const BILINGUAL_PREFIX = 'i18n:';
+
+/**
+ * A message in both languages: a refinement's (zod keeps one string per issue) or a DomainError
+ * detail's. The pair travels encoded and is picked when the error is formatted for the caller's
+ * language (Chinese unless the client asks for English first).
+ */
+export function bilingual(zh: string, en: string): string {
+  return BILINGUAL_PREFIX + JSON.stringify({ zh, en });
+}
+
+export function localise(message: string, lang: Language): string {
+  if (!message.startsWith(BILINGUAL_PREFIX)) return message;
+  const pair = JSON.parse(message.slice(BILINGUAL_PREFIX.length)) as Record<Language, string>;
+  return pair[lang];
+}
+
 /** Chinese is the default; English only when the client's first preference is English. */
 export function languageOf(acceptLanguage: string | undefined): Language {
   const first = acceptLanguage?.split(',')[0]?.trim().toLowerCase() ?? '';

@@ -3,6 +3,7 @@ import { pingDatabase } from '../db/connection.ts';
 import { DomainError } from '../shared/errors.ts';
 import { createRouteGroup } from '../shared/http/route.ts';
 import { metricsRegistry } from '../shared/metrics.ts';
+import { bilingual } from '../shared/i18n.ts';
 
 const { router, route } = createRouteGroup('');
 
@@ -25,7 +26,7 @@ route({
   errors: ['SERVICE_UNAVAILABLE'],
   success: { status: 200, schema: z.object({ status: z.literal('ready'), database: z.literal('up') }), description: 'Ready' },
   handler: async () => {
-    if (!(await pingDatabase())) throw new DomainError('SERVICE_UNAVAILABLE', [{ path: 'database', message: 'database ping failed' }]);
+    if (!(await pingDatabase())) throw new DomainError('SERVICE_UNAVAILABLE', [{ path: 'database', message: bilingual('数据库无响应', 'database ping failed') }]);
     return { status: 'ready' as const, database: 'up' as const };
   },
 });

@@ -4,6 +4,7 @@ import { DomainError } from '../shared/errors.ts';
 import { findPage, type Page } from '../shared/http/pagination.ts';
 import { applyMovement, type Applied } from './ledger.ts';
 import { AccountModel, EntryModel, type AccountDoc, type EntryDoc } from './ledger.model.ts';
+import { bilingual } from '../shared/i18n.ts';
 
 export interface AccountView {
   seniorId: string;
@@ -99,7 +100,7 @@ export async function refundForOrder(input: { orderId: string; by: string; month
 
 /** A manual correction; `idempotencyKey` lets a client retry it safely. */
 export function adjustBalance(input: { seniorId: string; amountFen: number; reason: string; by: string; month: string; idempotencyKey?: string }): Promise<Applied> {
-  if (!Number.isSafeInteger(input.amountFen) || input.amountFen === 0) throw new DomainError('VALIDATION_FAILED', [{ path: 'amountFen', message: 'a non-zero whole number of fen' }]);
+  if (!Number.isSafeInteger(input.amountFen) || input.amountFen === 0) throw new DomainError('VALIDATION_FAILED', [{ path: 'amountFen', message: bilingual('金额须为不等于 0 的整数（单位：分）', 'a non-zero whole number of fen') }]);
   return applyMovement({
     key: `adjust:${input.seniorId}:${input.idempotencyKey ?? randomUUID()}`, seniorId: input.seniorId, type: 'adjust',
     balanceDeltaFen: input.amountFen, heldDeltaFen: 0, reason: input.reason, createdBy: input.by, creditMonth: input.month,
@@ -107,5 +108,5 @@ export function adjustBalance(input: { seniorId: string; amountFen: number; reas
 }
 
 function assertPositive(amountFen: number): void {
-  if (!Number.isSafeInteger(amountFen) || amountFen <= 0) throw new DomainError('VALIDATION_FAILED', [{ path: 'amountFen', message: 'a positive whole number of fen' }]);
+  if (!Number.isSafeInteger(amountFen) || amountFen <= 0) throw new DomainError('VALIDATION_FAILED', [{ path: 'amountFen', message: bilingual('金额须为大于 0 的整数（单位：分）', 'a positive whole number of fen') }]);
 }

@@ -29,6 +29,8 @@ import { DomainError } from '../shared/errors.ts';
 import { insertDocs } from '../shared/insert-docs.ts';
 import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { AccountModel, EntryModel, type AccountDoc, type EntryDoc, type EntryType } from './ledger.model.ts';
+import { bilingual } from '../shared/i18n.ts';
+import { yuanText } from '../shared/money.ts';
 
 export interface Movement {
   key: string;
@@ -223,7 +225,7 @@ function pendingOf(movement: Movement) {
 }
 
 function insufficient(movement: Movement, account: AccountDoc): DomainError {
-  return new DomainError('INSUFFICIENT_BALANCE', [{ path: 'amountFen', message: `available ${account.availableFen} fen, held ${account.heldFen} fen` }], undefined, {
+  return new DomainError('INSUFFICIENT_BALANCE', [{ path: 'amountFen', message: bilingual(`可用余额 ${yuanText(account.availableFen)} 元，已冻结 ${yuanText(account.heldFen)} 元`, `available ${account.availableFen} fen, held ${account.heldFen} fen`) }], undefined, {
     availableFen: account.availableFen,
     requestedKey: movement.key,
   });

@@ -47,7 +47,7 @@ const voucherPolicySchema = new Schema(
     careLevelSupplementFen: {
       type: [{ type: Number, min: 0, validate: Number.isSafeInteger }],
       required: true,
-      validate: { validator: (amounts: number[]) => amounts.length === CARE_LEVELS, message: 'one supplement per care level 0-5' },
+      validate: { validator: (amounts: number[]) => amounts.length === CARE_LEVELS, message: '须为 6 个金额，对应护理等级 0-5' },
     },
     defaultSubsidyRatePct: percent,
     fundingSplit: { type: fundingSplitSchema, required: true },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../shared/http/pagination.ts';
 import { dateTimeOut } from '../shared/http/schemas.ts';
-import { bilingual } from '../shared/http/validate.ts';
+import { bilingual } from '../shared/i18n.ts';
 import { CARE_LEVELS, COMBINE_MODES, EXPIRY_MODES, VOUCHER_CATEGORIES } from './policy.model.ts';
 
 /** A voucher month 'YYYY-MM' (Asia/Shanghai). */

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { pageOf, pageQuery } from '../shared/http/pagination.ts';
 import { dateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
 import { ENTRY_TYPES } from './ledger.model.ts';
+import { bilingual } from '../shared/i18n.ts';
 
-const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
+const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, bilingual('月份格式应为 YYYY-MM，如 2026-12', 'must be a month YYYY-MM'));
 
 export const accountSchema = z.object({ seniorId: z.string(), balanceFen: z.number().int(), heldFen: z.number().int(), availableFen: z.number().int() }).openapi('VoucherAccount');
 
@@ -27,7 +28,7 @@ export const seniorIdParams = z.object({ id: objectIdParam }).strict();
 
 export const adjustmentBody = z
   .object({
-    amountFen: z.number().int().refine((value) => value !== 0 && Number.isSafeInteger(value), 'a non-zero whole number of fen (negative to take away)'),
+    amountFen: z.number().int().refine((value) => value !== 0 && Number.isSafeInteger(value), bilingual('金额须为不等于 0 的整数（单位：分，负数表示扣减）', 'a non-zero whole number of fen (negative to take away)')),
     reason: z.string().max(500).trim().min(2),
   })
   .strict()

@@ -43,10 +43,10 @@ describe('users', () => {
     const adminWithStreet = await createUser({ username: 'admin2', password: 'long-enough-1', displayName: 'x', role: 'admin', streetId: FAKE_ID });
     const caregiverHalf = await createUser({ username: 'care1', password: 'long-enough-1', displayName: 'x', role: 'caregiver', providerId: FAKE_ID });
 
-    expect(staffWithout.body.error.details).to.deep.equal([{ path: 'communityIds', message: 'required for role community_staff' }]);
-    expect(officerWithout.body.error.details).to.deep.equal([{ path: 'streetId', message: 'required for role street_officer' }]);
-    expect(adminWithStreet.body.error.details).to.deep.equal([{ path: 'streetId', message: 'not allowed for role admin' }]);
-    expect(caregiverHalf.body.error.details).to.deep.equal([{ path: 'caregiverId', message: 'required for role caregiver' }]);
+    expect(staffWithout.body.error.details).to.deep.equal([{ path: 'communityIds', message: '社区工作者必须填写此项' }]);
+    expect(officerWithout.body.error.details).to.deep.equal([{ path: 'streetId', message: '街道审核员必须填写此项' }]);
+    expect(adminWithStreet.body.error.details).to.deep.equal([{ path: 'streetId', message: '系统管理员不能设置此项' }]);
+    expect(caregiverHalf.body.error.details).to.deep.equal([{ path: 'caregiverId', message: '护理员必须填写此项' }]);
     for (const res of [staffWithout, officerWithout, adminWithStreet, caregiverHalf]) expect(res.status).to.equal(400);
     expect(await UserModel.countDocuments()).to.equal(1);
   });

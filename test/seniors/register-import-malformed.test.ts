@@ -30,7 +30,7 @@ describe('register import: malformed multipart bodies', function () {
       expect(res.body.error.code).to.equal('VALIDATION_FAILED');
       expect(res.body.error.details).to.have.length(1);
       expect(res.body.error.details[0].path).to.equal('file');
-      expect(res.body.error.details[0].message).to.match(/^malformed multipart\/form-data body: /);
+      expect(res.body.error.details[0].message).to.equal('上传的表单不完整或格式不正确，请重新选择文件上传');
       expect(res.body.error.requestId).to.be.a('string');
       expect(await SeniorModel.countDocuments()).to.equal(0);
       expect(await AuditEntryModel.countDocuments({ action: 'senior.enrol' })).to.equal(0);

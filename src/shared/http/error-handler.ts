@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { DomainError, ERROR_STATUS, isDomainError, type ErrorCode } from '../errors.ts';
-import { ERROR_MESSAGES, languageOf } from '../i18n.ts';
+import { ERROR_MESSAGES, bilingual, languageOf, localise } from '../i18n.ts';
 import { logger } from '../logger.ts';
 import { isQueryTimeout } from '../mongo-errors.ts';
 
@@ -25,7 +25,7 @@ export function errorBody(error: DomainError, lang: 'zh' | 'en', requestId: stri
       ...(error.meta ?? {}),
       code: error.code,
       message: error.messageOverride?.[lang] ?? ERROR_MESSAGES[error.code][lang],
-      details: error.details,
+      details: error.details.map((detail) => ({ ...detail, message: localise(detail.message, lang) })),
       requestId,
     },
   };
@@ -48,7 +48,7 @@ function toDomainError(error: unknown): DomainError {
   };
   const code = type ? clientErrors[type] : undefined;
   if (code === 'VALIDATION_FAILED' && type === 'entity.parse.failed') {
-    return new DomainError(code, [{ path: '', message: 'Malformed JSON body' }], { zh: '请求体不是合法的 JSON', en: 'The request body is not valid JSON' });
+    return new DomainError(code, [{ path: '', message: bilingual('请求体不是合法的 JSON', 'Malformed JSON body') }], { zh: '请求体不是合法的 JSON', en: 'The request body is not valid JSON' });
   }
   if (code) return new DomainError(code);
   return new DomainError('INTERNAL_ERROR');
@@ -56,8 +56,8 @@ function toDomainError(error: unknown): DomainError {
 
 /** multer's refusals: a too-large file is 413, anything else about the form is a 400 on its field. */
 function uploadError(code: string, field: string | undefined): DomainError {
-  if (code === 'LIMIT_FILE_SIZE') return new DomainError('PAYLOAD_TOO_LARGE', [{ path: field ?? 'file', message: 'file too large' }]);
-  return new DomainError('VALIDATION_FAILED', [{ path: field ?? 'file', message: code === 'LIMIT_UNEXPECTED_FILE' ? 'unexpected file field' : code.toLowerCase() }]);
+  if (code === 'LIMIT_FILE_SIZE') return new DomainError('PAYLOAD_TOO_LARGE', [{ path: field ?? 'file', message: bilingual('文件过大', 'file too large') }]);
+  return new DomainError('VALIDATION_FAILED', [{ path: field ?? 'file', message: code === 'LIMIT_UNEXPECTED_FILE' ? bilingual('不应上传此文件字段', 'unexpected file field') : bilingual('上传的表单不正确', code.toLowerCase()) }]);
 }
 
 export function notFoundHandler(_req: Request, _res: Response, next: NextFunction): void {

@@ -9,6 +9,7 @@ import { errorResponseSchema, openApiRegistry } from '../openapi/registry.ts';
 import type { Actor, Role } from '../roles.ts';
 import { bearerTokenOf, verifyAccessToken, type ActorResolver } from './auth.ts';
 import { parseInput } from './validate.ts';
+import { bilingual } from '../i18n.ts';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type AnyObject = z.ZodObject;
@@ -135,7 +136,7 @@ function receiveUpload(upload: NonNullable<RouteSpec<AnyObject, AnyObject, z.Zod
     receive(req, res, (error?: unknown) => {
       const isMalformedForm = error instanceof Error && error.name !== 'MulterError' && !('syscall' in error);
       if (!isMalformedForm) return next(error);
-      next(new DomainError('VALIDATION_FAILED', [{ path: upload.field, message: `malformed multipart/form-data body: ${error.message}` }]));
+      next(new DomainError('VALIDATION_FAILED', [{ path: upload.field, message: bilingual('上传的表单不完整或格式不正确，请重新选择文件上传', `malformed multipart/form-data body: ${error.message}`) }]));
     });
   };
 }

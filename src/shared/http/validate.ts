@@ -1,23 +1,9 @@
 import { z } from 'zod';
 import { DomainError, type ErrorDetail } from '../errors.ts';
-import type { Language } from '../i18n.ts';
+import { localise, type Language } from '../i18n.ts';
+import { plainChineseErrors } from './plain-chinese-errors.ts';
 
-const LOCALE_ERRORS = { zh: z.locales.zhCN().localeError, en: z.locales.en().localeError };
-const BILINGUAL_PREFIX = 'i18n:';
-
-/**
- * A refinement message in both languages. zod keeps one string per issue, so the pair travels
- * encoded and is picked when the error is formatted for the caller's language.
- */
-export function bilingual(zh: string, en: string): string {
-  return BILINGUAL_PREFIX + JSON.stringify({ zh, en });
-}
-
-export function localise(message: string, lang: Language): string {
-  if (!message.startsWith(BILINGUAL_PREFIX)) return message;
-  const pair = JSON.parse(message.slice(BILINGUAL_PREFIX.length)) as Record<Language, string>;
-  return pair[lang];
-}
+const LOCALE_ERRORS = { zh: plainChineseErrors, en: z.locales.en().localeError };
 
 export function detailsOf(error: z.ZodError, lang: Language, prefix: string[] = []): ErrorDetail[] {
   return error.issues.flatMap((issue) => {

@@ -57,6 +57,26 @@ describe('HTTP error shape', () => {
     expect(paths).to.include('pageSize');
   });
 
+  it('says in plain Chinese what is wrong with each field, with no type names or operators', async () => {
+    const res = await request(app).post('/api/v1/seniors').set('Authorization', admin).send({ name: '', phone: 5, idNumber: null, categories: [] });
+
+    expect(res.status).to.equal(400);
+    const messages = Object.fromEntries(res.body.error.details.map((d: { path: string; message: string }) => [d.path, d.message]));
+    expect(messages).to.deep.equal({
+      name: '姓名不能为空', idNumber: '不能为空', phone: '应为文字', address: '必填', communityId: '必填', livingArrangement: '必填', categories: '至少选择一个类别', careLevel: '必填',
+    });
+    for (const message of Object.values(messages)) expect(message).to.match(/[\u4e00-\u9fff]/).and.not.match(/[A-Za-z]{2,}|[<>=]/);
+  });
+
+  it("answers a rule's detail in the caller's language (an id in the path)", async () => {
+    const zh = await request(app).get('/api/v1/seniors/not-an-id').set('Authorization', admin);
+    const en = await request(app).get('/api/v1/seniors/not-an-id').set('Authorization', admin).set('Accept-Language', 'en');
+
+    expect([zh.status, en.status]).to.deep.equal([400, 400]);
+    expect(zh.body.error.details).to.deep.equal([{ path: 'id', message: '编号格式不正确（应为 24 位编号）' }]);
+    expect(en.body.error.details).to.deep.equal([{ path: 'id', message: 'must be a 24-character hex id' }]);
+  });
+
   it('answers in English when the client prefers English', async () => {
     const res = await request(app).post('/api/v1/jobs/job-runs-purge/run').set('Authorization', admin).set('Accept-Language', 'en-US,en;q=0.9').send({ retentionDays: 'x' });
 
