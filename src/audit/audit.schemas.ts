@@ -20,8 +20,11 @@ export const auditEntrySchema = z
     at: dateTimeOut,
     actorId: z.string(),
     actorRole: z.string(),
+    actorName: z.string().openapi({ description: 'the user\'s display name ("系统" for jobs and start-up work)' }),
     action: z.string(),
+    actionLabel: z.string().openapi({ description: 'the action in Chinese, e.g. 登录 for auth.login' }),
     entityType: z.string(),
+    entityTypeLabel: z.string().openapi({ description: 'the entity type in Chinese, e.g. 老人 for senior' }),
     entityId: z.string(),
     before: z.unknown(),
     after: z.unknown(),
@@ -32,6 +35,8 @@ export const auditEntrySchema = z
   .openapi('AuditEntry');
 
 export const auditPageSchema = pageOf(auditEntrySchema);
+
+export const auditExportQuerySchema = auditQuerySchema.omit({ page: true, pageSize: true, cursor: true }).extend({ format: z.literal('csv').default('csv') }).strict();
 
 export const auditVerifySchema = z
   .object({

@@ -50,6 +50,7 @@ const envSchema = z.object({
   EMERGENCY_OFFER_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
   GEOFENCE_METERS: z.coerce.number().int().min(10).max(10_000).default(300),
   PAYMENT_DUE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  AUDIT_EXPORT_MAX_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
   SETTLEMENT_SAMPLE_PCT: z.coerce.number().int().min(0).max(100).default(5),
   SETTLEMENT_SAMPLE_SEED: z.string().min(1).max(200).default('starlight-review'),
   SETTLEMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
@@ -111,6 +112,8 @@ export interface Config {
   emergencyOfferTimeoutMinutes: number;
   geofenceM: number;
   paymentDueDays: number;
+  /** Most audit entries one CSV export writes (newest first); past it the file says it stopped. */
+  auditExportMaxRows: number;
   settlement: {
     /** Share of each draft's lines that get a verification callback before approval (percent). */
     samplePct: number;
@@ -201,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     emergencyOfferTimeoutMinutes: raw.EMERGENCY_OFFER_TIMEOUT_MINUTES,
     geofenceM: raw.GEOFENCE_METERS,
     paymentDueDays: raw.PAYMENT_DUE_DAYS,
+    auditExportMaxRows: raw.AUDIT_EXPORT_MAX_ROWS,
     settlement: {
       samplePct: raw.SETTLEMENT_SAMPLE_PCT,
       sampleSeed: raw.SETTLEMENT_SAMPLE_SEED,

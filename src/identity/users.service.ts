@@ -109,6 +109,14 @@ export async function listUsers(filter: { role?: Role; active?: boolean; page: n
   return findPage(UserModel, query, { username: 1 }, filter, toUserView);
 }
 
+/** People's display names by user id, for lists that name who did something (one read for a page's ids). */
+export async function displayNamesOf(ids: string[]): Promise<Map<string, string>> {
+  const userIds = [...new Set(ids)].filter((id) => /^[0-9a-f]{24}$/.test(id));
+  if (userIds.length === 0) return new Map();
+  const users = await UserModel.find({ _id: { $in: userIds } }, { displayName: 1, username: 1 }).lean();
+  return new Map(users.map((user) => [String(user._id), user.displayName || user.username]));
+}
+
 export async function getUser(id: string): Promise<UserView> {
   const user = /^[0-9a-f]{24}$/.test(id) ? await UserModel.findById(id).lean() : null;
   if (!user) throw new DomainError('NOT_FOUND');

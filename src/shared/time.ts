@@ -19,6 +19,18 @@ export function businessDay(instant: Date, timeZone: string): string {
   return formatterFor(timeZone).format(instant);
 }
 
+const dateTimeFormatters = new Map<string, Intl.DateTimeFormat>();
+/** 'YYYY-MM-DD HH:mm:ss' of the instant in the business time zone (files people read). */
+export function businessDateTime(instant: Date, timeZone: string): string {
+  let formatter = dateTimeFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    dateTimeFormatters.set(timeZone, formatter);
+  }
+  const parts = Object.fromEntries(formatter.formatToParts(instant).map((part) => [part.type, part.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
 /** 'YYYY-MM' of the instant in the business time zone. */
 export function businessMonth(instant: Date, timeZone: string): string {
   return businessDay(instant, timeZone).slice(0, 7);

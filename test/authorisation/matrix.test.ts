@@ -52,6 +52,7 @@ const only = (allowed: Partial<Record<Role, Expectation>>): Record<Role, Expecta
 const MATRIX: Record<string, Row> = {
   'GET /api/v1/audit': { call: () => ({ path: '/api/v1/audit' }), expect: only({ admin: 'ok', auditor: 'ok' }) },
   'GET /api/v1/audit/verify': { call: () => ({ path: '/api/v1/audit/verify' }), expect: only({ admin: 'ok', auditor: 'ok' }) },
+  'GET /api/v1/audit/export': { call: () => ({ path: '/api/v1/audit/export' }), expect: only({ admin: 'ok', auditor: 'ok' }) },
 
   'POST /api/v1/streets': { call: () => ({ path: '/api/v1/streets', body: { name: '新街道', code: String(900_000_000 + next()) } }), expect: only({ admin: 'ok' }) },
   'GET /api/v1/streets': { call: () => ({ path: '/api/v1/streets' }), expect: all('ok') },
@@ -177,6 +178,11 @@ const MATRIX: Record<string, Row> = {
     outOfScope: (w) => ({ path: `/api/v1/seniors/${w.seniorB.id}/reveal`, body: { fields: ['phone'] } }),
     expect: only({ admin: 'ok', community_staff: 'scoped' }),
   },
+  'POST /api/v1/seniors/{id}/confirmation-pin/reset': {
+    call: (w) => ({ path: `/api/v1/seniors/${w.seniorA.id}/confirmation-pin/reset` }),
+    outOfScope: (w) => ({ path: `/api/v1/seniors/${w.seniorB.id}/confirmation-pin/reset` }),
+    expect: only({ admin: 'ok', community_staff: 'scoped' }),
+  },
   'GET /api/v1/seniors/{id}/history': {
     call: (w) => ({ path: `/api/v1/seniors/${w.seniorA.id}/history` }),
     outOfScope: (w) => ({ path: `/api/v1/seniors/${w.seniorB.id}/history` }),
@@ -255,7 +261,9 @@ const MATRIX: Record<string, Row> = {
 
   'POST /api/v1/service-orders/{id}/assign': orderAction('assign', 'accepted', (w) => ({ caregiverId: w.caregiverA.id }), only({ provider_admin: 'scoped' })),
   'POST /api/v1/service-orders/{id}/check-in': orderAction('check-in', 'assigned', () => ({ lng: 117.25, lat: 31.85 }), only({ caregiver: 'scoped' })),
-  'POST /api/v1/service-orders/{id}/check-out': orderAction('check-out', 'in_service', () => ({ lng: 117.25, lat: 31.85 }), only({ caregiver: 'scoped' })),
+  'POST /api/v1/service-orders/{id}/check-out': orderAction('check-out', 'in_service', () => ({ lng: 117.25, lat: 31.85, noCodeReason: '老人记不清核验码' }), only({ caregiver: 'scoped' })),
+  // orderIn's orders are scheduled for tomorrow: inside the caregiver's window for the phone.
+  'POST /api/v1/service-orders/{id}/senior-phone': orderAction('senior-phone', 'assigned', () => ({}), only({ caregiver: 'scoped' })),
   'POST /api/v1/service-orders/{id}/confirm': orderAction('confirm', 'completed', () => ({ method: 'callback', satisfaction: 5 }), only({ community_staff: 'scoped' })),
   'POST /api/v1/service-orders/{id}/cancel': orderAction('cancel', 'accepted', () => ({ reason: '矩阵测试' }), only({ admin: 'ok', community_staff: 'scoped', provider_admin: 'scoped' })),
   'POST /api/v1/service-orders/{id}/dispute': orderAction('dispute', 'completed', () => ({ reason: '矩阵测试' }), only({ admin: 'ok', finance_officer: 'ok', community_staff: 'scoped' })),

@@ -27,6 +27,8 @@ export const ORDER_STATUS_LABELS: Record<string, string> = {
   in_service: '服务中', completed: '已完成待核验', confirmed: '已核验', disputed: '有争议', rejected: '已驳回', cancelled: '已取消', settled: '已结算',
 };
 
+export const CONFIRMATION_METHOD_LABELS: Record<string, string> = { visit_code: '服务核验码', senior_pin: '老人个人确认码', callback: '电话回访' };
+
 export const ORDER_SOURCE_LABELS: Record<string, string> = { hotline: '热线', staff: '社区', care_plan: '照护计划', emergency: '紧急救助' };
 
 export const FLAG_LABELS: Record<string, string> = {
@@ -43,6 +45,28 @@ export const GENDER_LABELS: Record<string, string> = { male: '男', female: '女
 export const STATEMENT_STATUS_LABELS: Record<string, string> = { draft: '草稿', approved: '已审核', paid: '已支付' };
 export const JOB_STATUS_LABELS: Record<string, string> = { running: '运行中', succeeded: '成功', failed: '失败', abandoned: '已中断', skipped: '已跳过' };
 
+/** Audit log: entity types (the filter), and the fields entries record before and after. */
+export const AUDIT_ENTITY_LABELS: Record<string, string> = {
+  user: '用户', senior: '老人', senior_register: '老人名册', service_order: '工单', emergency_alert: '紧急呼叫', care_plan: '照护计划',
+  voucher_policy: '服务券政策', voucher_account: '服务券账户', voucher_month: '服务券月份', street: '街道', community: '社区',
+  provider: '服务商', caregiver: '护理员', contract: '服务合同', service_type: '服务项目', settlement_period: '结算周期',
+  settlement_statement: '结算单', job: '任务',
+};
+export const AUDIT_ROLE_LABELS: Record<string, string> = { ...ROLE_LABELS, system: '系统任务' };
+export const AUDIT_FIELD_LABELS: Record<string, string> = {
+  value: '内容', id: '编号', status: '状态', name: '名称', displayName: '姓名', username: '用户名', role: '角色', active: '启用',
+  communityIds: '负责社区', communityId: '社区', streetId: '街道', providerId: '服务商', caregiverId: '护理员', kind: '类型',
+  reason: '原因', note: '备注', effectiveDate: '生效日期', effectiveMonth: '生效月份', changes: '修改内容', fields: '查看的字段',
+  orderId: '工单', purpose: '用途', familyId: '登录会话', runId: '运行编号', period: '结算周期', month: '月份', outcome: '结果',
+  payableFen: '应付金额（分）', amountFen: '金额（分）', lineCount: '服务明细数', openChecks: '未完成回访', overrideReason: '提前审核理由',
+  paymentRef: '支付凭证号', paidAt: '支付日期', entryId: '台账记录', created: '新增', duplicates: '重复', invalid: '无效',
+  skills: '服务技能', certificateNo: '证书编号', creditCode: '统一社会信用代码', contactName: '联系人', address: '地址', location: '位置',
+  dailyCapacity: '每日接单上限', code: '编码', unitPriceFen: '单价（分）', emergency: '紧急服务', validFrom: '生效日期', validTo: '截止日期',
+  prices: '价格', categories: '类别', careLevel: '照护等级', seniorId: '老人', serviceTypeCode: '服务项目', quantity: '数量',
+  weekdays: '星期', time: '时间', startDate: '开始日期', endDate: '结束日期', job: '任务', params: '参数', effectiveFrom: '生效月份',
+  fundingSplit: '市区分担', combine: '组合方式', defaultSubsidyRatePct: '默认补贴比例（%）', expiry: '失效规则', source: '来源',
+};
+
 export function labelOf(table: Record<string, string>, code: string | null | undefined): string {
   if (!code) return '—';
   return table[code] ?? code;
@@ -51,6 +75,11 @@ export function labelOf(table: Record<string, string>, code: string | null | und
 export const HELD_BACK_LABELS: Record<string, string> = {
   NO_CONFIRMATION: '无核验记录', SENIOR_NOT_ACTIVE: '服务日老人不在册', NO_VALID_CONTRACT: '无有效合同', DUPLICATE_VISIT: '重复服务', VOUCHER_NOT_REDEEMABLE: '服务券未核销',
 };
+/** The buckets of a settlement run's breakdown, in the order the page lists them. */
+export const RUN_BREAKDOWN_LABELS = {
+  newLines: '新增结算明细', carriedOver: '跨月结转（新增明细）', unchanged: '已在结算单中（无变化）', heldBack: '暂缓结算',
+  alreadySettled: '已在已审核的结算单中', deferred: '本月结算单已审核，顺延下月', disputed: '争议或认定无效（已移出）', notBillable: '不结算（已取消等）',
+} as const;
 export const CHARGE_LABELS: Record<string, string> = {
   provider_cancellation: '接单后取消', late_arrival: '迟到', carried_penalty: '上期结转扣款', visit_rejected: '服务被认定无效',
 };

@@ -56,20 +56,31 @@ export interface VoucherPolicy {
 export const ORDER_STATUSES = ['pending_dispatch', 'offered', 'unassigned', 'accepted', 'assigned', 'in_service', 'completed', 'confirmed', 'disputed', 'rejected', 'cancelled', 'settled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export interface VisitPoint { at: string; lng: number; lat: number; distanceM: number }
+/** The senior as the caregiver sees them at the door: only on her own open visits of today and tomorrow. */
+export interface VisitSenior { name: string; address: string; phoneMasked: string; location: Location | null; mapUrl: string }
 export interface Order {
-  id: string; seniorId: string; communityId: string; serviceTypeCode: string; quantity: number; scheduledStart: string;
+  /** `number`: the human order number (GD…); null on orders created before numbers (orderLabel shows the id's end). */
+  id: string; number: string | null; seniorId: string; communityId: string; serviceTypeCode: string; quantity: number; scheduledStart: string;
   source: 'hotline' | 'staff' | 'care_plan' | 'emergency'; priority: 'normal' | 'emergency'; status: OrderStatus;
   providerId: string | null; caregiverId: string | null; offer: { providerId: string; offeredAt: string; expiresAt: string } | null;
   /** `ranking` only on a single order's answer (the detail): list items leave it out. */
   dispatch: { attempts: { providerId: string; offeredAt: string; outcome: string; reason: string | null }[]; ranking?: { providerId: string; score: number; distanceKm: number; reasons: string[] }[] };
   priceFen: number; subsidyFen: number; selfPayFen: number; checkIn: VisitPoint | null; checkOut: VisitPoint | null; durationMinutes: number | null;
   flags: string[]; confirmation: { method: string; at: string; by: string; satisfaction: number | null } | null; statementId: string | null; createdAt: string;
+  /** The service note given with the order. */
+  notes: string | null;
+  /** Why the caregiver checked out without the senior's code or PIN (for the callback). */
+  noCodeReason: string | null;
+  senior?: VisitSenior;
 }
 export interface OrderHistoryEntry { id: string; at: string; actorId: string; action: string; fromStatus: string; toStatus: string; reason: string | null }
 
 export interface JobRun { id: string; name: string; trigger: string; status: string; requestedBy: string | null; startedAt: string; endedAt: string | null; counts: Record<string, number>; error: string | null }
 export interface Job { name: string; description: string; schedule: string | null; timeZone: string; lastRun: JobRun | null }
-export interface AuditEntry { id: string; seq: number; at: string; actorId: string; actorRole: string; action: string; entityType: string; entityId: string; before: unknown; after: unknown; requestId: string | null; hash: string }
+export interface AuditEntry {
+  id: string; seq: number; at: string; actorId: string; actorRole: string; actorName: string; action: string; actionLabel: string;
+  entityType: string; entityTypeLabel: string; entityId: string; before: unknown; after: unknown; requestId: string | null; hash: string;
+}
 export interface AuditVerification { ok: boolean; checked: number; firstBrokenAt?: number; reason?: string }
 export interface Alert { id: string; seniorId: string; communityId: string; source: 'call_button' | 'hotline'; note: string | null; orderId: string; contactsNotified: number; createdAt: string }
 
@@ -79,15 +90,23 @@ export interface Statement {
   fundingSplit: { cityPct: number; districtPct: number }; lineCount: number; penaltyCount: number; adjustmentCount: number; heldBackCount: number;
   approvedBy: string | null; approvedAt: string | null; approvalOverrideReason: string | null; paymentRef: string | null; paidAt: string | null; paymentDueAt: string | null; paymentOverdue: boolean;
 }
-export interface StatementLine { orderId: string; seniorId: string; communityId: string; serviceTypeCode: string; category: string; quantity: number; scheduledStart: string; confirmedAt: string; priceFen: number; subsidyFen: number; selfPayFen: number; carriedOver: boolean }
-export interface StatementCharge { id: string; reason: string; amountFen: number; orderId: string | null; note: string | null; createdAt: string }
+export interface StatementLine { orderId: string; orderNumber: string | null; seniorId: string; communityId: string; serviceTypeCode: string; category: string; quantity: number; scheduledStart: string; confirmedAt: string; priceFen: number; subsidyFen: number; selfPayFen: number; carriedOver: boolean }
+export interface StatementCharge { id: string; reason: string; amountFen: number; orderId: string | null; orderNumber: string | null; note: string | null; createdAt: string }
 export interface SampleCheck { id: string; orderId: string; statementId: string; period: string; providerId: string; communityId: string; seniorId: string; serviceTypeCode: string; scheduledStart: string; status: 'open' | 'done' | 'cancelled'; outcome: 'visit_happened' | 'visit_did_not_happen' | null; note: string | null; recordedAt: string | null }
 export interface StatementDetail extends Statement {
   lines: StatementLine[]; penalties: StatementCharge[]; adjustments: StatementCharge[];
-  heldBack: { orderId: string; reasonCode: string; detail: string | null; checkedAt: string }[]; sampleChecks: SampleCheck[];
+  heldBack: { orderId: string; orderNumber: string | null; reasonCode: string; detail: string | null; checkedAt: string }[]; sampleChecks: SampleCheck[];
 }
-export interface SettlementRunResult { period: string; statements: Statement[]; ordersSettled: number; payableFen: number; runId: string; counts: Record<string, number> }
-export interface SettlementProgress { period: string; status: 'running' | 'completed'; runId: string; batches: number; ordersSeen: number; startedAt: string; heartbeatAt: string; completedAt: string | null }
+/** Where every order a run saw went: the buckets add up to ordersSeen (src/settlement/run-breakdown.ts). */
+export interface SettlementRunBreakdown {
+  ordersSeen: number; newLines: number; carriedOver: number; unchanged: number; heldBack: number; alreadySettled: number; deferred: number; disputed: number; notBillable: number;
+  heldBackByReason: { reasonCode: string; count: number }[];
+}
+export interface SettlementRunResult { period: string; statements: Statement[]; ordersSettled: number; payableFen: number; runId: string; counts: Record<string, number>; breakdown: SettlementRunBreakdown | null }
+export interface SettlementProgress {
+  period: string; status: 'running' | 'completed'; runId: string; batches: number; ordersSeen: number; startedAt: string; heartbeatAt: string; completedAt: string | null;
+  resumedFrom: string | null; breakdown: SettlementRunBreakdown | null;
+}
 interface Delivered { lineCount: number; quantity: number; grossFen: number; subsidyFen: number; selfPayFen: number }
 export interface SettlementSummary {
   period: string; statementCount: number; totals: StatementTotals & { lineCount: number };
