@@ -54,12 +54,13 @@ describe('the service process', function () {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  function startService(): ChildProcess {
+  /** `detached`: in a process group of its own, as `npm start` in a terminal is (Ctrl-C signals the whole group). */
+  function startService(options: { detached?: boolean } = {}): ChildProcess {
     output = '';
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...TEST_ENV, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info',
       BOOTSTRAP_ADMIN_USERNAME: 'ops-admin', BOOTSTRAP_ADMIN_PASSWORD: 'ops-admin-password', SEED_DEMO: 'false' };
     if (process.env.TEST_FERRETDB_BIN) env.FERRETDB_BIN = process.env.TEST_FERRETDB_BIN;
-    const started = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
     started.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     started.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     return started;
@@ -143,5 +144,24 @@ describe('the service process', function () {
     child = undefined;
     expect(output).to.not.match(/MongoClientClosedError|"statusCode":5\d\d/);
     expect(output).to.include('embedded FerretDB stopped');
+  });
+
+  it('stops quietly on Ctrl-C, the signal reaching its whole process group, with requests still running', async () => {
+    child = startService({ detached: true });
+    await untilReady();
+    await login();
+    const running = Array.from({ length: 20 }, () => fetch(url('/api/v1/audit?pageSize=50'), { headers: { Authorization: admin } }).then((res) => res.status, () => null));
+    await sleep(15);
+    const exited = exitOf(child);
+    process.kill(-(child.pid as number), 'SIGINT');
+    const statuses = await Promise.all(running);
+
+    expect(await exited).to.equal(0);
+    child = undefined;
+    // The database is stopped by the service after its requests, not by the terminal's signal under them.
+    expect(statuses.filter((status) => status !== null && status >= 500)).to.deep.equal([]);
+    expect(output).to.not.match(/"level":(50|60)|exited unexpectedly|MongoClientClosedError/);
+    expect(output).to.include('embedded FerretDB stopped');
+    await waitFor(async () => (processesUsing(dataDir).length === 0 ? true : undefined), 10_000, 'no process left on the data folder');
   });
 });

@@ -54,7 +54,11 @@ export async function startEmbeddedFerretDb({ binary, dataDir, port, logger }: S
   // Go's collector took a fifth of FerretDB's CPU while streaming orders (pprof): a larger GOGC
   // made a scan ~40% faster for tens of MB more heap; GOMEMLIMIT keeps that bounded.
   const env = { ...process.env, GOGC: process.env.GOGC ?? '400', GOMEMLIMIT: process.env.GOMEMLIMIT ?? '1GiB' };
-  const child = spawn('sh', ['-c', GUARD_SCRIPT, 'ferretdb-guard', binary, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
+  // A process group of its own: Ctrl-C in a terminal (or any signal to the service's group) reaches
+  // the service alone, which stops FerretDB itself once its requests have finished. In the
+  // service's group FerretDB died with the signal under the requests still running (500s and an
+  // "exited unexpectedly" error on every Ctrl-C). The guard still stops it if the service dies.
+  const child = spawn('sh', ['-c', GUARD_SCRIPT, 'ferretdb-guard', binary, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env, detached: true });
   forwardOutput(child, logger);
   let exited = false;
   let stopping = false;
