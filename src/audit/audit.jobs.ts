@@ -5,7 +5,7 @@ import { verifyAuditChain } from './audit.service.ts';
 /** Daily proof that nobody edited or deleted audit entries; a broken chain fails the run loudly. */
 export const auditVerifyJob: JobDefinition<Record<string, never>> = {
   name: 'audit-verify',
-  description: 'Verify the audit log hash chain (daily 03:30)',
+  description: '校验审计日志哈希链的完整性（每天 03:30）',
   schedule: '0 30 3 * * *',
   params: z.object({}).strict(),
   paramsForTick: () => ({}),

@@ -9,7 +9,7 @@ import { generateCarePlanOrders } from './care-plan-generation.service.ts';
  */
 export const carePlanGenerationJob: JobDefinition<{ day?: string }> = {
   name: 'care-plan-generation',
-  description: 'Generate the orders of active care plans for the next 7 days (daily 01:30)',
+  description: '为执行中的照护计划生成未来 7 天的工单（每天 01:30）',
   schedule: '0 30 1 * * *',
   params: z.object({ day: z.iso.date().optional() }).strict(),
   paramsForTick: (at, config) => ({ day: businessDay(at, config.businessTimeZone) }),

@@ -6,7 +6,7 @@ import { sweepExpiredOffers } from './order-offers.service.ts';
 /** Every minute: expired offers move on to the next provider (or to a human when none is left). */
 export const offerSweeperJob: JobDefinition<Record<string, never>> = {
   name: 'offer-sweeper',
-  description: 'Re-dispatch offers that expired without an answer (every minute)',
+  description: '重新派出超时无人应答的派单（每分钟）',
   schedule: '0 * * * * *',
   params: z.object({}).strict(),
   paramsForTick: () => ({}),
@@ -19,7 +19,7 @@ export const offerSweeperJob: JobDefinition<Record<string, never>> = {
 /** Nightly: the maintained order counts recounted from the orders (a crash between an order's write and its count). */
 export const orderCountsRepairJob: JobDefinition<Record<string, never>> = {
   name: 'order-counts-repair',
-  description: 'Recount the maintained order counts (list totals, providers\' daily load) from the orders (daily 03:40)',
+  description: '按工单重新核对维护的计数（列表总数、服务商每日接单量）（每天 03:40）',
   schedule: '0 40 3 * * *',
   params: z.object({}).strict(),
   paramsForTick: () => ({}),

@@ -36,7 +36,7 @@ export async function remindUnconfirmedVisits(config: Config, now: Date = new Da
 /** Daily 09:00, in office hours: completed visits unconfirmed after 48 hours. */
 export const visitRemindersJob: JobDefinition<Record<string, never>> = {
   name: 'unconfirmed-visit-reminders',
-  description: 'Remind community staff of completed visits unconfirmed after 48 hours (daily 09:00)',
+  description: '提醒社区工作者回访服务完成 48 小时仍未核验的工单（每天 09:00）',
   schedule: '0 0 9 * * *',
   params: z.object({}).strict(),
   paramsForTick: () => ({}),

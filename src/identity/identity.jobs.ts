@@ -6,7 +6,7 @@ import { LoginFailureModel, RefreshTokenModel } from './session.model.ts';
 // No TTL indexes on FerretDB (DATABASE.md): expired sessions and old login failures are purged here.
 export const sessionsPurgeJob: JobDefinition<Record<string, never>> = {
   name: 'sessions-purge',
-  description: 'Delete expired refresh tokens and login failures outside the lockout window (daily 04:20)',
+  description: '清理过期的登录会话和锁定期外的登录失败记录（每天 04:20）',
   schedule: '0 20 4 * * *',
   params: z.object({}).strict(),
   paramsForTick: () => ({}),

@@ -7,7 +7,7 @@ const RETENTION_DAYS = 180;
 // There are no TTL indexes on FerretDB (DATABASE.md), so old run records are purged by a job.
 export const jobRunsPurgeJob: JobDefinition<{ retentionDays: number }> = {
   name: 'job-runs-purge',
-  description: `Delete ended job runs older than ${RETENTION_DAYS} days (daily 04:10)`,
+  description: `清理 ${RETENTION_DAYS} 天前已结束的任务运行记录（每天 04:10）`,
   schedule: '0 10 4 * * *',
   params: z.object({ retentionDays: z.number().int().min(30).max(3650).default(RETENTION_DAYS) }).strict(),
   paramsForTick: () => ({ retentionDays: RETENTION_DAYS }),

@@ -5,7 +5,7 @@ import { deliverDueNotifications } from './notification.delivery.ts';
 /** Every minute: send what is due in the outbox; failures come back with growing backoff. */
 export const notificationsDeliverJob: JobDefinition<Record<string, never>> = {
   name: 'notifications-deliver',
-  description: 'Send due notifications from the outbox, retrying failures with backoff (every minute)',
+  description: '发送待发通知，失败的按退避间隔重试（每分钟）',
   schedule: '0 * * * * *',
   params: z.object({}).strict(),
   paramsForTick: () => ({}),

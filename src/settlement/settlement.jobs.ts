@@ -22,7 +22,7 @@ import { bilingual } from '../shared/i18n.ts';
  */
 export const settlementJob: JobDefinition<{ period: string }> = {
   name: SETTLEMENT_JOB_NAME,
-  description: 'Monthly settlement with every provider for the previous month (1st, 02:00)',
+  description: '与每个服务商结算上个月的服务（每月 1 日 02:00）',
   schedule: '0 0 2 1 * *',
   params: z.object({ period: periodField }).strict(),
   paramsForTick: (at, config) => ({ period: addMonths(businessMonth(at, config.businessTimeZone), -1) }),

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { JobRunner } from '../jobs/index.ts';
+import { attachmentDisposition } from '../shared/http/attachment.ts';
 import { createRouteGroup } from '../shared/http/route.ts';
 import { periodSummary, writeSummaryXlsx } from './period-summary.ts';
 import { listSampleChecks, recordSampleCheck } from './sample-checks.service.ts';
@@ -10,7 +11,7 @@ import {
   statementsPageSchema, statementsQuery, summaryQuery, summarySchema,
 } from './settlement.schemas.ts';
 import { approveStatement, payStatement } from './statement-approval.ts';
-import { exportFileName, writeStatementCsv, writeStatementXlsx } from './statement-export.ts';
+import { asciiExportFileName, exportFileName, writeStatementCsv, writeStatementXlsx } from './statement-export.ts';
 import { listStatements, runProgressOf, statementDetail, statementInScope, statementLines, toStatementView } from './statements.query.ts';
 
 const { router, route } = createRouteGroup('/api/v1');
@@ -39,7 +40,8 @@ route({
   handler: async ({ query }, _req, res) => {
     const summary = await periodSummary(query.period);
     if (query.format === 'json') return summary;
-    attachment(res, XLSX_TYPE, `settlement-summary-${query.period}.xlsx`);
+    const [year, month] = query.period.split('-');
+    attachment(res, XLSX_TYPE, `结算汇总-${year}年${month}月.xlsx`, `settlement-summary-${query.period}.xlsx`);
     await writeSummaryXlsx(summary, res);
   },
 });
@@ -47,7 +49,7 @@ route({
 route({
   method: 'get', path: '/settlements/runs/:period', summary: 'Progress of the period\'s last run', tags,
   access: READERS, params: runProgressParams,
-  success: { status: 200, schema: runProgressSchema, description: 'Where the run stands' },
+  success: { status: 200, schema: runProgressSchema.nullable(), description: 'Where the run stands; null for a month never run' },
   handler: ({ params }) => runProgressOf(params.period),
 });
 
@@ -89,10 +91,10 @@ route({
   handler: async ({ params, query, actor, config }, _req, res) => {
     const statement = await statementInScope(params.id, actor);
     if (query.format === 'csv') {
-      attachment(res, 'text/csv; charset=utf-8', exportFileName(statement, 'csv'));
+      attachment(res, 'text/csv; charset=utf-8', exportFileName(statement, 'csv'), asciiExportFileName(statement, 'csv'));
       await writeStatementCsv(statement, config, res);
     } else {
-      attachment(res, XLSX_TYPE, exportFileName(statement, 'xlsx'));
+      attachment(res, XLSX_TYPE, exportFileName(statement, 'xlsx'), asciiExportFileName(statement, 'xlsx'));
       await writeStatementXlsx(statement, config, res);
     }
   },
@@ -112,10 +114,10 @@ route({
   handler: ({ params, body, actor, config, requestId }) => recordSampleCheck(params.id, body, { actor, config, requestId }),
 });
 
-function attachment(res: Response, contentType: string, fileName: string): void {
+function attachment(res: Response, contentType: string, fileName: string, asciiFileName: string): void {
   res.status(200);
   res.setHeader('Content-Type', contentType);
-  res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
+  res.setHeader('Content-Disposition', attachmentDisposition(fileName, asciiFileName));
 }
 
 export const settlementRouter = router;

@@ -1,8 +1,10 @@
 import type { Config } from '../config/env.ts';
+import { orderNumbersOf } from '../dispatch/index.ts';
 import { DomainError } from '../shared/errors.ts';
 import { findPage, type Paging } from '../shared/http/pagination.ts';
 import type { Actor } from '../shared/roles.ts';
 import { withinScope, scopeBy, type ScopeRules } from '../shared/scope.ts';
+import { breakdownView } from './run-breakdown.ts';
 import {
   HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, completeLine,
   type HeldBackDoc, type LineDoc, type SampleCheckDoc, type StatementDoc, type StatementStatus,
@@ -44,10 +46,23 @@ export function toStatementView(statement: StatementDoc, config: Config, now: Da
 }
 export type StatementView = ReturnType<typeof toStatementView>;
 
-export function toLineView(stored: LineDoc) {
+/** Order numbers by order id (orderNumbersOf), for the views below; an order without one answers null. */
+type OrderNumbers = ReadonlyMap<string, string>;
+const numberIn = (numbers: OrderNumbers, orderId: string | null | undefined) => (orderId ? (numbers.get(orderId) ?? null) : null);
+
+/** The numbers of the orders a statement's rows name, read by key a thousand at a time. */
+async function orderNumbersFor(orderIds: (string | null | undefined)[]): Promise<OrderNumbers> {
+  const ids = [...new Set(orderIds.filter((id): id is string => Boolean(id)))];
+  const numbers = new Map<string, string>();
+  for (let start = 0; start < ids.length; start += 1000) for (const [id, number] of await orderNumbersOf(ids.slice(start, start + 1000))) numbers.set(id, number);
+  return numbers;
+}
+
+export function toLineView(stored: LineDoc, numbers: OrderNumbers) {
   const line = completeLine(stored);
   return {
     orderId: line.orderId as string,
+    orderNumber: numberIn(numbers, line.orderId),
     seniorId: line.seniorId as string,
     communityId: line.communityId as string,
     serviceTypeCode: line.serviceTypeCode as string,
@@ -62,11 +77,13 @@ export function toLineView(stored: LineDoc) {
   };
 }
 
-export function toChargeView(line: LineDoc) {
-  return { id: line._id, reason: line.reason as string, amountFen: line.amountFen, orderId: line.orderId ?? null, note: line.note ?? null, createdAt: line.createdAt };
+export function toChargeView(line: LineDoc, numbers: OrderNumbers) {
+  return { id: line._id, reason: line.reason as string, amountFen: line.amountFen, orderId: line.orderId ?? null, orderNumber: numberIn(numbers, line.orderId), note: line.note ?? null, createdAt: line.createdAt };
 }
 
-export const toHeldBackView = (row: HeldBackDoc) => ({ orderId: row.orderId, reasonCode: row.reasonCode, detail: row.detail ?? null, checkedAt: row.checkedAt });
+export const toHeldBackView = (row: HeldBackDoc, numbers: OrderNumbers) => ({
+  orderId: row.orderId, orderNumber: numberIn(numbers, row.orderId), reasonCode: row.reasonCode, detail: row.detail ?? null, checkedAt: row.checkedAt,
+});
 
 export function toSampleCheckView(check: SampleCheckDoc) {
   return {
@@ -95,15 +112,19 @@ export async function statementInScope(id: string, actor: Actor): Promise<Statem
 /** The statement with its lines, penalties, adjustments, held-back visits and review callbacks. */
 export async function statementDetail(id: string, actor: Actor, config: Config) {
   const statement = await statementInScope(id, actor);
+  const stored: LineDoc[] = [];
+  for await (const line of LineModel.find({ statementId: id }).sort({ kind: 1, scheduledStart: 1, _id: 1 }).lean().cursor({ batchSize: 1000 })) stored.push(completeLine(line as LineDoc));
+  const heldBackRows = (await HeldBackModel.find({ statementId: id }).sort({ orderId: 1 }).lean()) as HeldBackDoc[];
+  const numbers = await orderNumbersFor([...stored.map((line) => line.orderId), ...heldBackRows.map((row) => row.orderId)]);
   const lines: ReturnType<typeof toLineView>[] = [];
   const penalties: ReturnType<typeof toChargeView>[] = [];
   const adjustments: ReturnType<typeof toChargeView>[] = [];
-  for await (const line of LineModel.find({ statementId: id }).sort({ kind: 1, scheduledStart: 1, _id: 1 }).lean().cursor({ batchSize: 1000 })) {
-    if (line.kind === 'service') lines.push(toLineView(line as LineDoc));
-    else if (line.kind === 'penalty') penalties.push(toChargeView(line as LineDoc));
-    else adjustments.push(toChargeView(line as LineDoc));
+  for (const line of stored) {
+    if (line.kind === 'service') lines.push(toLineView(line, numbers));
+    else if (line.kind === 'penalty') penalties.push(toChargeView(line, numbers));
+    else adjustments.push(toChargeView(line, numbers));
   }
-  const heldBack = (await HeldBackModel.find({ statementId: id }).sort({ orderId: 1 }).lean()).map((row) => toHeldBackView(row as HeldBackDoc));
+  const heldBack = heldBackRows.map((row) => toHeldBackView(row, numbers));
   const sampleChecks = (await SampleCheckModel.find({ statementId: id }).sort({ _id: 1 }).lean()).map((check) => toSampleCheckView(check as SampleCheckDoc));
   return { ...toStatementView(statement, config), lines, penalties, adjustments, heldBack, sampleChecks };
 }
@@ -117,16 +138,22 @@ export async function statementDetail(id: string, actor: Actor, config: Config) 
 export async function statementLines(id: string, paging: Paging, actor: Actor) {
   const statement = await statementInScope(id, actor);
   const total = statement.status === 'draft' ? undefined : async () => statement.lineCount ?? null;
-  return findPage(LineModel, { statementId: id, kind: 'service' }, { _id: 1 }, paging, (line: LineDoc) => toLineView(line), { total });
+  const page = await findPage(LineModel, { statementId: id, kind: 'service' }, { _id: 1 }, paging, (line: LineDoc) => line, { total });
+  // The page's order numbers in one read by key: the cost stays that of the page.
+  const numbers = await orderNumbersFor(page.items.map((line) => line._id));
+  return { ...page, items: page.items.map((line) => toLineView(line, numbers)) };
 }
 
 /** Where the period's last run stands (the console polls it while a run is going). */
 export async function runProgressOf(period: string) {
   const progress = await RunProgressModel.findById(period).lean();
-  if (!progress) throw new DomainError('NOT_FOUND');
+  // A month never run is an answer, not a missing resource: the console asks on every visit of
+  // the settlement page, and a 404 there was a failed request in every finance officer's browser.
+  if (!progress) return null;
   return {
     period, status: progress.status as 'running' | 'completed', runId: progress.runId, batches: progress.batches ?? 0, ordersSeen: progress.ordersSeen ?? 0,
     lastOrderId: progress.lastOrderId ?? null, startedAt: progress.startedAt, heartbeatAt: progress.heartbeatAt, completedAt: progress.completedAt ?? null, resumedFrom: progress.resumedFrom ?? null,
+    breakdown: breakdownView(progress.ordersSeen ?? 0, progress.breakdown),
   };
 }
 

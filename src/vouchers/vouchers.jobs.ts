@@ -13,7 +13,7 @@ const monthParams = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/
 /** 1st of the month, 00:05 Asia/Shanghai; on start, a month that was never completed is issued. */
 export const voucherIssuanceJob: JobDefinition<{ month: string }> = {
   name: 'voucher-issuance',
-  description: 'Issue the month\'s vouchers to every active or suspended senior (1st, 00:05)',
+  description: '向每位在册或暂停服务的老人发放当月服务券（每月 1 日 00:05）',
   schedule: '0 5 0 1 * *',
   params: monthParams,
   paramsForTick: (at, config) => ({ month: businessMonth(at, config.businessTimeZone) }),
@@ -36,7 +36,7 @@ export const voucherIssuanceJob: JobDefinition<{ month: string }> = {
  */
 export const voucherExpiryJob: JobDefinition<{ month: string }> = {
   name: 'voucher-expiry',
-  description: 'Expire lapsed voucher credits at the start of the month (1st, 00:01)',
+  description: '月初使到期的服务券额度失效（每月 1 日 00:01）',
   schedule: '0 1 0 1 * *',
   params: monthParams,
   paramsForTick: (at, config) => ({ month: businessMonth(at, config.businessTimeZone) }),
@@ -64,7 +64,7 @@ export const voucherExpiryJob: JobDefinition<{ month: string }> = {
 /** Daily 03:00: accounts against their entries; findings recorded, never "fixed". */
 export const voucherReconciliationJob: JobDefinition<Record<string, never>> = {
   name: 'voucher-reconciliation',
-  description: 'Check every voucher account against its ledger entries (daily 03:00)',
+  description: '逐个核对服务券账户与台账记录（每天 03:00）',
   schedule: '0 0 3 * * *',
   params: z.object({}).strict(),
   paramsForTick: () => ({}),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { recordAudit } from '../../src/audit/index.ts';
 import { AUDIT_ACTION_ZH, AUDIT_ENTITY_ZH } from '../../src/audit/audit-labels.ts';
+import { ORDER_TRANSITIONS } from '../../src/dispatch/order.state-machine.ts';
 import { SENIOR_TRANSITIONS } from '../../src/seniors/senior.state-machine.ts';
 import { createTestApp, createTestUser } from '../support/app.ts';
 import { clearCollections, useTestDatabase } from '../support/database.ts';
@@ -11,7 +12,8 @@ import { signAccessToken } from '../../src/shared/http/auth.ts';
 
 /** Every action code and entity type an audit entry is written with in src/ (literal, or `senior.${action}`). */
 async function codesWritten(): Promise<{ actions: Set<string>; entityTypes: Set<string> }> {
-  const actions = new Set<string>(Object.keys(SENIOR_TRANSITIONS).map((action) => `senior.${action}`));
+  // The two written from a variable: `senior.${action}` (lifecycle) and `order.${action}` (every transition).
+  const actions = new Set<string>([...Object.keys(SENIOR_TRANSITIONS).map((action) => `senior.${action}`), ...Object.keys(ORDER_TRANSITIONS).map((action) => `order.${action}`)]);
   const entityTypes = new Set<string>();
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {

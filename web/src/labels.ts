@@ -89,5 +89,23 @@ export const SAMPLE_OUTCOME_LABELS: Record<string, string> = { visit_happened: '
 export const JOB_LABELS: Record<string, string> = {
   'audit-verify': '审计日志校验', 'care-plan-generation': '照护计划生成工单', 'job-runs-purge': '清理任务记录', 'notifications-deliver': '发送通知',
   'offer-sweeper': '派单超时处理', 'sessions-purge': '清理过期会话', 'unconfirmed-visit-reminders': '未核验服务提醒', 'voucher-expiry': '服务券过期',
-  'voucher-issuance': '服务券月度发放', 'voucher-reconciliation': '服务券对账', settlement: '月度结算',
+  'voucher-issuance': '服务券月度发放', 'voucher-reconciliation': '服务券对账', settlement: '月度结算', 'order-counts-repair': '工单计数核对',
+};
+
+/** What a job run counted, by the keys the jobs answer (the *.jobs.ts files of each capability). */
+export const JOB_COUNT_LABELS: Record<string, string> = {
+  checked: '已校验', plans: '照护计划', created: '新建', skipped: '跳过', existing: '已存在', failed: '失败', expired: '已过期', reoffered: '重新派单',
+  unassigned: '转无人接单', raced: '已被处理', orders: '工单', counters: '计数', repaired: '已修正', offeredToRepaired: '派单对象已修正',
+  unconfirmed: '未核验', reminded: '已提醒', refreshTokensDeleted: '清理会话', loginFailuresDeleted: '清理登录失败记录', deleted: '已删除',
+  sent: '已发送', retried: '重试', issued: '已发放', totalFen: '发放总额（分）', zeroAmount: '金额为零', expiredFen: '过期金额（分）', accounts: '账户',
+  mismatches: '不一致', pendingCompleted: '补完成', entries: '台账记录', batches: '批次', ordersSeen: '处理工单', linesAdded: '新增明细',
+  penaltiesAdded: '新增扣款', adjustmentsAdded: '新增调整', linesTakenOut: '移出明细', ordersMarkedSettled: '标记已结算', sampleChecksOpened: '新开抽查回访',
+  resumed: '续跑', interrupted: '中断', newLines: '新增结算明细', carriedOver: '跨月结转', unchanged: '无变化', heldBack: '暂缓结算',
+  alreadySettled: '已在已审核结算单中', deferred: '顺延下月', disputed: '争议或无效', notBillable: '不计费',
+};
+
+/** The actions of an order's history (src/dispatch/order.state-machine.ts, and its creation). */
+export const ORDER_ACTION_LABELS: Record<string, string> = {
+  create: '创建', offer: '派单', unassign: '转为无人接单', accept: '接单', decline: '拒单', assign: '指派护理员', check_in: '签到', complete: '签退',
+  confirm: '核验确认', cancel: '取消', dispute: '提出争议', uphold: '维持服务', reject: '驳回', settle: '结算', expire: '派单超时',
 };
