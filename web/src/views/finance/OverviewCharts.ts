@@ -6,12 +6,17 @@ import { FUNDING_LABELS } from '../../labels.ts';
 
 const percent = (rate: number | null) => (rate === null ? null : Math.round(rate * 1000) / 10);
 
-/** Who pays for the month's visits: the city and district budgets (settled payable) and the seniors' self-pay. */
+/**
+ * Who pays for the month's visits: the city and district budgets (settled payable) and the seniors'
+ * self-pay. Only the sources that paid something: a ring of one 0 part is drawn whole and read as
+ * "老人自付 0%" filling the chart. Null when nothing was paid at all (the page says so instead).
+ */
 export function fundingOption(report: OverviewReport) {
   const parts = [
     ...(report.spend.settlement?.fundingSources ?? []).map((source) => ({ name: FUNDING_LABELS[source.source] ?? source.source, value: source.monthFen })),
     { name: FUNDING_LABELS.self_pay ?? '老人自付', value: report.spend.vouchers.selfPayFen },
-  ];
+  ].filter((part) => part.value > 0);
+  if (parts.length === 0) return null;
   return {
     tooltip: { trigger: 'item', formatter: (item: { name: string; value: number; percent: number }) => `${item.name}：${yuan(item.value)}（${item.percent}%）` },
     legend: { bottom: 0 },
