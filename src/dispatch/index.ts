@@ -2,6 +2,7 @@ export { ordersRouter } from './orders.routes.ts';
 export { offerSweeperJob, orderCountsRepairJob } from './dispatch.jobs.ts';
 export { repairOrderCounts } from './order-counts.ts';
 export { createOrder } from './order-create.service.ts';
+export { orderLabel, orderNumbersOf } from './order-number.ts';
 export { alertsRouter } from './alerts.routes.ts';
 export { cancelOrder } from './order-close.service.ts';
 export { remindUnconfirmedVisits, visitRemindersJob } from './visit-reminders.jobs.ts';

@@ -10,6 +10,7 @@ import { businessDay, businessMonth } from '../shared/time.ts';
 import { computeEntitlement, policyForMonth } from '../vouchers/index.ts';
 import { dispatchOrder } from './order-dispatch.service.ts';
 import { countOrderChange } from './order-counts.ts';
+import { nextOrderNumber } from './order-number.ts';
 import { OrderHistoryModel, OrderModel, type OrderDoc } from './order.model.ts';
 
 export interface CreateOrderInput {
@@ -60,8 +61,11 @@ export async function createOrder(input: CreateOrderInput, ctx: OrderContext, op
   const id = new mongoose.Types.ObjectId(options.orderId);
   const visitCode = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const isEmergency = input.source === 'emergency' || serviceType.emergency;
+  // Taken just before the insert: a crash between the two leaves a gap in the day's numbers (order-number.ts).
+  const number = await nextOrderNumber(now, tz);
   const created = await OrderModel.create({
     _id: id,
+    number,
     seniorId: senior.seniorId,
     communityId: senior.communityId,
     streetId: senior.streetId,
@@ -88,7 +92,7 @@ export async function createOrder(input: CreateOrderInput, ctx: OrderContext, op
   await Promise.all([
     countOrderChange(null, created),
     OrderHistoryModel.create({ orderId, at: now, actorId: ctx.actor.id, action: 'create', fromStatus: 'pending_dispatch', toStatus: 'pending_dispatch' }),
-    recordAudit({ actor: ctx.actor, action: 'order.create', entityType: 'service_order', entityId: orderId, requestId: ctx.requestId, after: { seniorId: senior.seniorId, serviceTypeCode: serviceType.code, quantity: input.quantity, source: input.source } }),
+    recordAudit({ actor: ctx.actor, action: 'order.create', entityType: 'service_order', entityId: orderId, requestId: ctx.requestId, after: { number, seniorId: senior.seniorId, serviceTypeCode: serviceType.code, quantity: input.quantity, source: input.source } }),
   ]);
   const dispatched = await dispatchOrder(created.toObject() as OrderDoc, { actorId: ctx.actor.id, actorRole: ctx.actor.role, requestId: ctx.requestId, now }, { config: ctx.config, serviceType });
   return { order: dispatched, visitCode };

@@ -10,6 +10,11 @@ const point = new Schema({ at: Date, lng: Number, lat: Number, distanceM: Number
 // senior's location, expected minutes): settlement and reports read orders alone (no $lookup).
 const orderSchema = new Schema(
   {
+    /**
+     * The human order number (order-number.ts), GD202612030001. Orders created before numbers
+     * existed have none: the field is left out, never null, and the view answers null.
+     */
+    number: { type: String },
     seniorId: { type: String, required: true },
     communityId: { type: String, required: true },
     streetId: { type: String, required: true },
@@ -74,6 +79,11 @@ const orderSchema = new Schema(
   },
   { collection: 'service_orders', versionKey: false, timestamps: true, minimize: false },
 );
+// Unique where present. `sparse` is what lets MongoDB hold the many orders from before numbers
+// (a plain unique index there allows one missing value); FerretDB ignores the option and allows many
+// missing values anyway, so both engines enforce the same thing. This is why the field is never
+// written as null: MongoDB's sparse index would take null as a value and allow it once.
+orderSchema.index({ number: 1 }, { unique: true, sparse: true });
 orderSchema.index({ status: 1, 'offer.expiresAt': 1 });
 // Lists walk these in `_id` order and stop after a page (FerretDB patch 0008; MongoDB alike).
 orderSchema.index({ communityId: 1, _id: 1 });

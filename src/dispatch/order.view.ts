@@ -30,6 +30,8 @@ export interface RankingEntry {
 export function toOrderListView(order: OrderDoc) {
   return {
     id: String(order._id),
+    // On the order document itself, so a list costs no lookup for it; null on orders from before numbers.
+    number: order.number ?? null,
     seniorId: order.seniorId,
     communityId: order.communityId,
     serviceTypeCode: order.serviceTypeCode,

@@ -25,6 +25,7 @@ const ranking = z.array(z.object({ providerId: z.string(), score: z.number(), di
 export const orderListItemSchema = z
   .object({
     id: z.string(),
+    number: z.string().nullable().openapi({ description: 'human order number: GD + the Asia/Shanghai day of creation (YYYYMMDD) + that day\'s sequence (4 digits or more); unique and increasing, not gapless; null on orders created before numbers existed', example: 'GD202612030001' }),
     seniorId: z.string(),
     communityId: z.string(),
     serviceTypeCode: z.string(),

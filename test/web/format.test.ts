@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { chineseDate, chineseDateTime, chineseMonth, countdown, fenOf, monthsBefore, shanghaiDayRange, shanghaiInstant, yuan } from '../../web/src/format.ts';
+import { chineseDate, chineseDateTime, chineseMonth, countdown, fenOf, monthsBefore, orderLabel, shanghaiDayRange, shanghaiInstant, yuan } from '../../web/src/format.ts';
 import { checkIdNumber, phoneProblem } from '../../web/src/id-check.ts';
 import { idNumberBornOn } from '../seniors/senior.fixtures.ts';
 
@@ -12,6 +12,11 @@ describe('console formats', () => {
     expect(yuan(-3_200)).to.equal('-¥32.00');
     expect(yuan(100_000_000)).to.equal('¥1,000,000.00');
     expect(yuan(null)).to.equal('—');
+  });
+
+  it('names an order by its number, or one from before numbers by the last 8 characters of its id', () => {
+    expect(orderLabel('65a1b2c3d4e5f60718293a4b', 'GD202612030001')).to.equal('GD202612030001');
+    expect(orderLabel('65a1b2c3d4e5f60718293a4b', null)).to.equal('18293a4b');
   });
 
   it('reads typed yuan back into fen without floating point', () => {

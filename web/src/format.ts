@@ -51,6 +51,14 @@ export function chineseMonth(month: string): string {
   return `${month.slice(0, 4)}年${Number(month.slice(5, 7))}月`;
 }
 
+/**
+ * How people see an order: its number (GD202612030001); an order created before numbers existed
+ * shows the last 8 characters of its id instead (README, "Order numbers").
+ */
+export function orderLabel(id: string, number: string | null | undefined): string {
+  return number ?? id.slice(-8);
+}
+
 export function todayInShanghai(): string {
   return shanghaiParts(new Date()).day;
 }
