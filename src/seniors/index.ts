@@ -9,6 +9,6 @@ export { seniorForIssuance, seniorsForIssuance, type SeniorForIssuance, type Vou
 export { ageOn } from './id-number.ts';
 export { ADVANCED_AGE, ASSESSMENT_VALID_MONTHS } from './senior.view.ts';
 export { emergencyContactsOf, seniorForOrder, type SeniorOrderFacts } from './order-facts.ts';
-export { seniorSettlementFacts, seniorsSettlementFacts, seniorStatusAt, type SeniorSettlementFacts } from './settlement-facts.ts';
+export { seniorSettlementFacts, seniorsSettlementFacts, seniorsMaskedNames, seniorStatusAt, type SeniorSettlementFacts } from './settlement-facts.ts';
 export { seniorsForReports, type SeniorForReports } from './reports-facts.ts';
 export { CATEGORIES, SENIOR_STATUSES, type SeniorStatus } from './senior.model.ts';

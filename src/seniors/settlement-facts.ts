@@ -1,4 +1,5 @@
 import { byKeys } from '../shared/by-keys.ts';
+import { maskName } from '../shared/pii.ts';
 import { businessDay } from '../shared/time.ts';
 import { SeniorModel, type SeniorDoc, type SeniorStatus } from './senior.model.ts';
 import { voucherBasisFor } from './voucher-basis.ts';
@@ -26,6 +27,14 @@ export async function seniorsSettlementFacts(seniorIds: string[], month: string)
   if (ids.length === 0) return new Map();
   const seniors = await SeniorModel.find({ _id: { $in: ids } }, FACTS_PROJECTION).setOptions(byKeys(ids.length)).lean();
   return new Map(seniors.map((senior) => [String(senior._id), factsOf(senior as SeniorDoc, month)]));
+}
+
+/** The masked names (maskName) of many seniors in one read by key, for statement files; unknown ids are absent. */
+export async function seniorsMaskedNames(seniorIds: string[]): Promise<Map<string, string>> {
+  const ids = [...new Set(seniorIds.filter((id) => /^[0-9a-f]{24}$/.test(id)))];
+  if (ids.length === 0) return new Map();
+  const seniors = await SeniorModel.find({ _id: { $in: ids } }, { name: 1 }).setOptions(byKeys(ids.length)).lean();
+  return new Map(seniors.map((senior) => [String(senior._id), maskName(senior.name)]));
 }
 
 export const FACTS_PROJECTION = { categories: 1, careLevel: 1, assessedAt: 1, voucherBasis: 1, voucherBasisNext: 1, status: 1, statusLog: 1, deactivation: 1 } as const;

@@ -1,5 +1,5 @@
 import type { Config } from '../config/env.ts';
-import { attachOrderToStatement, ordersForSettlement, settleOrderInStatement, type OrderForSettlement } from '../dispatch/index.ts';
+import { attachOrderToStatement, orderLabel, orderNumbersOf, ordersForSettlement, settleOrderInStatement, type OrderForSettlement } from '../dispatch/index.ts';
 import { contractsOfProvider, getProvider, validContractAmong, type ContractView } from '../organisation/index.ts';
 import { enqueueNotifications } from '../notifications/index.ts';
 import { seniorsSettlementFacts, seniorStatusAt, type SeniorSettlementFacts } from '../seniors/index.ts';
@@ -14,6 +14,7 @@ import { businessDay, businessMonth } from '../shared/time.ts';
 import { policyForMonth, redeemedAmountsFor, redeemForOrder } from '../vouchers/index.ts';
 import { primaryCategory } from './categories.ts';
 import { RankThresholdCandidates, SampleCandidates, sampleSizeOf } from './review-sample.ts';
+import { emptyTally, storedZeroTally, tallyIncrement, type BreakdownBucket, type RunTally } from './run-breakdown.ts';
 import {
   HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, VisitClaimModel, ZERO_TOTALS, completeLine, storedLine,
   type HeldBackReason, type LineDoc, type StatementStatus,
@@ -49,11 +50,10 @@ export interface SettlementRunOptions {
   now?: Date;
 }
 
-export interface SettlementRunCounts {
+export interface SettlementRunCounts extends Record<BreakdownBucket, number> {
   batches: number;
   ordersSeen: number;
   linesAdded: number;
-  heldBack: number;
   penaltiesAdded: number;
   adjustmentsAdded: number;
   linesTakenOut: number;
@@ -92,7 +92,9 @@ export async function runSettlement(period: string, options: SettlementRunOption
     await run.writeBatch(reads);
     run.counts.batches += 1;
     run.counts.ordersSeen += batch.length;
-    await RunProgressModel.updateOne({ _id: period, runId: options.runId }, { $set: { lastOrderId: batch.at(-1)?.orderId, heartbeatAt: new Date() }, $inc: { batches: 1, ordersSeen: batch.length } });
+    // The batch's breakdown in the same update as its count: the two never disagree (run-breakdown.ts).
+    const tally = tallyIncrement(run.takeBatchTally());
+    await RunProgressModel.updateOne({ _id: period, runId: options.runId }, { $set: { lastOrderId: batch.at(-1)?.orderId, heartbeatAt: new Date() }, $inc: { batches: 1, ordersSeen: batch.length, ...tally } });
     await settlementFaults.afterBatch?.(run.counts.batches);
     if (options.signal?.aborted) {
       run.counts.interrupted = 1;
@@ -117,7 +119,7 @@ async function beginProgress(period: string, runId: string, now: Date): Promise<
   }
   await RunProgressModel.updateOne(
     { _id: period },
-    { $set: { status: 'running', runId, lastOrderId: null, batches: 0, ordersSeen: 0, startedAt: now, heartbeatAt: now, completedAt: null, resumedFrom: null } },
+    { $set: { status: 'running', runId, lastOrderId: null, batches: 0, ordersSeen: 0, breakdown: storedZeroTally(), startedAt: now, heartbeatAt: now, completedAt: null, resumedFrom: null } },
     { upsert: true },
   );
   return null;
@@ -144,8 +146,11 @@ interface WriteRecord { number: number; paid: LineDoc[]; takenOut: string[] }
 
 class SettlementRun {
   readonly counts: SettlementRunCounts = {
-    batches: 0, ordersSeen: 0, linesAdded: 0, heldBack: 0, penaltiesAdded: 0, adjustmentsAdded: 0, linesTakenOut: 0, ordersMarkedSettled: 0, sampleChecksOpened: 0, resumed: 0, interrupted: 0,
+    batches: 0, ordersSeen: 0, linesAdded: 0, penaltiesAdded: 0, adjustmentsAdded: 0, linesTakenOut: 0, ordersMarkedSettled: 0, sampleChecksOpened: 0, resumed: 0, interrupted: 0,
+    ...emptyTally().buckets,
   };
+  /** The breakdown of the batch being written, recorded with it (takeBatchTally). */
+  private batchTally: RunTally = emptyTally();
   private readonly statementStatus = new Map<string, StatementStatus | null>();
   private readonly seniors = new Map<string, SeniorSettlementFacts | null>();
   private readonly contracts = new Map<string, ContractView[]>();
@@ -249,11 +254,24 @@ class SettlementRun {
     this.recentWrites.push(writes);
     // Only the writes since the oldest batch whose reads may still be running are kept (one ahead).
     while (this.recentWrites.length > 3) this.recentWrites.shift();
+    const isNewVisit = new Set(reads.work.map((item) => item.order.orderId));
     for (const order of reads.batch) {
-      if (order.status === 'confirmed' && !order.statementId) continue; // a new visit (settleVisits), or one without a provider
-      if (order.status === 'confirmed') await this.followSettledVisit(order);
-      else if (order.status === 'disputed' || order.status === 'rejected') await this.followDispute(order, writes);
-      else if (order.status === 'cancelled') await this.chargeCancellation(order);
+      if (order.status === 'confirmed' && !order.statementId) {
+        // A new visit (settleVisits sorts it), or one readBatch passed over: without a provider, or
+        // its provider's statement of the period is approved already and it waits for the next.
+        if (!isNewVisit.has(order.orderId)) this.sort(order.providerId ? 'deferred' : 'notBillable');
+        continue;
+      }
+      if (order.status === 'confirmed') {
+        await this.followSettledVisit(order);
+        this.sort('alreadySettled');
+      } else if (order.status === 'disputed' || order.status === 'rejected') {
+        await this.followDispute(order, writes);
+        this.sort('disputed');
+      } else {
+        if (order.status === 'cancelled') await this.chargeCancellation(order);
+        this.sort('notBillable');
+      }
     }
     await this.settleVisits(reads, writes);
     this.writesFinished = writes.number;
@@ -304,7 +322,7 @@ class SettlementRun {
     for (const { order, statementId, claimKey, span } of work) {
       const lineStatementId = linesBefore.get(order.orderId);
       if (lineStatementId !== undefined) {
-        await this.followLine(order, lineStatementId, statementId, late);
+        this.sort(await this.followLine(order, lineStatementId, statementId, late));
         continue;
       }
       const refusal = (await this.check(order)) ?? (await this.redeem(order, redeemed));
@@ -315,7 +333,9 @@ class SettlementRun {
       const claimed = claims.get(claimKey) ?? new Map<string, [number, number]>();
       const duplicateOf = [...claimed].find(([otherId, other]) => otherId !== order.orderId && other[0] < span[1] && span[0] < other[1])?.[0];
       if (duplicateOf) {
-        await this.holdBack(statementId, order, 'DUPLICATE_VISIT', `与同一老人同日同项服务的订单 ${duplicateOf} 时间重叠`);
+        // Named by its number, as finance sees it everywhere (one read, only for a duplicate).
+        const other = orderLabel({ id: duplicateOf, number: (await orderNumbersOf([duplicateOf])).get(duplicateOf) ?? null });
+        await this.holdBack(statementId, order, 'DUPLICATE_VISIT', `与同一老人同日同项服务的工单 ${other} 时间重叠`);
         continue;
       }
       claimed.set(order.orderId, span);
@@ -327,6 +347,7 @@ class SettlementRun {
     const { inserted } = await insertLines(lines);
     settlementFaults.afterWrite?.('lines');
     const paid = lines.filter((line) => inserted.has(line._id));
+    for (const line of lines) this.sort(!inserted.has(line._id) ? 'unchanged' : line.carriedOver ? 'carriedOver' : 'newLines');
     writes.paid.push(...paid);
     const orderOf = new Map(work.map((item) => [item.order.orderId, item.order]));
     for (const line of paid) {
@@ -362,16 +383,30 @@ class SettlementRun {
    * the order is marked settled (approval does it; this finishes one a crash cut short). In an
    * earlier period's draft: it stays there.
    */
-  private async followLine(order: OrderForSettlement, lineStatementId: string, draftId: string, late: LineDoc[]): Promise<void> {
+  private async followLine(order: OrderForSettlement, lineStatementId: string, draftId: string, late: LineDoc[]): Promise<'unchanged' | 'alreadySettled'> {
     if (lineStatementId === draftId) {
       const penalty = this.lateArrivalLine(order, draftId);
       if (penalty) late.push(penalty);
-      return;
+      return 'unchanged';
     }
     const status = await this.statusOf(lineStatementId);
-    if (status === 'approved' || status === 'paid') {
-      if (await settleOrderInStatement(order.orderId, lineStatementId, this.options.by, this.now)) this.counts.ordersMarkedSettled += 1;
-    }
+    if (status !== 'approved' && status !== 'paid') return 'unchanged';
+    if (await settleOrderInStatement(order.orderId, lineStatementId, this.options.by, this.now)) this.counts.ordersMarkedSettled += 1;
+    return 'alreadySettled';
+  }
+
+  /** Puts one order of the scan in its bucket of the breakdown (run-breakdown.ts): every order exactly once. */
+  private sort(bucket: BreakdownBucket, heldBackReason?: HeldBackReason): void {
+    this.counts[bucket] += 1;
+    this.batchTally.buckets[bucket] += 1;
+    if (heldBackReason) this.batchTally.heldBackByReason[heldBackReason] += 1;
+  }
+
+  /** The written batch's breakdown, handed to the update recording the batch; the next batch starts at zero. */
+  takeBatchTally(): RunTally {
+    const tally = this.batchTally;
+    this.batchTally = emptyTally();
+    return tally;
   }
 
   private visitLine(order: OrderForSettlement, statementId: string, claimKey: string, span: [number, number]): LineDoc {
@@ -642,7 +677,7 @@ class SettlementRun {
     );
     for (const other of (this.heldBackOf.get(order.orderId) ?? []).filter((heldBackId) => heldBackId !== id)) await HeldBackModel.deleteOne({ _id: other });
     this.heldBackOf.set(order.orderId, [id]);
-    this.counts.heldBack += 1;
+    this.sort('heldBack', reasonCode);
     logger.info({ orderId: order.orderId, statementId, reasonCode }, 'visit held back from settlement');
   }
 

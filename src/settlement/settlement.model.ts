@@ -218,6 +218,8 @@ const runProgressSchema = new Schema(
     lastOrderId: { type: String, default: null },
     batches: { type: Number, default: 0 },
     ordersSeen: { type: Number, default: 0 },
+    /** Where the orders seen went, per bucket and held-back reason (run-breakdown.ts); null on runs from before. */
+    breakdown: { type: Schema.Types.Mixed, default: null },
     startedAt: { type: Date, required: true },
     heartbeatAt: { type: Date, required: true },
     completedAt: { type: Date, default: null },

@@ -1,7 +1,9 @@
 import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
 import type { Config } from '../config/env.ts';
+import { orderNumbersOf } from '../dispatch/index.ts';
 import { getCommunity, listServiceTypes } from '../organisation/index.ts';
+import { seniorsMaskedNames } from '../seniors/index.ts';
 import { yuanNumber, yuanText } from '../shared/money.ts';
 import { businessDay } from '../shared/time.ts';
 import { LineModel, completeLine, type LineDoc, type StatementDoc } from './settlement.model.ts';
@@ -20,7 +22,7 @@ const CHARGE_REASON_ZH: Record<string, string> = {
 };
 
 export const STATEMENT_COLUMNS = [
-  '序号', '类型', '工单编号', '老人编号', '社区', '服务项目', '数量', '服务时间', '确认日期', '服务金额（元）', '补贴金额（元）', '自付金额（元）', '扣款/调整（元）', '跨月结转', '说明',
+  '序号', '类型', '工单编号', '老人', '社区', '服务项目', '数量', '服务时间', '确认日期', '服务金额（元）', '补贴金额（元）', '自付金额（元）', '扣款/调整（元）', '跨月结转', '说明',
 ] as const;
 /** 1-based columns of the amounts, for formats and tests. */
 export const AMOUNT_COLUMNS = { gross: 10, subsidy: 11, selfPay: 12, charge: 13 } as const;
@@ -30,12 +32,31 @@ export function statementTitle(statement: Pick<StatementDoc, 'period' | 'provide
   return `${year}年${Number(month)}月 ${statement.providerName} 居家养老服务结算单`;
 }
 
-export const exportFileName = (statement: Pick<StatementDoc, '_id' | 'period'>, format: 'xlsx' | 'csv') => `statement-${statement._id}.${format}`;
+/**
+ * 结算单-<服务商名称>-<YYYY年MM月>.xlsx: what finance files it under. Characters a file system
+ * refuses (/ \ : * ? " < > |, control characters) become "_"; the route sends it as RFC 5987
+ * `filename*` beside an ASCII `filename` (the statement id) for clients that read only that.
+ */
+export function exportFileName(statement: Pick<StatementDoc, 'period' | 'providerName'>, format: 'xlsx' | 'csv'): string {
+  const [year, month] = statement.period.split('-');
+  const provider = statement.providerName.replace(/[\\/:*?"<>|\p{Cc}]/gu, '_').trim();
+  return `结算单-${provider}-${year}年${month}月.${format}`;
+}
+
+/** The ASCII name beside it, for clients that cannot read `filename*`. */
+export const asciiExportFileName = (statement: Pick<StatementDoc, '_id'>, format: 'xlsx' | 'csv') => `statement-${statement._id}.${format}`;
 
 type Cell = string | number | null;
 
-/** Turns lines into the rows both formats write; names of communities and services looked up once. */
-async function* statementRows(statement: StatementDoc, config: Config): AsyncGenerator<{ cells: Cell[]; fen: { gross: number; subsidy: number; selfPay: number; charge: number } }> {
+type Row = { cells: Cell[]; fen: { gross: number; subsidy: number; selfPay: number; charge: number } };
+const ROW_BATCH = 500;
+
+/**
+ * Turns lines into the rows both formats write. Names of communities and services are looked up
+ * once; order numbers and the seniors' masked names a batch of lines at a time, by key (the file
+ * names orders and seniors as people know them, never by database id).
+ */
+async function* statementRows(statement: StatementDoc, config: Config): AsyncGenerator<Row> {
   const serviceNames = new Map((await listServiceTypes()).map((type) => [type.code, type.name]));
   const communityNames = new Map<string, string>();
   const communityName = async (id: string | null | undefined) => {
@@ -47,22 +68,44 @@ async function* statementRows(statement: StatementDoc, config: Config): AsyncGen
   let index = 0;
   // Service lines first (by visit time), then penalties and adjustments.
   for (const kind of ['service', 'penalty', 'adjustment'] as const) {
-    const cursor = LineModel.find({ statementId: statement._id, kind }).sort({ scheduledStart: 1, _id: 1 }).lean().cursor({ batchSize: 500 });
-    for await (const stored of cursor as AsyncIterable<LineDoc>) {
-      const line = completeLine(stored);
-      index += 1;
-      const charge = kind === 'penalty' ? -line.amountFen : kind === 'adjustment' ? line.amountFen : 0;
-      yield {
-        cells: [
-          index, KIND_ZH[kind] as string, line.orderId ?? '', line.seniorId ?? '', await communityName(line.communityId),
-          line.serviceTypeCode ? (serviceNames.get(line.serviceTypeCode) ?? line.serviceTypeCode) : '', kind === 'service' ? line.quantity : null,
-          day(line.scheduledStart), day(line.confirmedAt), null, null, null, null,
-          kind === 'service' ? (line.carriedOver ? '是' : '否') : '', kind === 'service' ? '' : [CHARGE_REASON_ZH[line.reason ?? ''] ?? line.reason, line.note].filter(Boolean).join('：'),
-        ],
-        fen: { gross: kind === 'service' ? line.priceFen : 0, subsidy: kind === 'service' ? line.subsidyFen : 0, selfPay: kind === 'service' ? line.selfPayFen : 0, charge },
-      };
+    const cursor = LineModel.find({ statementId: statement._id, kind }).sort({ scheduledStart: 1, _id: 1 }).lean().cursor({ batchSize: ROW_BATCH });
+    for await (const batch of inBatches(cursor as AsyncIterable<LineDoc>, ROW_BATCH)) {
+      const lines = batch.map((stored) => completeLine(stored));
+      const [numbers, seniorNames] = await Promise.all([
+        orderNumbersOf(lines.map((line) => line.orderId ?? '')),
+        seniorsMaskedNames(lines.map((line) => line.seniorId ?? '')),
+      ]);
+      for (const line of lines) {
+        index += 1;
+        // An order from before numbers is named by its id, a senior no longer on file by nothing.
+        const orderNumber = line.orderId ? (numbers.get(line.orderId) ?? line.orderId) : '';
+        const seniorName = line.seniorId ? (seniorNames.get(line.seniorId) ?? '') : '';
+        const serviceName = line.serviceTypeCode ? (serviceNames.get(line.serviceTypeCode) ?? line.serviceTypeCode) : '';
+        const charge = kind === 'penalty' ? -line.amountFen : kind === 'adjustment' ? line.amountFen : 0;
+        yield {
+          cells: [
+            index, KIND_ZH[kind] as string, orderNumber, seniorName, await communityName(line.communityId), serviceName, kind === 'service' ? line.quantity : null,
+            day(line.scheduledStart), day(line.confirmedAt), null, null, null, null,
+            kind === 'service' ? (line.carriedOver ? '是' : '否') : '', kind === 'service' ? '' : [CHARGE_REASON_ZH[line.reason ?? ''] ?? line.reason, line.note].filter(Boolean).join('：'),
+          ],
+          fen: { gross: kind === 'service' ? line.priceFen : 0, subsidy: kind === 'service' ? line.subsidyFen : 0, selfPay: kind === 'service' ? line.selfPayFen : 0, charge },
+        };
+      }
     }
   }
+}
+
+/** A cursor's documents in arrays of `size` (the last may be shorter). */
+async function* inBatches<T>(source: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of source) {
+    batch.push(item);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /** The rows after the lines: the totals row and the payable with its split. */

@@ -40,6 +40,18 @@ export function maskIdNumber(idNumber: string): string {
   return idNumber.length < 10 ? '*'.repeat(idNumber.length) : `${idNumber.slice(0, 6)}${'*'.repeat(idNumber.length - 10)}${idNumber.slice(-4)}`;
 }
 
+/**
+ * 王*珍: a name in a file that leaves the system (statement exports) keeps its first and last
+ * characters, enough for the provider to recognise the senior, not enough to identify a stranger;
+ * two characters keep the first (王*). Names in Latin letters are masked the same way, by character.
+ */
+export function maskName(name: string): string {
+  const chars = [...name.trim()];
+  if (chars.length <= 1) return chars.length === 0 ? '' : '*';
+  if (chars.length === 2) return `${chars[0]}*`;
+  return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars.at(-1)}`;
+}
+
 /** 138****5678 for mobiles; landlines keep the area code and the last four. */
 export function maskPhone(phone: string): string {
   const digits = phone.replace(/\D/g, '');

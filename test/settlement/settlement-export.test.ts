@@ -7,7 +7,10 @@ import { clearCollections, useTestDatabase } from '../support/database.ts';
 import { settlementWorld, shanghai, type SettlementWorld } from './settlement.fixtures.ts';
 
 type Totals = { grossFen: number; subsidyFen: number; selfPayFen: number; penaltyFen: number; adjustmentFen: number; payableFen: number; cityFen: number; districtFen: number };
-type Detail = { id: string; providerName: string; totals: Totals; lines: { orderId: string; priceFen: number; subsidyFen: number; selfPayFen: number }[]; penalties: { amountFen: number }[] };
+type Detail = {
+  id: string; period: string; providerName: string; totals: Totals; lines: { orderId: string; orderNumber: string; priceFen: number; subsidyFen: number; selfPayFen: number }[];
+  penalties: { amountFen: number; orderNumber: string }[];
+};
 
 const binary = (res: NodeJS.ReadableStream & { setEncoding: (e: string) => void }, done: (error: Error | null, body: Buffer) => void) => {
   const chunks: Buffer[] = [];
@@ -46,7 +49,8 @@ describe('settlement files: statement XLSX and CSV, the period summary', functio
 
     expect(res.status).to.equal(200);
     expect(res.headers['content-type']).to.contain('spreadsheetml');
-    expect(res.headers['content-disposition']).to.contain(`statement-${statement.id}.xlsx`);
+    // The name finance files it under, in RFC 5987 form (Chinese survives), and an ASCII name beside it.
+    expect(res.headers['content-disposition']).to.equal(`attachment; filename="statement-${statement.id}.xlsx"; filename*=UTF-8''${encodeURIComponent('结算单-安心养老服务中心-2026年10月.xlsx')}`);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load((res.body as Buffer).buffer.slice((res.body as Buffer).byteOffset, (res.body as Buffer).byteOffset + (res.body as Buffer).byteLength) as ArrayBuffer);
     const sheet = workbook.getWorksheet('结算单')!;
@@ -60,13 +64,16 @@ describe('settlement files: statement XLSX and CSV, the period summary', functio
     expect(rows.map((row) => row.getCell(2).value)).to.deep.equal(['服务', '服务', '扣款']);
     for (const [i, line] of statement.lines.entries()) {
       const row = rows[i]!;
-      expect(row.getCell(3).value).to.equal(line.orderId);
+      // The order by its GD number, the senior by masked name, the community by name: no database ids.
+      expect(line.orderNumber).to.match(/^GD202610\d{6}$/);
+      expect([row.getCell(3).value, row.getCell(4).value, row.getCell(5).value]).to.deep.equal([line.orderNumber, '王*英', '北社区']);
       expect(row.getCell(AMOUNT_COLUMNS.gross).value).to.equal(yuan(line.priceFen));
       expect(row.getCell(AMOUNT_COLUMNS.subsidy).value).to.equal(yuan(line.subsidyFen));
       expect(row.getCell(AMOUNT_COLUMNS.selfPay).value).to.equal(yuan(line.selfPayFen));
       expect(row.getCell(AMOUNT_COLUMNS.gross).numFmt).to.equal('#,##0.00');
     }
-    expect(rows[2]!.getCell(3).value).to.equal(lateOrder);
+    expect(rows[2]!.getCell(3).value).to.equal(statement.penalties[0]!.orderNumber);
+    expect(statement.penalties[0]!.orderNumber).to.equal(statement.lines.find((line) => line.orderId === lateOrder)!.orderNumber);
     expect(rows[2]!.getCell(AMOUNT_COLUMNS.charge).value).to.equal(-yuan(statement.penalties[0]!.amountFen));
     const totals = sheet.getRow(7);
     expect(totals.getCell(2).value).to.equal('合计');
@@ -85,13 +92,15 @@ describe('settlement files: statement XLSX and CSV, the period summary', functio
 
     expect(res.status).to.equal(200);
     expect(res.headers['content-type']).to.contain('text/csv');
+    expect(res.headers['content-disposition']).to.contain(`filename*=UTF-8''${encodeURIComponent('结算单-安心养老服务中心-2026年10月.csv')}`);
     const bytes = res.body as Buffer;
     expect([...bytes.subarray(0, 3)]).to.deep.equal([0xef, 0xbb, 0xbf]);
     const rows = bytes.subarray(3).toString('utf8').trimEnd().split('\r\n').map((row) => row.split(','));
     expect(rows[0]).to.deep.equal([...STATEMENT_COLUMNS]);
     const text = (fen: number) => `${Math.floor(Math.abs(fen) / 100) * Math.sign(fen) || 0}.${String(Math.abs(fen) % 100).padStart(2, '0')}`;
+    expect(rows[0]!.slice(2, 5)).to.deep.equal(['工单编号', '老人', '社区']);
     for (const [i, line] of statement.lines.entries()) {
-      expect(rows[i + 1]![2]).to.equal(line.orderId);
+      expect(rows[i + 1]!.slice(2, 5)).to.deep.equal([line.orderNumber, '王*英', '北社区']);
       expect(rows[i + 1]![AMOUNT_COLUMNS.gross - 1]).to.equal(text(line.priceFen));
       expect(rows[i + 1]![AMOUNT_COLUMNS.subsidy - 1]).to.equal(text(line.subsidyFen));
     }
