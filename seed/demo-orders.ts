@@ -74,7 +74,7 @@ async function driveTo(orderId: string, visitCode: string, target: Target, confi
   const farAway = { lng: home.lng + 0.01, lat: home.lat };
   await checkIn(orderId, target === 'flagged' ? farAway : home, { ...ctx, actor: visitor, now: target === 'flagged' ? new Date(now.getTime() - 5 * 60_000) : checkInAt });
   if (target === 'in_service') return;
-  await checkOut(orderId, { ...home, ...(target === 'confirmed_code' ? { visitCode } : {}) }, { ...ctx, actor: visitor });
+  await checkOut(orderId, { ...home, ...(target === 'confirmed_code' ? { visitCode } : { noCodeReason: '演示：老人记不清核验码' }) }, { ...ctx, actor: visitor });
   if (target === 'completed' || target === 'flagged' || target === 'confirmed_code') return;
   const staff = actor('admin');
   await confirmByCallback(orderId, { satisfaction: 4 + (orderId.charCodeAt(23) % 2), note: '演示：电话回访确认' }, { ...ctx, actor: actor('community_staff', { communityIds: [order.communityId] }) });

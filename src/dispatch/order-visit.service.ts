@@ -1,5 +1,7 @@
 import type { Config } from '../config/env.ts';
 import { getCaregiver } from '../organisation/index.ts';
+import { verifyConfirmationPin } from '../seniors/index.ts';
+import { claimTry, forgiveTries, triesLeftMessage } from '../shared/attempts.ts';
 import { DomainError } from '../shared/errors.ts';
 import { distanceM } from '../shared/geo.ts';
 import type { Actor } from '../shared/roles.ts';
@@ -42,19 +44,52 @@ export async function checkIn(orderId: string, point: { lng: number; lat: number
   });
 }
 
-export async function checkOut(orderId: string, input: { lng: number; lat: number; visitCode?: string; notes?: string }, call: Call): Promise<OrderDoc> {
+export interface CheckOutInput {
+  lng: number;
+  lat: number;
+  /** The order's 6-digit code, which the senior was given when the order was made. */
+  visitCode?: string;
+  /** The senior's personal confirmation PIN: good for any of the senior's orders. */
+  seniorPin?: string;
+  /** Why the senior could give neither: the visit then waits for a staff callback. */
+  noCodeReason?: string;
+  notes?: string;
+}
+
+/**
+ * The caregiver leaves. The visit is confirmed at once by the order's code or the senior's PIN;
+ * without either she must say why the senior could give none (an empty code field used to close
+ * the visit silently into callback). Exactly one of the three, checked before anything is read.
+ */
+export async function checkOut(orderId: string, input: CheckOutInput, call: Call): Promise<OrderDoc> {
+  assertOneProof(input);
   const now = call.now ?? new Date();
   const order = await ownVisit(orderId, call.actor);
-  if (order.status !== 'in_service') throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: `check-out needs in_service, the order is ${order.status}` }]);
+  if (order.status !== 'in_service') throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: '只有服务中的工单可以签退' }]);
   if (input.visitCode !== undefined) await assertVisitCode(order, input.visitCode, call.config);
+  if (input.seniorPin !== undefined) await verifyConfirmationPin(order.seniorId, input.seniorPin, call.config);
   const distance = distanceM(input, seniorHome(order));
   const durationMinutes = Math.max(0, Math.round((now.getTime() - (order.checkIn?.at as Date).getTime()) / 60_000));
   const flags = new Set(order.flags ?? []);
   if (distance > call.config.geofenceM) flags.add('geofence_check_out');
   if (durationMinutes < order.expectedMinutes / 2) flags.add('short_visit');
   const set: Record<string, unknown> = { checkOut: { at: now, lng: input.lng, lat: input.lat, distanceM: distance }, durationMinutes, flags: [...flags], isFlagged: flags.size > 0 };
-  if (input.visitCode === undefined) return transitionOrder(order, 'complete', contextOf(call), { set, reason: input.notes ?? null });
-  return confirmAndRedeem(order, { ...set, confirmation: { method: 'visit_code', at: now, by: call.actor.id, satisfaction: null } }, call);
+  if (input.noCodeReason !== undefined) {
+    return transitionOrder(order, 'complete', contextOf(call), { set: { ...set, noCodeReason: input.noCodeReason }, reason: input.notes ?? null, details: { noCodeReason: input.noCodeReason } });
+  }
+  const method = input.seniorPin !== undefined ? 'senior_pin' : 'visit_code';
+  return confirmAndRedeem(order, { ...set, confirmation: { method, at: now, by: call.actor.id, satisfaction: null } }, call, input.notes);
+}
+
+function assertOneProof(input: CheckOutInput): void {
+  const given = [input.visitCode, input.seniorPin, input.noCodeReason].filter((value) => value !== undefined).length;
+  if (given === 1) return;
+  throw new DomainError('VALIDATION_FAILED', [{
+    path: '',
+    message: given === 0
+      ? '签退需要老人的服务核验码或个人确认码；老人无法提供时，请选择“老人无法提供核验码”并写明原因'
+      : '服务核验码、个人确认码和无法提供核验码的原因只能填写一项',
+  }]);
 }
 
 /** Community staff confirm a visit by calling the senior back; the satisfaction rates the provider. */
@@ -80,15 +115,19 @@ async function confirmAndRedeem(order: OrderDoc, set: Record<string, unknown>, c
   return confirmed;
 }
 
+/** The order's code, five tries per order (shared/attempts.ts: each try is claimed before the compare). */
 async function assertVisitCode(order: OrderDoc, code: string, config: Config): Promise<void> {
-  if ((order.visitCodeFailures ?? 0) >= VISIT_CODE_MAX_FAILURES) throw new DomainError('VISIT_CODE_LOCKED');
-  if (hashVisitCode(config, String(order._id), code) === order.visitCodeHash) return;
-  await OrderModel.updateOne({ _id: order._id }, { $inc: { visitCodeFailures: 1 } });
-  throw new DomainError('VISIT_CODE_MISMATCH', [{ path: 'visitCode', message: `${VISIT_CODE_MAX_FAILURES - (order.visitCodeFailures ?? 0) - 1} tries left` }]);
+  const claimed = await claimTry<OrderDoc>(OrderModel, order._id, 'visitCodeFailures', VISIT_CODE_MAX_FAILURES);
+  if (!claimed) throw new DomainError('VISIT_CODE_LOCKED', [{ path: 'visitCode', message: '服务核验码错误次数过多，已锁定；可改用老人的个人确认码，或由社区电话回访确认' }]);
+  if (hashVisitCode(config, String(order._id), code) === order.visitCodeHash) {
+    await forgiveTries(OrderModel, order._id, 'visitCodeFailures', claimed.used);
+    return;
+  }
+  throw new DomainError('VISIT_CODE_MISMATCH', [{ path: 'visitCode', message: `服务核验码不正确，${triesLeftMessage(VISIT_CODE_MAX_FAILURES, claimed.used)}` }]);
 }
 
 /** A caregiver acts only on their own visits; anyone else's is answered as missing. */
-async function ownVisit(orderId: string, actor: Actor): Promise<OrderDoc> {
+export async function ownVisit(orderId: string, actor: Actor): Promise<OrderDoc> {
   const order = await findInScope<OrderDoc>(OrderModel, orderId, orderScope, actor);
   if (order.caregiverId !== actor.caregiverId) throw new DomainError('NOT_FOUND');
   return order;

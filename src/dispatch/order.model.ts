@@ -64,6 +64,11 @@ const orderSchema = new Schema(
     /** flags.length > 0, kept as a field so "flagged orders" is a plain equality filter. */
     isFlagged: { type: Boolean, default: false },
     confirmation: { type: new Schema({ method: String, at: Date, by: String, satisfaction: Number }, { _id: false }), default: null },
+    /**
+     * Why the caregiver checked out without the senior's code or PIN (老人无法提供核验码), for
+     * the community worker who confirms the visit by callback.
+     */
+    noCodeReason: { type: String, default: null },
     /** The month (Asia/Shanghai) of confirmation: settlement's period key. */
     confirmedMonth: { type: String, default: null },
     /** The settlement statement whose line pays this visit (set once, by settlement). */

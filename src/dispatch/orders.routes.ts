@@ -5,7 +5,8 @@ import { cancelOrder, disputeOrder, resolveDispute } from './order-close.service
 import { assignCaregiver, checkIn, checkOut, confirmByCallback } from './order-visit.service.ts';
 import { orderView } from './order.view.ts';
 import { getOrder, listOrders, orderHistory } from './orders.query.ts';
-import { assignBody, checkInBody, checkOutBody, confirmBody, reasonBody, resolveBody } from './orders.schemas.ts';
+import { assignBody, checkInBody, checkOutBody, confirmBody, reasonBody, resolveBody, seniorPhoneSchema } from './orders.schemas.ts';
+import { revealVisitSeniorPhone, withVisitSenior, withVisitSeniors } from './visit-senior.ts';
 import { createOrderBody, createdOrderSchema, declineBody, historyQuery, manualDispatchBody, orderHistorySchema, orderPageSchema, orderParams, orderSchema, ordersQuery } from './orders.schemas.ts';
 
 const { router, route } = createRouteGroup('/api/v1');
@@ -27,14 +28,17 @@ route({
   method: 'get', path: '/service-orders', summary: 'Orders in your scope', tags: ['service orders'],
   access: READERS, query: ordersQuery,
   success: { status: 200, schema: orderPageSchema, description: 'A page of orders, newest first; items leave out dispatch.ranking (GET /service-orders/:id has it)' },
-  handler: ({ query, actor }) => listOrders(query, actor),
+  handler: async ({ query, ...call }) => {
+    const page = await listOrders(query, call.actor);
+    return { ...page, items: await withVisitSeniors(page.items, call) };
+  },
 });
 
 route({
   method: 'get', path: '/service-orders/:id', summary: 'One order', tags: ['service orders'],
   access: READERS, params: orderParams,
   success: { status: 200, schema: orderSchema, description: 'The order' },
-  handler: ({ params, actor }) => getOrder(params.id, actor),
+  handler: async ({ params, ...call }) => withVisitSenior(await getOrder(params.id, call.actor), call),
 });
 
 route({
@@ -81,15 +85,23 @@ route({
   access: ['caregiver'], params: orderParams, body: checkInBody,
   errors: ['INVALID_TRANSITION'],
   success: { status: 200, schema: orderSchema, description: 'The order, in service' },
-  handler: async ({ params, body, ...call }) => orderView(await checkIn(params.id, body, call)),
+  handler: async ({ params, body, ...call }) => withVisitSenior(await orderView(await checkIn(params.id, body, call)), call),
 });
 
 route({
-  method: 'post', path: '/service-orders/:id/check-out', summary: 'The caregiver leaves (GPS); with the senior\'s visit code the visit is confirmed at once', tags: ['service orders'],
+  method: 'post', path: '/service-orders/:id/check-out', summary: 'The caregiver leaves (GPS): with the order\'s visit code or the senior\'s PIN the visit is confirmed at once; with a reason why the senior could give neither it waits for a callback', tags: ['service orders'],
   access: ['caregiver'], params: orderParams, body: checkOutBody,
-  errors: ['INVALID_TRANSITION', 'VISIT_CODE_MISMATCH', 'VISIT_CODE_LOCKED'],
-  success: { status: 200, schema: orderSchema, description: 'The order, completed or confirmed' },
-  handler: async ({ params, body, ...call }) => orderView(await checkOut(params.id, body, call)),
+  errors: ['INVALID_TRANSITION', 'VISIT_CODE_MISMATCH', 'VISIT_CODE_LOCKED', 'NOT_ELIGIBLE'],
+  success: { status: 200, schema: orderSchema, description: 'The order, confirmed (code or PIN) or completed (noCodeReason)' },
+  handler: async ({ params, body, ...call }) => withVisitSenior(await orderView(await checkOut(params.id, body, call)), call),
+});
+
+route({
+  method: 'post', path: '/service-orders/:id/senior-phone', summary: 'The senior\'s full phone for the assigned caregiver, today or tomorrow before the visit ends (audited)', tags: ['service orders'],
+  access: ['caregiver'], params: orderParams,
+  errors: ['RULE_VIOLATION'],
+  success: { status: 200, schema: seniorPhoneSchema, description: 'The phone in clear, to call' },
+  handler: ({ params, ...call }) => revealVisitSeniorPhone(params.id, call),
 });
 
 route({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../shared/http/pagination.ts';
+import { bilingual } from '../shared/i18n.ts';
 import { dateTimeOut, nullableDateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
 import { ORDER_FLAGS } from './order.model.ts';
 import { ORDER_STATUSES } from './order.state-machine.ts';
@@ -21,6 +22,20 @@ const point = z.object({ at: dateTimeOut, lng: z.number(), lat: z.number(), dist
 const dispatchAttempts = z.array(z.object({ providerId: z.string(), offeredAt: dateTimeOut, answeredAt: nullableDateTimeOut.openapi({ description: 'when the offer was accepted, declined or found expired; null while open and on offers recorded before this field' }), outcome: z.string(), reason: z.string().nullable() }));
 const ranking = z.array(z.object({ providerId: z.string(), score: z.number(), distanceKm: z.number(), reasons: z.array(z.string()) }));
 
+/**
+ * The senior as the caregiver sees them at the door: only on the assigned caregiver's own visits
+ * of today and tomorrow (Asia/Shanghai) that are not closed; absent everywhere else.
+ */
+const visitSeniorSchema = z
+  .object({
+    name: z.string(),
+    address: z.string(),
+    phoneMasked: z.string().openapi({ description: 'POST /service-orders/:id/senior-phone answers the full number (audited)' }),
+    location: z.object({ lng: z.number(), lat: z.number() }).nullable(),
+    mapUrl: z.string().openapi({ description: 'an Amap (高德) link to the senior\'s home' }),
+  })
+  .openapi('VisitSenior', { description: '老人上门信息：只在指派给本护理员、今明两天（上海时间）且未结束的服务单上出现' });
+
 /** An order in a list: everything but `dispatch.ranking`, which lives beside the order (detail only). */
 export const orderListItemSchema = z
   .object({
@@ -31,6 +46,7 @@ export const orderListItemSchema = z
     serviceTypeCode: z.string(),
     quantity: z.number().int(),
     scheduledStart: dateTimeOut,
+    notes: z.string().nullable().openapi({ description: 'the service note given with the order (what the caregiver should know)' }),
     source: z.enum(['hotline', 'staff', 'care_plan', 'emergency']),
     priority: z.enum(['normal', 'emergency']),
     status: z.enum(ORDER_STATUSES),
@@ -45,7 +61,9 @@ export const orderListItemSchema = z
     checkOut: point,
     durationMinutes: z.number().nullable(),
     flags: z.array(z.enum(ORDER_FLAGS)),
-    confirmation: z.object({ method: z.string(), at: dateTimeOut, by: z.string(), satisfaction: z.number().nullable() }).nullable(),
+    confirmation: z.object({ method: z.string().openapi({ description: 'visit_code, senior_pin or callback' }), at: dateTimeOut, by: z.string(), satisfaction: z.number().nullable() }).nullable(),
+    noCodeReason: z.string().nullable().openapi({ description: 'why the caregiver checked out without the senior\'s code or PIN (for the callback)' }),
+    senior: visitSeniorSchema.optional(),
     statementId: z.string().nullable(),
     createdAt: dateTimeOut,
     updatedAt: nullableDateTimeOut,
@@ -85,7 +103,19 @@ const lng = z.number().min(73).max(136);
 const lat = z.number().min(3).max(54);
 export const assignBody = z.object({ caregiverId: objectIdParam }).strict();
 export const checkInBody = z.object({ lng, lat }).strict();
-export const checkOutBody = z.object({ lng, lat, visitCode: z.string().regex(/^\d{6}$/, 'six digits').optional(), notes: z.string().max(500).trim().optional() }).strict();
+const sixDigits = (zh: string) => z.string().regex(/^\d{6}$/, bilingual(`${zh}为6位数字`, 'six digits'));
+export const checkOutBody = z
+  .object({
+    lng,
+    lat,
+    visitCode: sixDigits('服务核验码').optional().openapi({ description: 'the order\'s 6-digit code read by the senior: the visit is confirmed at once' }),
+    seniorPin: sixDigits('个人确认码').optional().openapi({ description: 'instead of visitCode: the senior\'s personal confirmation PIN, good for any order of the senior (care-plan and emergency orders too); wrong tries count per senior, 5 lock it' }),
+    noCodeReason: z.string().max(500).trim().min(4, bilingual('请写明老人无法提供核验码的原因（至少4个字）', 'say why the senior could not give a code (at least 4 characters)')).optional()
+      .openapi({ description: 'when the senior can give neither code nor PIN: why; the visit is completed and waits for a staff callback. Exactly one of visitCode, seniorPin, noCodeReason (else 400 VALIDATION_FAILED, nothing changes)' }),
+    notes: z.string().max(500).trim().optional(),
+  })
+  .strict();
+export const seniorPhoneSchema = z.object({ phone: z.string() }).openapi('VisitSeniorPhone');
 export const confirmBody = z.object({ method: z.literal('callback'), satisfaction: z.number().int().min(1).max(5).optional(), note: z.string().max(500).trim().optional() }).strict();
 export const reasonBody = z.object({ reason: z.string().max(500).trim().min(1) }).strict();
 export const resolveBody = z.object({ outcome: z.enum(['valid', 'invalid']), note: z.string().max(500).trim().min(1) }).strict();

@@ -7,6 +7,7 @@ import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { encryptPii, hmacPii, maskIdNumber, maskPhone } from '../shared/pii.ts';
 import { withinScope } from '../shared/scope.ts';
 import { businessDay } from '../shared/time.ts';
+import { hashConfirmationPin, newConfirmationPin } from './confirmation-pin.service.ts';
 import { ID_PROBLEM_MESSAGES, ageOn, parseResidentId, type ResidentId } from './id-number.ts';
 import { SeniorHistoryModel, SeniorModel } from './senior.model.ts';
 import { seniorScope } from './senior.scope.ts';
@@ -101,12 +102,16 @@ const enrolAudit = (view: SeniorView, ctx: SeniorContext): AuditInput => ({
   after: { communityId: view.communityId, status: view.status, categories: view.categories, careLevel: view.careLevel, idNumberMasked: view.idNumberMasked },
 });
 
-/** Enrols a senior as `pending_review` (POST /seniors). */
-export async function enrolSenior(body: unknown, ctx: SeniorContext): Promise<SeniorView> {
+/**
+ * Enrols a senior as `pending_review` (POST /seniors), with a personal confirmation PIN answered
+ * here only, for the worker to give the senior (confirmation-pin.service.ts).
+ */
+export async function enrolSenior(body: unknown, ctx: SeniorContext): Promise<SeniorView & { confirmationPin: string }> {
   const { doc, now } = await prepareEnrolment(body, ctx, newEnrolmentLookups());
+  const confirmationPin = newConfirmationPin();
   let created;
   try {
-    created = await SeniorModel.create(doc);
+    created = await SeniorModel.create({ ...doc, confirmationPinHash: hashConfirmationPin(ctx.config, String(doc._id), confirmationPin), confirmationPinFailures: 0 });
   } catch (error) {
     if (isDuplicateKeyError(error)) throw await duplicateSeniorError(doc.idNumberHmac, ctx);
     throw error;
@@ -114,7 +119,7 @@ export async function enrolSenior(body: unknown, ctx: SeniorContext): Promise<Se
   const view = toSeniorView(created.toObject(), ctx.config.businessTimeZone, now);
   await SeniorHistoryModel.create(enrolHistory(view.id, now, ctx));
   await recordAudit(enrolAudit(view, ctx));
-  return view;
+  return { ...view, confirmationPin };
 }
 
 export type BatchEnrolment = { ok: true; seniorId: string } | { ok: false; duplicateOf: string | null } | { ok: false; invalid: ErrorDetail[] };

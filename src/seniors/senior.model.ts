@@ -52,6 +52,13 @@ const seniorSchema = new Schema(
      * settlement can ask "was this senior active when the visit happened?" from this one document.
      */
     statusLog: { type: [new Schema({ status: String, at: Date, effectiveDate: String }, { _id: false })], default: [] },
+    /**
+     * The senior's personal confirmation PIN (confirmation-pin.service.ts), only as a keyed hash
+     * bound to the senior; null until one is issued (seniors imported from a register get theirs
+     * from a staff reset). Wrong tries count here, for every order of the senior.
+     */
+    confirmationPinHash: { type: String, default: null },
+    confirmationPinFailures: { type: Number, default: 0 },
   },
   { collection: 'seniors', versionKey: false, timestamps: true },
 );

@@ -1,5 +1,6 @@
 import { DomainError } from '../shared/errors.ts';
 import { createRouteGroup, type RouteInput } from '../shared/http/route.ts';
+import { resetConfirmationPin } from './confirmation-pin.service.ts';
 import { enrolSenior } from './enrolment.service.ts';
 import { transitionSenior } from './lifecycle.service.ts';
 import { importRegister } from './register-import.service.ts';
@@ -7,7 +8,7 @@ import { updateSenior } from './senior-update.service.ts';
 import type { SeniorContext } from './seniors.context.ts';
 import { getSenior, listSeniors, revealSeniorPii, seniorHistory } from './seniors.query.ts';
 import {
-  deactivateBody, enrolSeniorBody, historyPageSchema, importReportSchema, historyQuery, reasonBody, revealBody, revealSchema,
+  confirmationPinSchema, deactivateBody, enrolSeniorBody, enrolledSeniorSchema, historyPageSchema, importReportSchema, historyQuery, reasonBody, revealBody, revealSchema,
   seniorPageSchema, seniorParams, seniorSchema, seniorsQuery, updateSeniorBody,
 } from './seniors.schemas.ts';
 
@@ -21,7 +22,7 @@ route({
   access: ['admin', 'community_staff'],
   body: enrolSeniorBody,
   errors: ['DUPLICATE_SENIOR'],
-  success: { status: 201, schema: seniorSchema, description: 'The enrolled senior, masked' },
+  success: { status: 201, schema: enrolledSeniorSchema, description: 'The enrolled senior, masked, with the personal confirmation PIN (shown only here)' },
   handler: (input) => enrolSenior(input.body, contextOf(input)),
 });
 
@@ -107,6 +108,14 @@ route({
   access: ['admin', 'community_staff'], params: seniorParams, body: revealBody,
   success: { status: 200, schema: revealSchema, description: 'The requested fields in clear' },
   handler: (input) => revealSeniorPii(input.params.id, input.body.fields, contextOf(input)),
+});
+
+route({
+  method: 'post', path: '/seniors/:id/confirmation-pin/reset', summary: 'Issue a new personal confirmation PIN (the old one stops working; wrong tries cleared)', tags: ['seniors'],
+  access: ['admin', 'community_staff'], params: seniorParams,
+  errors: ['INVALID_TRANSITION'],
+  success: { status: 200, schema: confirmationPinSchema, description: 'The new PIN, shown only here' },
+  handler: (input) => resetConfirmationPin(input.params.id, contextOf(input)),
 });
 
 route({

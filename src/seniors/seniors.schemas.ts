@@ -85,6 +85,15 @@ export const seniorSchema = z
   })
   .openapi('Senior');
 
+export const enrolledSeniorSchema = seniorSchema
+  .extend({
+    confirmationPin: z.string().regex(/^\d{6}$/).openapi({ description: 'the senior\'s personal confirmation PIN (6 digits), answered only here: give it to the senior; it confirms any of their visits at check-out' }),
+  })
+  .openapi('EnrolledSenior');
+export const confirmationPinSchema = z
+  .object({ confirmationPin: z.string().regex(/^\d{6}$/).openapi({ description: 'the new PIN, answered only here; the old one no longer works' }) })
+  .openapi('SeniorConfirmationPin');
+
 export const seniorsQuery = z
   .object({
     communityId: objectIdParam.optional(),

@@ -103,6 +103,7 @@ describe('visits: assignment, check-in/out, confirmation, cancellation, disputes
     const rightButLocked = await post(w.caregiver, `/${id}/check-out`, { ...HOME, visitCode });
 
     expect(answers.slice(0, 5).map((r) => r.body.error.code)).to.deep.equal(Array(5).fill('VISIT_CODE_MISMATCH'));
+    expect(answers[0]!.body.error.details[0]).to.deep.equal({ path: 'visitCode', message: '服务核验码不正确，还可尝试4次' });
     expect(answers[5]!.body.error.code).to.equal('VISIT_CODE_LOCKED');
     expect(rightButLocked.body.error.code).to.equal('VISIT_CODE_LOCKED');
     expect((await OrderModel.findById(id).lean())!.status).to.equal('in_service');
@@ -114,7 +115,7 @@ describe('visits: assignment, check-in/out, confirmation, cancellation, disputes
     await post(w.caregiver, `/${first.id}/check-in`, HOME);
 
     const farCheckIn = await post(w.caregiver, `/${second.id}/check-in`, FAR_AWAY);
-    const shortCheckOut = await post(w.caregiver, `/${second.id}/check-out`, HOME);
+    const shortCheckOut = await post(w.caregiver, `/${second.id}/check-out`, { ...HOME, noCodeReason: '老人记不清核验码' });
 
     expect(farCheckIn.status).to.equal(200);
     expect(farCheckIn.body.flags).to.include.members(['geofence_check_in', 'caregiver_overlap']);
@@ -135,7 +136,7 @@ describe('visits: assignment, check-in/out, confirmation, cancellation, disputes
     const { id } = await assignedOrder();
     await post(w.caregiver, `/${id}/check-in`, HOME);
     await backdateCheckIn(id, 60);
-    await post(w.caregiver, `/${id}/check-out`, HOME);
+    await post(w.caregiver, `/${id}/check-out`, { ...HOME, noCodeReason: '老人记不清核验码' });
 
     const answers = await Promise.all([1, 2, 3].map(() => post(w.staff, `/${id}/confirm`, { method: 'callback', satisfaction: 4 })));
 
@@ -183,7 +184,7 @@ describe('visits: assignment, check-in/out, confirmation, cancellation, disputes
     const { id } = await assignedOrder();
     await post(w.caregiver, `/${id}/check-in`, HOME);
     await backdateCheckIn(id, 60);
-    await post(w.caregiver, `/${id}/check-out`, HOME);
+    await post(w.caregiver, `/${id}/check-out`, { ...HOME, noCodeReason: '老人记不清核验码' });
     await post(w.staff, `/${id}/dispute`, { reason: '时长有疑问' });
 
     const resolved = await post(w.admin, `/${id}/resolve-dispute`, { outcome: 'valid', note: '核实无误' });
@@ -212,7 +213,7 @@ describe('visits: assignment, check-in/out, confirmation, cancellation, disputes
       const unconfirmed = await assignedOrder();
       await post(w.caregiver, `/${unconfirmed.id}/check-in`, HOME);
       await backdateCheckIn(unconfirmed.id, 60);
-      await post(w.caregiver, `/${unconfirmed.id}/check-out`, HOME);
+      await post(w.caregiver, `/${unconfirmed.id}/check-out`, { ...HOME, noCodeReason: '老人记不清核验码' });
       await post(w.staff, `/${unconfirmed.id}/confirm`, { satisfaction: 4 });
       const disputed = await assignedOrder();
       await post(w.caregiver, `/${disputed.id}/check-in`, HOME);

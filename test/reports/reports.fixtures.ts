@@ -82,7 +82,7 @@ export async function buildSeptember(config: Config) {
   /** Check-in, check-out and a callback confirmation (satisfaction optional). */
   const visit = async (id: string, caregiver: Actor, from: Date, to: Date, options: { where?: typeof HOME; satisfaction?: number; confirm?: boolean } = {}) => {
     await checkIn(id, options.where ?? HOME, call(caregiver, from));
-    await checkOut(id, HOME, call(caregiver, to));
+    await checkOut(id, { ...HOME, noCodeReason: '老人记不清核验码' }, call(caregiver, to));
     if (options.confirm ?? true) await confirmByCallback(id, { satisfaction: options.satisfaction }, call(staff, new Date(to.getTime() + 3_600_000)));
   };
 
@@ -114,8 +114,8 @@ export async function buildSeptember(config: Config) {
   await assign(o7.id, providerAdmins.p2, g2.id, at(14, '11:00'));
   await checkIn(o5.id, HOME, call(caregivers.g2, at(16, '10:00')));
   await checkIn(o7.id, HOME, call(caregivers.g2, at(16, '10:30')));
-  await checkOut(o5.id, HOME, call(caregivers.g2, at(16, '11:00')));
-  await checkOut(o7.id, HOME, call(caregivers.g2, at(16, '11:30')));
+  await checkOut(o5.id, { ...HOME, noCodeReason: '老人记不清核验码' }, call(caregivers.g2, at(16, '11:00')));
+  await checkOut(o7.id, { ...HOME, noCodeReason: '老人记不清核验码' }, call(caregivers.g2, at(16, '11:30')));
   await confirmByCallback(o5.id, { satisfaction: 4 }, call(staff, at(16, '15:00')));
   await confirmByCallback(o7.id, { satisfaction: 2 }, call(staff, at(16, '15:05')));
   await disputeOrder(o7.id, '老人反映时长不足', call(staff, at(17, '09:00')));

@@ -84,7 +84,7 @@ export async function settlementWorld(config: Config) {
     await checkIn(orderId, HOME, call(caregiverUser, inAt));
     const outAt = new Date(inAt.getTime() + 60 * MINUTE);
     const confirm = input.confirm ?? 'code';
-    await checkOut(orderId, { ...HOME, ...(confirm === 'code' ? { visitCode: created.visitCode } : {}) }, call(caregiverUser, outAt));
+    await checkOut(orderId, { ...HOME, ...(confirm === 'code' ? { visitCode: created.visitCode } : { noCodeReason: '老人外出未带核验码' }) }, call(caregiverUser, outAt));
     if (confirm === 'callback') await confirmByCallback(orderId, { satisfaction: input.satisfaction }, call(staff, new Date(outAt.getTime() + 60 * MINUTE)));
     return orderId;
   }
