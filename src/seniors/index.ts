@@ -12,5 +12,6 @@ export { emergencyContactsOf, seniorForOrder, type SeniorOrderFacts } from './or
 export { seniorSettlementFacts, seniorsSettlementFacts, seniorsMaskedNames, seniorStatusAt, type SeniorSettlementFacts } from './settlement-facts.ts';
 export { seniorsForReports, type SeniorForReports } from './reports-facts.ts';
 export { CATEGORIES, SENIOR_STATUSES, type SeniorStatus } from './senior.model.ts';
+export { SENIOR_STATUS_ZH } from './senior.state-machine.ts';
 export { verifyConfirmationPin, CONFIRMATION_PIN_MAX_FAILURES } from './confirmation-pin.service.ts';
 export { seniorsForVisits, revealPhoneForVisit, type VisitSenior } from './visit-facts.ts';

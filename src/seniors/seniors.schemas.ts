@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../shared/http/pagination.ts';
 import { dateTimeOut, nullableDateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
-import { bilingual } from '../shared/http/validate.ts';
+import { bilingual } from '../shared/i18n.ts';
 import { PHONE_PATTERN } from '../shared/pii.ts';
 import { CATEGORIES, ENTERABLE_CATEGORIES, LIVING_ARRANGEMENTS, SENIOR_STATUSES } from './senior.model.ts';
 
