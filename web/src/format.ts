@@ -63,6 +63,11 @@ export function todayInShanghai(): string {
   return shanghaiParts(new Date()).day;
 }
 
+/** Tomorrow's Shanghai day (UTC+8, no DST: a day is always 24 hours). */
+export function tomorrowInShanghai(): string {
+  return shanghaiParts(new Date(Date.now() + 86_400_000)).day;
+}
+
 export function monthsBefore(month: string, count: number): string {
   const index = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1 - count;
   return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
