@@ -165,6 +165,5 @@ describe('web console: the finance officer\'s month end (e2e, headless Chromium)
     await dialog().getByRole('button', { name: '确认登记' }).click();
     await page.locator('[data-test="statement-status"]', { hasText: '已支付' }).waitFor();
     expect(await StatementModel.findById(statement._id).lean()).to.include({ status: 'paid', paymentRef: 'HF-2026-118' });
-    await screenshot(page, 'finance-statement-paid');
   });
 });
