@@ -1,10 +1,11 @@
 import type { Config } from '../src/config/env.ts';
 import {
-  acceptOffer, assignCaregiver, cancelOrder, checkIn, checkOut, confirmByCallback, countOrdersCreatedBy, createOrder, declineOffer, disputeOrder, orderState, resolveDispute,
+  acceptOffer, assignCaregiver, cancelOrder, checkIn, checkOut, confirmByCallback, countOrdersCreatedBy, createOrder, declineOffer, disputeOrder, hasLiveOffer,
+  hasOpenVisitOn, orderState, resolveDispute,
 } from '../src/dispatch/index.ts';
 import { seniorsForIssuance } from '../src/seniors/index.ts';
 import type { Actor } from '../src/shared/roles.ts';
-import { businessMonth } from '../src/shared/time.ts';
+import { addDaysToDay, businessDay, businessMonth, startOfBusinessDay } from '../src/shared/time.ts';
 
 const SEED_ACTOR = 'demo-seed';
 
@@ -81,4 +82,48 @@ async function driveTo(orderId: string, visitCode: string, target: Target, confi
   if (target === 'confirmed_callback') return;
   await disputeOrder(orderId, '演示：家属反映服务时长不足', { ...ctx, actor: staff });
   if (target === 'rejected') await resolveDispute(orderId, 'invalid', '演示：核实未按约服务', { ...ctx, actor: actor('finance_officer') });
+}
+
+/**
+ * What the demo's provider and caregiver find whenever the demo is started: provider.anxin a live
+ * offer, caregiver.li a visit today (the seeded orders above are made once, and their offers expire
+ * within minutes). Runs on every start; adds an order only when the one it would add is missing.
+ */
+export async function ensureDemoDay(config: Config, providerId: string, caregiverId: string): Promise<void> {
+  const now = new Date();
+  const today = businessDay(now, config.businessTimeZone);
+  const seniors: string[] = [];
+  for await (const senior of seniorsForIssuance(businessMonth(now, config.businessTimeZone))) seniors.push(senior.seniorId);
+  const ctx = { config, requestId: null, now };
+  const provider = actor('provider_admin', { providerId });
+  /** An order offered to the provider (others decline until it is; a senior it cannot serve is cancelled and the next one tried). */
+  const offeredToProvider = async (scheduledStart: Date, tag: number): Promise<string | null> => {
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const seniorId = seniors[(tag * 13 + attempt * 7) % seniors.length];
+      if (!seniorId) return null;
+      const result = await createOrder({ seniorId, serviceTypeCode: 'cleaning', quantity: 1, scheduledStart: scheduledStart.toISOString(), source: 'staff', notes: '演示：请提前电话联系老人' }, { actor: actor('admin'), config, requestId: null, now })
+        .catch(() => null);
+      if (!result) continue;
+      const orderId = String(result.order._id);
+      for (let offered = (await orderState(orderId))?.offeredProviderId ?? null; offered && offered !== providerId; offered = (await orderState(orderId))?.offeredProviderId ?? null) {
+        await declineOffer(orderId, '演示：人手不足', actor('provider_admin', { providerId: offered }), ctx);
+      }
+      if ((await orderState(orderId))?.offeredProviderId === providerId) return orderId;
+      if ((await orderState(orderId))?.status !== 'cancelled') await cancelOrder(orderId, '演示：换一位老人', { ...ctx, actor: actor('admin') }).catch(() => undefined);
+    }
+    return null;
+  };
+  if (!(await hasOpenVisitOn(caregiverId, today))) {
+    // Today, in half an hour — or just before midnight when the demo starts late in the evening.
+    const endOfToday = startOfBusinessDay(addDaysToDay(today, 1), config.businessTimeZone).getTime() - 60_000;
+    const orderId = await offeredToProvider(new Date(Math.max(now.getTime() + 60_000, Math.min(now.getTime() + 30 * 60_000, endOfToday))), 1);
+    if (orderId) {
+      await acceptOffer(orderId, provider, ctx);
+      await assignCaregiver(orderId, caregiverId, { ...ctx, actor: provider });
+    }
+  }
+  if (!(await hasLiveOffer(providerId, now))) {
+    const tomorrowTen = new Date(startOfBusinessDay(addDaysToDay(today, 1), config.businessTimeZone).getTime() + 10 * 3_600_000);
+    await offeredToProvider(tomorrowTen, 2);
+  }
 }

@@ -9,7 +9,7 @@ import { DomainError } from '../src/shared/errors.ts';
 import type { Actor, Role } from '../src/shared/roles.ts';
 import { SYSTEM_ACTOR_ID } from '../src/shared/roles.ts';
 import { generateDemoSeniors, type DemoSenior } from './demo-seniors.ts';
-import { seedDemoOrders } from './demo-orders.ts';
+import { ensureDemoDay, seedDemoOrders } from './demo-orders.ts';
 import { seedDemoSettlement, seedPreviousMonthVisits } from './demo-settlement.ts';
 import { createVoucherPolicy, createVoucherPolicyBody, isIssuanceComplete, issueMonth, policyForMonth } from '../src/vouchers/index.ts';
 import { parseInput } from '../src/shared/http/validate.ts';
@@ -98,6 +98,7 @@ export async function seedDemoDistrict(config: Config): Promise<DemoLogin[]> {
   await seedPreviousMonthVisits(config, lastMonth, caregiversByProvider);
   if (!(await isIssuanceComplete(thisMonth))) await issueMonth(thisMonth, SYSTEM_ACTOR_ID);
   await seedDemoOrders(config, caregiversByProvider);
+  await ensureDemoDay(config, providerIds.get('anxin') as string, caregiverIds.get('anxin:李桂英') as string);
   await seedDemoSettlement(config);
   return logins;
 }

@@ -10,7 +10,7 @@ export { orderState } from './orders.query.ts';
 export { acceptOffer, declineOffer } from './order-offers.service.ts';
 export { assignCaregiver, checkIn, checkOut, confirmByCallback } from './order-visit.service.ts';
 export { disputeOrder, resolveDispute } from './order-close.service.ts';
-export { countOrdersCreatedBy } from './orders.query.ts';
+export { countOrdersCreatedBy, hasLiveOffer, hasOpenVisitOn } from './orders.query.ts';
 export {
   ordersForSettlement, settlementOrderFilter, orderForSettlement, attachOrderToStatement, detachOrderFromStatement, settleOrderInStatement, onOrderDisputed,
   type OrderForSettlement,

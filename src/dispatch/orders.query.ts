@@ -90,3 +90,13 @@ export async function orderState(orderId: string): Promise<OrderState | null> {
 export function countOrdersCreatedBy(actorId: string): Promise<number> {
   return OrderModel.countDocuments({ createdBy: actorId });
 }
+
+/** Start-up checks of the demo (seed/): an offer to the provider still open at `now`. */
+export async function hasLiveOffer(providerId: string, now: Date): Promise<boolean> {
+  return (await OrderModel.exists({ status: 'offered', 'offer.providerId': providerId, 'offer.expiresAt': { $gt: now } })) !== null;
+}
+
+/** …and a visit of the caregiver's still to do on a business day. */
+export async function hasOpenVisitOn(caregiverId: string, day: string): Promise<boolean> {
+  return (await OrderModel.exists({ caregiverId, scheduledDay: day, status: { $in: ['assigned', 'in_service'] } })) !== null;
+}

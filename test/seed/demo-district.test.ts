@@ -91,6 +91,35 @@ describe('demo district seed', function () {
     expect(mealPrices.find((p: { kind: string }) => p.kind === 'ngo').fen).to.equal(1500);
   });
 
+  it("gives provider.anxin a live offer and caregiver.li a visit today on every start, whatever the seeded orders' age", async () => {
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const state = async () => {
+      const provider = await login('provider.anxin');
+      const caregiver = await login('caregiver.li');
+      const offers = await request(app).get('/api/v1/service-orders?status=offered&pageSize=100').set('Authorization', `Bearer ${provider.accessToken}`);
+      const visits = await request(app).get('/api/v1/service-orders?pageSize=100').set('Authorization', `Bearer ${caregiver.accessToken}`);
+      type Item = { id: string; status: string; scheduledStart: string; offer: { providerId: string; expiresAt: string } | null };
+      const day = (instant: string) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(instant));
+      return {
+        liveOffers: (offers.body.items as Item[]).filter((order) => order.offer && new Date(order.offer.expiresAt) > new Date()).map((order) => order.id),
+        visitsToday: (visits.body.items as Item[]).filter((order) => ['assigned', 'in_service'].includes(order.status) && day(order.scheduledStart) === today).map((order) => order.id),
+      };
+    };
+    const first = await state();
+    expect(first.liveOffers.length).to.be.at.least(1);
+    expect(first.visitsToday.length).to.be.at.least(1);
+
+    // A day later: the offers have lapsed and today's visits were done yesterday.
+    await OrderModel.updateMany({ _id: { $in: first.liveOffers.map((id) => new mongoose.Types.ObjectId(id)) } }, { $set: { 'offer.expiresAt': new Date(Date.now() - 60_000) } });
+    await OrderModel.updateMany({ _id: { $in: first.visitsToday.map((id) => new mongoose.Types.ObjectId(id)) } }, { $set: { scheduledDay: '2000-01-01', scheduledStart: new Date('2000-01-01T02:00:00Z') } });
+    expect(await state()).to.deep.equal({ liveOffers: [], visitsToday: [] });
+    await seedDemoDistrict(config);
+
+    const again = await state();
+    expect(again.liveOffers).to.have.length(1);
+    expect(again.visitsToday).to.have.length(1);
+  });
+
   async function login(username: string) {
     const res = await request(app).post('/api/v1/auth/login').send({ username, password: DEMO_PASSWORD });
     expect(res.status, username).to.equal(200);
