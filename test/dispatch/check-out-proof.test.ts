@@ -161,6 +161,19 @@ describe('check-out: visit code, senior PIN or a reason', function () {
     expect(withNew.body.status).to.equal('confirmed');
   });
 
+  it('tells a caregiver whose senior has no PIN yet (imported from a register) to ask the community, counting no try', async () => {
+    const { id } = await inService();
+    await SeniorModel.updateOne({ _id: w.senior.id }, { $set: { confirmationPinHash: null } });
+
+    const res = await checkOut(id, { seniorPin: w.senior.pin });
+
+    expect(res.status).to.equal(422);
+    expect(res.body.error.code).to.equal('NOT_ELIGIBLE');
+    expect(res.body.error.details).to.deep.equal([{ path: 'seniorPin', message: '老人还没有个人确认码，请社区工作者在老人档案中生成' }]);
+    expect((await SeniorModel.findById(w.senior.id).lean())!.confirmationPinFailures).to.equal(0);
+    expect((await OrderModel.findById(id).lean())!.status).to.equal('in_service');
+  });
+
   it('keeps the visit code: five tries per order, claimed before the compare, messages in Chinese', async () => {
     const { id, visitCode } = await inService();
     const wrong = visitCode === '000000' ? '111111' : '000000';
