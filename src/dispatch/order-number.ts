@@ -20,8 +20,6 @@ const orderNumberCounterSchema = new Schema(
 );
 const OrderNumberCounterModel = mongoose.model('ServiceOrderNumberCounter', orderNumberCounterSchema);
 
-export const ORDER_NUMBER_PATTERN = /^GD\d{8}\d{4,}$/;
-
 /** The number of the day's `seq`-th order: GD + YYYYMMDD + the sequence, at least 4 digits. */
 export function formatOrderNumber(day: string, seq: number): string {
   return `GD${day.replaceAll('-', '')}${String(seq).padStart(4, '0')}`;
