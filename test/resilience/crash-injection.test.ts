@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { BREAKDOWN_BUCKETS } from '../../src/settlement/run-breakdown.ts';
 import { RunProgressModel } from '../../src/settlement/settlement.model.ts';
 import { logger } from '../../src/shared/logger.ts';
 import { IssuedMonthModel } from '../../src/vouchers/issued-months.ts';
@@ -111,6 +112,13 @@ describe('crash injection: issuance and settlement killed with SIGKILL and resum
     expect(crashed.settlement.heldBack).to.deep.equal(reference.settlement.heldBack);
     expect(crashed.settlement.sampleChecks).to.deep.equal(reference.settlement.sampleChecks);
     expect(crashed.settlement.lines.filter((l) => l.kind === 'service')).to.have.length(SIZE.orders);
+    // The period's breakdown came through the kills whole: every order seen (a batch redone after a
+    // kill is seen twice) in one bucket — a new line, or the second time `unchanged` — never lost.
+    const settled = (await RunProgressModel.findById(settlementPeriod).lean())!;
+    const breakdown = settled.breakdown as Record<string, number>;
+    expect(BREAKDOWN_BUCKETS.reduce((sum, bucket) => sum + breakdown[bucket]!, 0)).to.equal(settled.ordersSeen);
+    expect(breakdown.newLines! + breakdown.unchanged!).to.equal(settled.ordersSeen);
+    expect(settled.ordersSeen).to.be.at.least(SIZE.orders);
     // Every run a kill cut short was taken over (abandoned), and each job ended with one success.
     expect(runs.filter((r) => r.status === 'running')).to.deep.equal([]);
     expect(cutRuns.size).to.be.at.least(KILL_POINTS.length);
