@@ -155,6 +155,7 @@ describe('settlement files: statement XLSX and CSV, the period summary', functio
     const res = await download('/api/v1/settlements/summary?period=2026-10&format=xlsx');
 
     expect(res.status).to.equal(200);
+    expect(res.headers['content-disposition']).to.equal(`attachment; filename="settlement-summary-2026-10.xlsx"; filename*=UTF-8''${encodeURIComponent('结算汇总-2026年10月.xlsx')}`);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load((res.body as Buffer).buffer.slice((res.body as Buffer).byteOffset, (res.body as Buffer).byteOffset + (res.body as Buffer).byteLength) as ArrayBuffer);
     expect(workbook.worksheets.map((sheet) => sheet.name)).to.deep.equal(['按服务商', '按社区', '按老人类别', '按服务项目', '按资金来源']);
