@@ -32,6 +32,8 @@ export interface SeniorView {
   enrolledAt: Date;
   approvedBy: string | null;
   approvedAt: Date | null;
+  /** Whether a confirmation PIN is set (never the PIN): staff see when one must be issued. */
+  hasConfirmationPin: boolean;
 }
 
 /** Only masked PII leaves through here; `advanced_age` and `age` are derived for today. */
@@ -64,5 +66,6 @@ export function toSeniorView(senior: SeniorDoc, timeZone: string, now = new Date
     enrolledAt: senior.enrolledAt,
     approvedBy: senior.approvedBy ?? null,
     approvedAt: senior.approvedAt ?? null,
+    hasConfirmationPin: Boolean(senior.confirmationPinHash),
   };
 }

@@ -82,6 +82,7 @@ export const seniorSchema = z
     enrolledAt: dateTimeOut,
     approvedBy: z.string().nullable(),
     approvedAt: nullableDateTimeOut,
+    hasConfirmationPin: z.boolean().openapi({ description: 'whether the senior has a personal confirmation PIN (the PIN itself is answered only by POST /seniors and the reset); false for seniors imported from a register until a reset' }),
   })
   .openapi('Senior');
 

@@ -86,6 +86,16 @@ describe('web console: the caregiver\'s day on a phone (e2e, headless Chromium)'
     await page.getByText('待审核').first().waitFor();
     expect(await page.locator('[data-test="confirmation-pin-panel"]').count()).to.equal(0);
     expect(page.url()).not.to.contain(pin);
+    expect(await page.locator('[data-test="pin-status"]').innerText()).to.equal('已设置');
+
+    // A lost card: the reset asks first, then shows the new PIN once; the caregiver uses that one below.
+    await page.getByRole('button', { name: '重置个人确认码' }).click();
+    await page.locator('.el-message-box:visible').getByRole('button', { name: '重置' }).click();
+    const newPin = (await panel.locator('[data-test="confirmation-pin"]').innerText()).trim();
+    expect(newPin).to.match(/^\d{6}$/).and.not.equal(pin);
+    pin = newPin;
+    await panel.getByRole('button', { name: '已交给老人，关闭' }).click();
+    await panel.waitFor({ state: 'detached' });
 
     // Approved by the street, the senior's home on the map; three visits for the caregiver.
     await call(auth(world.users.street), 'POST', `/seniors/${seniorId}/approve`);

@@ -43,6 +43,7 @@ describe('senior confirmation PIN: enrolment and reset', () => {
     expect(stored!.confirmationPinFailures).to.equal(0);
     expect(JSON.stringify(stored)).not.to.contain(`"${res.body.confirmationPin}"`);
     expect(read.body).to.not.have.property('confirmationPin');
+    expect(read.body.hasConfirmationPin).to.equal(true);
     expect(JSON.stringify(read.body)).not.to.match(/confirmationPin/);
     expect(JSON.stringify(listed.body)).not.to.match(/confirmationPin/);
   });
@@ -51,14 +52,18 @@ describe('senior confirmation PIN: enrolment and reset', () => {
     const register = `name,idNumber,phone,address,communityCode,categories,careLevel,livingArrangement\n张桂兰,${idNumberBornOn('1938-02-03')},13611112222,合肥市蜀山区桐城路9号,${communityA.code},空巢,1,独居\n`;
     const imported = await request(app).post('/api/v1/seniors/import').set('Authorization', staffA).attach('file', Buffer.from(register), 'register.csv');
     const id = imported.body.rows[0].seniorId as string;
-
+    const shown = async () => (await request(app).get(`/api/v1/seniors/${id}`).set('Authorization', staffA)).body.hasConfirmationPin;
     const before = await SeniorModel.findById(id).lean();
+    const shownBefore = await shown();
+
     const issued = await reset(staffA, id);
 
     expect(JSON.stringify(imported.body)).not.to.match(/confirmationPin/);
     expect(before!.confirmationPinHash).to.equal(null);
+    expect(shownBefore).to.equal(false);
     expect(issued.status).to.equal(200);
     expect((await SeniorModel.findById(id).lean())!.confirmationPinHash).to.equal(hashConfirmationPin(config, id, issued.body.confirmationPin));
+    expect(await shown()).to.equal(true);
   });
 
   it('resets: a new PIN, the wrong tries cleared, a history row and an audit entry without the PIN', async () => {

@@ -40,6 +40,8 @@ export interface Senior {
   categories: Category[]; careLevel: number; assessedAt: string; assessmentValidUntil: string;
   emergencyContacts: { name: string; relation: string; phoneMasked: string }[]; preferredProviderId: string | null;
   status: SeniorStatus; statusReason: string | null; enrolledBy: string; enrolledAt: string; approvedBy: string | null; approvedAt: string | null;
+  /** Whether a confirmation PIN is set; the PIN itself only comes from enrolment or a reset. */
+  hasConfirmationPin: boolean;
 }
 export interface SeniorHistoryEntry { id: string; at: string; actorId: string; action: string; fromStatus: string | null; toStatus: string | null; changes: Record<string, { before: unknown; after: unknown }>; reason: string | null; effectiveMonth: string | null }
 export interface ImportReport { created: number; duplicates: number; invalid: number; rows: { row: number; status: 'created' | 'duplicate' | 'invalid'; seniorId?: string; errors?: { path: string; message: string }[] }[] }
