@@ -17,7 +17,7 @@ export const AUDIT_ACTION_ZH: Record<string, string> = {
   'order.reject': '争议认定服务无效', 'order.settle': '工单结算',
   'care_plan.create': '新建照护计划', 'care_plan.stop': '停止照护计划',
   'street.create': '新建街道', 'community.create': '新建社区', 'provider.create': '新建服务商', 'provider.update': '修改服务商',
-  'caregiver.create': '新建护理员', 'caregiver.update': '修改护理员', 'contract.create': '新建服务合同', 'service_type.create': '新建服务项目',
+  'caregiver.create': '新建护理员', 'caregiver.update': '修改护理员', 'contract.create': '新建服务合同', 'service_type.create': '新建服务项目', 'service_type.update': '修改服务项目',
   'settlement.run': '运行月度结算', 'settlement.sample_check': '登记结算抽查回访',
   'statement.approve': '审核结算单', 'statement.approve_override': '审核结算单（回访未完成，填写理由）', 'statement.pay': '登记结算单支付',
   'job.run': '手动运行任务',

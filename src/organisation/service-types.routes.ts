@@ -1,6 +1,6 @@
 import { createRouteGroup } from '../shared/http/route.ts';
-import { createServiceTypeBody, serviceTypeCodeParams, serviceTypePageSchema, serviceTypeSchema, serviceTypesQuery } from './service-types.schemas.ts';
-import { createServiceType, getServiceTypeInScope, listServiceTypesPage } from './service-types.service.ts';
+import { createServiceTypeBody, serviceTypeCodeParams, serviceTypePageSchema, serviceTypeSchema, serviceTypesQuery, updateServiceTypeBody } from './service-types.schemas.ts';
+import { createServiceType, getServiceTypeInScope, listServiceTypesPage, updateServiceType } from './service-types.service.ts';
 
 const { router, route } = createRouteGroup('/api/v1');
 
@@ -36,6 +36,18 @@ route({
   params: serviceTypeCodeParams,
   success: { status: 200, schema: serviceTypeSchema, description: 'The service type' },
   handler: ({ params, actor }) => getServiceTypeInScope(actor, params.code),
+});
+
+route({
+  method: 'patch',
+  path: '/service-types/:code',
+  summary: 'Change a service type\'s name, unit, minutes per unit or kind (the code stays)',
+  tags: ['organisation'],
+  access: ['admin'],
+  params: serviceTypeCodeParams,
+  body: updateServiceTypeBody,
+  success: { status: 200, schema: serviceTypeSchema, description: 'The service type as changed' },
+  handler: ({ params, body, actor, requestId, lang }) => updateServiceType({ actor, requestId, lang }, params.code, body),
 });
 
 export const serviceTypesRouter = router;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../shared/http/pagination.ts';
 import { dateTimeOut } from '../shared/http/schemas.ts';
-import { serviceTypeCodeField } from './organisation.schemas.ts';
+import { bilingual } from '../shared/i18n.ts';
+import { onlyWhenValid, serviceTypeCodeField } from './organisation.schemas.ts';
 import { SERVICE_UNITS } from './service-types.model.ts';
 
 export const createServiceTypeBody = z
@@ -15,6 +16,15 @@ export const createServiceTypeBody = z
   })
   .strict()
   .openapi('CreateServiceType');
+
+// The code is what orders, contracts, prices and skills refer to, so it never changes; every
+// other field may (a renamed service keeps its history under the same code).
+export const updateServiceTypeBody = createServiceTypeBody
+  .omit({ code: true })
+  .partial()
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, { error: bilingual('至少修改一个字段', 'Change at least one field'), when: onlyWhenValid })
+  .openapi('UpdateServiceType');
 
 export const serviceTypeSchema = z
   .object({
@@ -35,3 +45,4 @@ export const serviceTypePageSchema = pageOf(serviceTypeSchema).openapi('ServiceT
 export const serviceTypeCodeParams = z.object({ code: serviceTypeCodeField }).strict();
 
 export type CreateServiceTypeInput = z.output<typeof createServiceTypeBody>;
+export type UpdateServiceTypeInput = z.output<typeof updateServiceTypeBody>;

@@ -5,7 +5,7 @@ import type { Language } from '../shared/i18n.ts';
 import type { Actor } from '../shared/roles.ts';
 import { withinScope, type ScopeRules } from '../shared/scope.ts';
 import { refusingDuplicates, type WriteContext } from './organisation.context.ts';
-import type { CreateServiceTypeInput } from './service-types.schemas.ts';
+import type { CreateServiceTypeInput, UpdateServiceTypeInput } from './service-types.schemas.ts';
 import { ServiceTypeModel, type ServiceTypeDoc } from './service-types.model.ts';
 
 export interface ServiceTypeView {
@@ -46,6 +46,21 @@ export async function createServiceType(ctx: WriteContext, input: CreateServiceT
   const { id: _id, createdAt: _c, updatedAt: _u, ...summary } = type;
   await recordAudit({ actor: ctx.actor, action: 'service_type.create', entityType: 'service_type', entityId: type.code, after: summary, requestId: ctx.requestId });
   return type;
+}
+
+/**
+ * Changes a catalogue entry by its code. Orders keep the price and minutes they were made with,
+ * so a change applies to what is ordered from now on.
+ */
+export async function updateServiceType(ctx: WriteContext, code: string, patch: UpdateServiceTypeInput): Promise<ServiceTypeView> {
+  const before = await ServiceTypeModel.findOne({ code }).lean();
+  if (!before) throw new DomainError('NOT_FOUND');
+  const updated = await ServiceTypeModel.findOneAndUpdate({ code }, { $set: patch }, { returnDocument: 'after' }).lean();
+  if (!updated) throw new DomainError('NOT_FOUND');
+  const changed = Object.keys(patch) as (keyof UpdateServiceTypeInput)[];
+  const pick = (type: ServiceTypeDoc) => Object.fromEntries(changed.map((field) => [field, type[field]]));
+  await recordAudit({ actor: ctx.actor, action: 'service_type.update', entityType: 'service_type', entityId: code, before: pick(before), after: pick(updated), requestId: ctx.requestId });
+  return toServiceTypeView(updated);
 }
 
 export async function listServiceTypesPage(actor: Actor, filter: { page: number; pageSize: number }): Promise<Page<ServiceTypeView>> {

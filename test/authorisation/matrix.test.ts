@@ -79,6 +79,7 @@ const MATRIX: Record<string, Row> = {
   },
   'GET /api/v1/service-types': { call: () => ({ path: '/api/v1/service-types' }), expect: all('ok') },
   'GET /api/v1/service-types/{code}': { call: (w) => ({ path: `/api/v1/service-types/${w.serviceType.code}` }), expect: all('ok') },
+  'PATCH /api/v1/service-types/{code}': { call: (w) => ({ path: `/api/v1/service-types/${w.serviceType.code}`, body: { minutesPerUnit: 60 } }), expect: only({ admin: 'ok' }) },
 
   'POST /api/v1/providers': { call: (w) => ({ path: '/api/v1/providers', body: providerBody([w.communityA.id]) }), expect: only({ admin: 'ok' }) },
   'GET /api/v1/providers': {

@@ -66,4 +66,48 @@ describe('service catalogue', () => {
     expect(missing.status).to.equal(404);
     expect(denied.status).to.equal(403);
   });
+  describe('PATCH /service-types/:code', () => {
+    it('changes the name, minutes and kind, keeps the code and audits the fields changed', async () => {
+      await request(app).post('/api/v1/service-types').set('Authorization', admin).send(bathing);
+
+      const res = await request(app).patch('/api/v1/service-types/bathing').set('Authorization', admin).send({ name: '助浴（上门）', minutesPerUnit: 90, onSite: true });
+
+      expect(res.status).to.equal(200);
+      expect(res.body).to.include({ code: 'bathing', name: '助浴（上门）', unit: 'visit', minutesPerUnit: 90, emergency: false, onSite: true });
+      const stored = await ServiceTypeModel.findOne({ code: 'bathing' }).lean();
+      expect(stored).to.include({ name: '助浴（上门）', minutesPerUnit: 90, onSite: true, unit: 'visit' });
+      const audit = await AuditEntryModel.findOne({ action: 'service_type.update' }).lean();
+      expect(audit).to.include({ entityType: 'service_type', entityId: 'bathing' });
+      expect(audit?.before).to.deep.equal({ name: '助浴', minutesPerUnit: 60, onSite: false });
+      expect(audit?.after).to.deep.equal({ name: '助浴（上门）', minutesPerUnit: 90, onSite: true });
+    });
+
+    it('refuses a code change, an empty patch and bad values with 400 in Chinese, changing nothing', async () => {
+      await request(app).post('/api/v1/service-types').set('Authorization', admin).send(bathing);
+
+      const renamed = await request(app).patch('/api/v1/service-types/bathing').set('Authorization', admin).send({ code: 'bath' });
+      const empty = await request(app).patch('/api/v1/service-types/bathing').set('Authorization', admin).send({});
+      const bad = await request(app).patch('/api/v1/service-types/bathing').set('Authorization', admin).send({ name: ' ', minutesPerUnit: 0, unit: 'day' });
+
+      expect(renamed.status).to.equal(400);
+      expect(paths(renamed)).to.deep.equal(['code']);
+      expect(empty.status).to.equal(400);
+      expect(empty.body.error.details[0].message).to.equal('至少修改一个字段');
+      expect(bad.status).to.equal(400);
+      expect(paths(bad)).to.have.members(['name', 'minutesPerUnit', 'unit']);
+      expect(await ServiceTypeModel.findOne({ code: 'bathing' }).lean()).to.include({ name: '助浴', minutesPerUnit: 60, unit: 'visit' });
+      expect(await AuditEntryModel.countDocuments({ action: 'service_type.update' })).to.equal(0);
+    });
+
+    it('answers 404 for an unknown code and 403 to anyone but an admin', async () => {
+      await request(app).post('/api/v1/service-types').set('Authorization', admin).send(bathing);
+
+      const missing = await request(app).patch('/api/v1/service-types/no_such_service').set('Authorization', admin).send({ name: '助浴' });
+      const denied = await request(app).patch('/api/v1/service-types/bathing').set('Authorization', await tokenFor(config, 'community_staff')).send({ name: '洗澡' });
+
+      expect(missing.status).to.equal(404);
+      expect(denied.status).to.equal(403);
+      expect(await ServiceTypeModel.findOne({ code: 'bathing' }).lean()).to.include({ name: '助浴' });
+    });
+  });
 });
