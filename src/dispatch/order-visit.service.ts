@@ -12,6 +12,7 @@ import { hashVisitCode } from './order-create.service.ts';
 import { contextOf, transitionOrder, type OrderCall as Call } from './order-transition.ts';
 import { OrderModel, ProviderStatsModel, type OrderDoc } from './order.model.ts';
 import { orderScope } from './order.scope.ts';
+import { bilingual } from '../shared/i18n.ts';
 
 export const VISIT_CODE_MAX_FAILURES = 5;
 
@@ -21,8 +22,8 @@ export async function assignCaregiver(orderId: string, caregiverId: string, call
   const order = await findInScope<OrderDoc>(OrderModel, orderId, orderScope, call.actor);
   if (order.providerId !== call.actor.providerId) throw new DomainError('NOT_FOUND');
   const caregiver = await getCaregiver(caregiverId);
-  if (!caregiver || caregiver.providerId !== order.providerId || caregiver.status !== 'active') throw new DomainError('VALIDATION_FAILED', [{ path: 'caregiverId', message: 'not an active caregiver of this provider' }]);
-  if (!caregiver.skills.includes(order.serviceTypeCode)) throw new DomainError('NOT_ELIGIBLE', [{ path: 'caregiverId', message: `the caregiver lacks the skill ${order.serviceTypeCode}` }]);
+  if (!caregiver || caregiver.providerId !== order.providerId || caregiver.status !== 'active') throw new DomainError('VALIDATION_FAILED', [{ path: 'caregiverId', message: bilingual('不是本服务商在岗的护理员', 'not an active caregiver of this provider') }]);
+  if (!caregiver.skills.includes(order.serviceTypeCode)) throw new DomainError('NOT_ELIGIBLE', [{ path: 'caregiverId', message: bilingual('该护理员不具备此项服务技能', `the caregiver lacks the skill ${order.serviceTypeCode}`) }]);
   return transitionOrder(order, 'assign', contextOf(call), { set: { caregiverId }, details: { caregiverId } });
 }
 
