@@ -155,6 +155,8 @@ describe('web console: a visit from enrolment to settlement (e2e, headless Chrom
       viewport: PHONE, isMobile: true, hasTouch: true, geolocation: { latitude: HOME.lat, longitude: HOME.lng }, permissions: ['geolocation'],
     });
     expect(page.url()).to.match(/\/visits$/);
+    // The visit names its order by number, as her dispatcher's screens do.
+    expect(await page.locator('.visit .place').first().innerText()).to.match(/工单 GD\d{12}/);
 
     await page.getByRole('button', { name: /签到/ }).click();
     await page.getByText('服务中').waitFor();
