@@ -53,6 +53,7 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/audit': { call: () => ({ path: '/api/v1/audit' }), expect: only({ admin: 'ok', auditor: 'ok' }) },
   'GET /api/v1/audit/verify': { call: () => ({ path: '/api/v1/audit/verify' }), expect: only({ admin: 'ok', auditor: 'ok' }) },
   'GET /api/v1/audit/export': { call: () => ({ path: '/api/v1/audit/export' }), expect: only({ admin: 'ok', auditor: 'ok' }) },
+  'GET /api/v1/seniors/import/template': { call: () => ({ path: '/api/v1/seniors/import/template' }), expect: only({ admin: 'ok', community_staff: 'ok' }) },
 
   'POST /api/v1/streets': { call: () => ({ path: '/api/v1/streets', body: { name: '新街道', code: String(900_000_000 + next()) } }), expect: only({ admin: 'ok' }) },
   'GET /api/v1/streets': { call: () => ({ path: '/api/v1/streets' }), expect: all('ok') },

@@ -135,3 +135,31 @@ export interface ProviderPerformance {
   visitsCheckedIn: number; visitsConfirmed: number; onTimeRate: number | null; averageSatisfaction: number | null; disputes: number; flaggedVisits: number; flagRate: number | null;
 }
 export interface ProvidersReport extends ReportHeader { providers: ProviderPerformance[]; districtFlagRate: number | null }
+export interface CarePlan {
+  id: string; seniorId: string; communityId: string; serviceTypeCode: string; quantity: number; weekdays: number[]; time: string;
+  startDate: string; endDate: string | null; status: 'active' | 'stopped'; createdBy: string; createdAt: string;
+}
+
+/** GET /reports/anomalies (src/reports/reports.schemas.ts): ids, names where the report has them. */
+export interface AnomalyVisitRef { orderId: string; communityId: string; checkInAt: string; checkOutAt: string | null }
+export interface AnomaliesReport extends ReportHeader {
+  flaggedVisits: {
+    orderId: string; scheduledStart: string; communityId: string; serviceTypeCode: string; status: OrderStatus;
+    providerId: string | null; providerName: string | null; caregiverId: string | null; caregiverName: string | null; flags: string[];
+  }[];
+  caregiverOverlaps: { caregiverId: string; caregiverName: string | null; providerId: string | null; providerName: string | null; overlapMinutes: number; visits: AnomalyVisitRef[] }[];
+  visitsForInactiveSeniors: { orderId: string; seniorId: string; communityId: string; providerId: string | null; providerName: string | null; status: OrderStatus; visitAt: string; seniorStatus: SeniorStatus }[];
+  flagRateOutliers: {
+    districtFlagRate: number | null;
+    providers: { providerId: string; providerName: string; visitsCheckedIn: number; flaggedVisits: number; flagRate: number | null; districtFlagRate: number | null }[];
+  };
+  latePayments: UnpaidStatementRow[] | null;
+}
+
+/** GET /notifications: the outbox, the recipient's phone masked by the API. */
+export interface OutboxNotification {
+  id: string; dedupeKey: string; channel: 'sms' | 'callback_task' | 'staff_message';
+  recipient: { kind: 'emergency_contact' | 'senior' | 'community_staff' | 'user'; name: string | null; phoneMasked: string | null; communityId: string | null; userId: string | null };
+  template: string; params: Record<string, string | number>; subject: { type: string; id: string };
+  status: 'pending' | 'sent' | 'failed'; attempts: number; nextAttemptAt: string | null; lastError: string | null; createdAt: string; sentAt: string | null;
+}
