@@ -11,6 +11,9 @@ import { clearCollections, useTestDatabase } from '../support/database.ts';
 import { makeCaregiver, makeCommunity, makeContract, makeProvider, makeServiceType, makeStreet } from '../organisation/organisation.fixtures.ts';
 import { enrolmentBody } from '../seniors/senior.fixtures.ts';
 
+/** An order copied as another one: without its human number, which is unique. */
+const copyOf = <T extends { number?: unknown }>({ number: _number, ...order }: T) => order;
+
 const MONTH = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date()).slice(0, 7);
 // The community fixture's location, where the senior (without a location of their own) lives.
 const HOME = { lng: 117.2541, lat: 31.8457 };
@@ -248,7 +251,7 @@ describe('visits: assignment, check-in/out, confirmation, cancellation, disputes
       await assignedOrder();
       // What a process killed between transitionOrder's update and its count leaves: the order moved alone.
       await OrderModel.updateOne({ _id: id }, { $set: { status: 'cancelled' } });
-      await OrderModel.collection.insertOne({ ...(await OrderModel.findById(id).lean())!, _id: new mongoose.Types.ObjectId(), status: 'assigned' } as never);
+      await OrderModel.collection.insertOne({ ...copyOf((await OrderModel.findById(id).lean())!), _id: new mongoose.Types.ObjectId(), status: 'assigned' } as never);
       const before = await total(w.staff);
 
       const repaired = await repairOrderCounts();
@@ -292,8 +295,8 @@ describe('visits: assignment, check-in/out, confirmation, cancellation, disputes
       for (let n = 0; n < 3; n += 1) offered.push((await post(w.staff, '', { seniorId: w.senior.id, serviceTypeCode: w.cleaning.code, quantity: 1, scheduledStart: new Date(Date.now() + (n + 5) * 3_600_000).toISOString(), source: 'staff' })).body.order.id as string);
       // Another provider's order and an open offer to it: never in this provider's list.
       const other = await makeProvider([w.community.id]);
-      const othersOrder = await OrderModel.create({ ...(await OrderModel.findById(given[0]).lean())!, _id: new mongoose.Types.ObjectId(), providerId: other.id });
-      const othersOffer = await OrderModel.create({ ...(await OrderModel.findById(offered[0]).lean())!, _id: new mongoose.Types.ObjectId(), offer: { providerId: other.id, offeredAt: new Date(), expiresAt: new Date(Date.now() + 600_000) }, offeredTo: other.id });
+      const othersOrder = await OrderModel.create({ ...copyOf((await OrderModel.findById(given[0]).lean())!), _id: new mongoose.Types.ObjectId(), providerId: other.id });
+      const othersOffer = await OrderModel.create({ ...copyOf((await OrderModel.findById(offered[0]).lean())!), _id: new mongoose.Types.ObjectId(), offer: { providerId: other.id, offeredAt: new Date(), expiresAt: new Date(Date.now() + 600_000) }, offeredTo: other.id });
       const mine = [...given, ...offered].sort().reverse();
 
       const seen: string[] = [];
