@@ -109,3 +109,20 @@ export const ORDER_ACTION_LABELS: Record<string, string> = {
   create: '创建', offer: '派单', unassign: '转为无人接单', accept: '接单', decline: '拒单', assign: '指派护理员', check_in: '签到', complete: '签退',
   confirm: '核验确认', cancel: '取消', dispute: '提出争议', uphold: '维持服务', reject: '驳回', settle: '结算', expire: '派单超时',
 };
+
+/** The notification outbox (src/notifications/notification.model.ts and the templates the capabilities enqueue). */
+export const NOTIFICATION_CHANNEL_LABELS: Record<string, string> = { sms: '短信', callback_task: '回访任务', staff_message: '站内消息' };
+export const NOTIFICATION_STATUS_LABELS: Record<string, string> = { pending: '待发送', sent: '已发送', failed: '发送失败' };
+export const RECIPIENT_KIND_LABELS: Record<string, string> = { emergency_contact: '紧急联系人', senior: '老人', community_staff: '社区工作者', user: '用户' };
+export const NOTIFICATION_TEMPLATE_LABELS: Record<string, string> = {
+  emergency_alert: '紧急救助通知', order_unassigned: '工单无人接单', visit_unconfirmed: '服务待核验提醒', settlement_sample_check: '结算抽查回访',
+};
+/** The template parameters the outbox shows, by key (no parameter carries personal data). */
+export const NOTIFICATION_PARAM_LABELS: Record<string, string> = {
+  relation: '关系', orderId: '工单', serviceTypeCode: '服务项目', scheduledDay: '服务日期', period: '结算月份', day: '服务日期',
+};
+
+/** The anomaly report's sections, as the page titles them. */
+export const ANOMALY_SECTION_LABELS = {
+  flaggedVisits: '异常服务记录', caregiverOverlaps: '护理员时间重叠', visitsForInactiveSeniors: '老人不在册期间的服务', flagRateOutliers: '异常率偏高的服务商', latePayments: '逾期未支付的结算单',
+} as const;

@@ -11,10 +11,10 @@ const MENUS: Record<Role, MenuGroup[]> = {
     { title: '服务工单', items: [
       { path: '/orders/new', label: '热线下单' }, { path: '/orders/queue', label: '待处理工单' }, { path: '/alerts', label: '紧急救助' },
     ] },
-    { title: '统计', items: [{ path: '/overview', label: '月度概览' }] },
+    { title: '统计', items: [{ path: '/overview', label: '月度概览' }, { path: '/anomalies', label: '异常监测' }] },
   ],
   street_officer: [
-    { title: '街道审核', items: [{ path: '/approvals', label: '登记审核' }, { path: '/seniors', label: '老人名册' }, { path: '/overview', label: '月度概览' }] },
+    { title: '街道审核', items: [{ path: '/approvals', label: '登记审核' }, { path: '/seniors', label: '老人名册' }, { path: '/overview', label: '月度概览' }, { path: '/anomalies', label: '异常监测' }] },
   ],
   provider_admin: [
     { title: '服务商', items: [
@@ -23,23 +23,26 @@ const MENUS: Record<Role, MenuGroup[]> = {
   ],
   caregiver: [{ title: '护理员', items: [{ path: '/visits', label: '今日上门' }] }],
   finance_officer: [
-    { title: '财务结算', items: [{ path: '/settlement', label: '月度结算' }, { path: '/overview', label: '月度概览' }] },
+    { title: '财务结算', items: [
+      { path: '/settlement', label: '月度结算' }, { path: '/settlement/summary', label: '结算汇总' }, { path: '/overview', label: '月度概览' }, { path: '/anomalies', label: '异常监测' },
+    ] },
     { title: '查询', items: [{ path: '/seniors', label: '老人名册' }] },
   ],
   admin: [
     { title: '基础数据', items: [
       { path: '/admin/divisions', label: '街道与社区' }, { path: '/admin/providers', label: '服务商' }, { path: '/caregivers', label: '护理员' },
-      { path: '/admin/contracts', label: '服务合同' }, { path: '/admin/policies', label: '补贴政策' },
+      { path: '/admin/contracts', label: '服务合同' }, { path: '/admin/policies', label: '补贴政策' }, { path: '/admin/service-types', label: '服务项目' },
     ] },
     { title: '业务', items: [
       { path: '/seniors', label: '老人名册' }, { path: '/approvals', label: '登记审核' }, { path: '/orders/queue', label: '待处理工单' },
-      { path: '/settlement', label: '月度结算' }, { path: '/overview', label: '月度概览' },
+      { path: '/settlement', label: '月度结算' }, { path: '/settlement/summary', label: '结算汇总' }, { path: '/overview', label: '月度概览' }, { path: '/anomalies', label: '异常监测' },
     ] },
-    { title: '系统', items: [{ path: '/admin/users', label: '用户' }, { path: '/admin/jobs', label: '定时任务' }, { path: '/admin/audit', label: '审计日志' }] },
+    { title: '系统', items: [{ path: '/admin/users', label: '用户' }, { path: '/admin/jobs', label: '定时任务' }, { path: '/admin/notifications', label: '通知发件箱' }, { path: '/admin/audit', label: '审计日志' }] },
   ],
   auditor: [
     { title: '审计', items: [
-      { path: '/admin/audit', label: '审计日志' }, { path: '/settlement', label: '月度结算' }, { path: '/overview', label: '月度概览' }, { path: '/seniors', label: '老人名册' },
+      { path: '/admin/audit', label: '审计日志' }, { path: '/settlement', label: '月度结算' }, { path: '/settlement/summary', label: '结算汇总' }, { path: '/overview', label: '月度概览' },
+      { path: '/anomalies', label: '异常监测' }, { path: '/seniors', label: '老人名册' },
     ] },
   ],
 };

@@ -74,6 +74,8 @@ export interface Order {
   /** Why the caregiver checked out without the senior's code or PIN (for the callback). */
   noCodeReason: string | null;
   senior?: VisitSenior;
+  /** To a provider's dispatcher, on orders offered to their provider: whom for and why them. */
+  offerFacts?: { senior: { nameMasked: string; addressArea: string } | null; rank: number | null; candidates: number; reasons: string[] };
 }
 export interface OrderHistoryEntry { id: string; at: string; actorId: string; action: string; fromStatus: string; toStatus: string; reason: string | null }
 
