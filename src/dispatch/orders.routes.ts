@@ -6,6 +6,7 @@ import { assignCaregiver, checkIn, checkOut, confirmByCallback } from './order-v
 import { orderView } from './order.view.ts';
 import { getOrder, listOrders, orderHistory } from './orders.query.ts';
 import { assignBody, checkInBody, checkOutBody, confirmBody, reasonBody, resolveBody, seniorPhoneSchema } from './orders.schemas.ts';
+import { withOfferFacts } from './offer-facts.ts';
 import { revealVisitSeniorPhone, withVisitSenior, withVisitSeniors } from './visit-senior.ts';
 import { createOrderBody, createdOrderSchema, declineBody, historyQuery, manualDispatchBody, orderHistorySchema, orderPageSchema, orderParams, orderSchema, ordersQuery } from './orders.schemas.ts';
 
@@ -30,7 +31,7 @@ route({
   success: { status: 200, schema: orderPageSchema, description: 'A page of orders, newest first; items leave out dispatch.ranking (GET /service-orders/:id has it)' },
   handler: async ({ query, ...call }) => {
     const page = await listOrders(query, call.actor);
-    return { ...page, items: await withVisitSeniors(page.items, call) };
+    return { ...page, items: await withOfferFacts(await withVisitSeniors(page.items, call), call) };
   },
 });
 
@@ -38,7 +39,7 @@ route({
   method: 'get', path: '/service-orders/:id', summary: 'One order', tags: ['service orders'],
   access: READERS, params: orderParams,
   success: { status: 200, schema: orderSchema, description: 'The order' },
-  handler: async ({ params, ...call }) => withVisitSenior(await getOrder(params.id, call.actor), call),
+  handler: async ({ params, ...call }) => (await withOfferFacts([await withVisitSenior(await getOrder(params.id, call.actor), call)], call))[0]!,
 });
 
 route({

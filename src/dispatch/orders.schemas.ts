@@ -64,6 +64,12 @@ export const orderListItemSchema = z
     confirmation: z.object({ method: z.string().openapi({ description: 'visit_code, senior_pin or callback' }), at: dateTimeOut, by: z.string(), satisfaction: z.number().nullable() }).nullable(),
     noCodeReason: z.string().nullable().openapi({ description: 'why the caregiver checked out without the senior\'s code or PIN (for the callback)' }),
     senior: visitSeniorSchema.optional(),
+    offerFacts: z.object({
+      senior: z.object({ nameMasked: z.string(), addressArea: z.string().openapi({ description: 'the address to the door number (no building or flat)' }) }).nullable(),
+      rank: z.number().int().nullable().openapi({ description: '1 = this provider was the first choice; null when staff dispatched it by hand' }),
+      candidates: z.number().int(),
+      reasons: z.array(z.string()).openapi({ description: 'the ranking\'s reasons for this provider, in Chinese' }),
+    }).optional().openapi({ description: 'to a provider\'s dispatcher, on orders offered to their provider: whom it is for and why it came to them' }),
     statementId: z.string().nullable(),
     createdAt: dateTimeOut,
     updatedAt: nullableDateTimeOut,

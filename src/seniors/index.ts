@@ -14,4 +14,4 @@ export { seniorsForReports, type SeniorForReports } from './reports-facts.ts';
 export { CATEGORIES, SENIOR_STATUSES, type SeniorStatus } from './senior.model.ts';
 export { SENIOR_STATUS_ZH } from './senior.state-machine.ts';
 export { verifyConfirmationPin, CONFIRMATION_PIN_MAX_FAILURES } from './confirmation-pin.service.ts';
-export { seniorsForVisits, revealPhoneForVisit, type VisitSenior } from './visit-facts.ts';
+export { seniorsForOffers, seniorsForVisits, revealPhoneForVisit, type OfferSenior, type VisitSenior } from './visit-facts.ts';

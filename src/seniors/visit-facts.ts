@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit/index.ts';
 import type { Config } from '../config/env.ts';
-import { decryptPii } from '../shared/pii.ts';
+import { decryptPii, maskName } from '../shared/pii.ts';
 import type { Actor } from '../shared/roles.ts';
 import { SeniorModel } from './senior.model.ts';
 
@@ -51,4 +51,26 @@ export async function revealPhoneForVisit(seniorId: string, orderId: string, cal
   const phone = decryptPii(call.config.pii, senior.phoneEncrypted);
   await recordAudit({ actor: call.actor, action: 'senior.reveal', entityType: 'senior', entityId: seniorId, after: { fields: ['phone'], orderId, purpose: 'visit' }, requestId: call.requestId });
   return { phone };
+}
+
+/**
+ * What a provider's dispatcher sees of the senior behind an offer, to decide whether to take it:
+ * the name masked and the address to the door number (the building and flat only once a caregiver
+ * of theirs is at the door, above).
+ */
+export interface OfferSenior { nameMasked: string; addressArea: string }
+
+export async function seniorsForOffers(seniorIds: string[]): Promise<Map<string, OfferSenior>> {
+  const ids = [...new Set(seniorIds)].filter((id) => /^[0-9a-f]{24}$/.test(id));
+  if (ids.length === 0) return new Map();
+  const seniors = await SeniorModel.find({ _id: { $in: ids } }, { name: 1, address: 1 }).lean();
+  return new Map(seniors.map((senior) => [String(senior._id), { nameMasked: maskName(senior.name), addressArea: addressArea(senior.address) }]));
+}
+
+/** '合肥市蜀山区桐城路218号3幢201室' → '合肥市蜀山区桐城路218号'; without a 号, the first 12 characters and '…'. */
+export function addressArea(address: string): string {
+  const door = /^.*?\d+号/.exec(address);
+  if (door) return door[0];
+  const chars = [...address];
+  return chars.length <= 12 ? address : `${chars.slice(0, 12).join('')}…`;
 }

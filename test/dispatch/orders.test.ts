@@ -62,6 +62,31 @@ describe('service orders and dispatch', function () {
   const act = (who: keyof typeof w.providerStaff, id: string, action: string, body: object = {}) =>
     request(app).post(`/api/v1/service-orders/${id}/${action}`).set('Authorization', w.providerStaff[who].authorization).send(body);
 
+  it("tells a provider's dispatcher whom an offer is for and why it came to them, and no one else", async () => {
+    const created = (await order()).body.order;
+    const listed = async (who: keyof typeof w.providerStaff) => (await request(app).get('/api/v1/service-orders?status=offered').set('Authorization', w.providerStaff[who].authorization)).body.items;
+
+    const [mine] = await listed('near');
+    expect(mine.id).to.equal(created.id);
+    // The senior's name masked and the address to the door number (enrolmentBody: 桐城路218号3幢201室).
+    expect(mine.offerFacts.senior).to.deep.equal({ nameMasked: '王*英', addressArea: '合肥市蜀山区桐城路218号' });
+    expect(mine.offerFacts).to.include({ rank: 1, candidates: 2 });
+    expect(mine.offerFacts.reasons).to.deep.equal(created.dispatch.ranking[0].reasons);
+    expect(mine.offerFacts.reasons.join()).to.match(/15分钟服务圈/);
+    const detail = (await request(app).get(`/api/v1/service-orders/${created.id}`).set('Authorization', w.providerStaff.near.authorization)).body;
+    expect(detail.offerFacts.rank).to.equal(1);
+
+    // Declined: re-ranked without the decliner and offered to the next provider, which is told
+    // why by the new ranking; the first sees nothing of it any more.
+    expect((await act('near', created.id, 'decline', { reason: '人手不足' })).status).to.equal(200);
+    const [next] = await listed('far');
+    expect(next.offerFacts).to.include({ rank: 1, candidates: 1 });
+    expect(next.offerFacts.reasons.join()).to.match(/距离 [\d.]+ 公里/);
+    expect(await listed('near')).to.deep.equal([]);
+    const staffView = (await request(app).get(`/api/v1/service-orders/${created.id}`).set('Authorization', w.staff)).body;
+    expect(staffView).to.not.have.property('offerFacts');
+  });
+
   it('creates an order priced by the best provider, holds the subsidy and answers the visit code once', async () => {
     const res = await order();
 
