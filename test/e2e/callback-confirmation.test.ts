@@ -1,11 +1,10 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { OrderHistoryModel, OrderModel } from '../../src/dispatch/order.model.ts';
-import { signAccessToken } from '../../src/shared/http/auth.ts';
-import { TEST_USER_PASSWORD, testConfig } from '../support/app.ts';
+import { TEST_USER_PASSWORD } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { launchChromium, openPage, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
-import { HOME, buildWorld } from './world.ts';
+import { buildWorld, callAs, visitUntil } from './world.ts';
 
 // The community worker's callback for visits no code confirmed. A 0-minute visit arrives flagged;
 // the dialog must not be clickable through (no outcome, no rating preselected), and "未服务" /
@@ -20,38 +19,15 @@ describe('web console: the confirmation callback (e2e, headless Chromium)', func
   let page: Page;
   const orders: { served: string; notServed: string } = { served: '', notServed: '' };
 
-  async function call(authorization: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-    const response = await fetch(`${server.baseUrl}/api/v1${path}`, {
-      method, headers: { Authorization: authorization, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return await response.json() as Record<string, unknown>;
-  }
-
-  /** A visit checked in and straight out without a code (0 minutes: flagged short), waiting for the callback. */
-  async function completedVisit(seniorId: string, minutesAhead: number): Promise<string> {
-    const config = testConfig();
-    const auth = (user: Parameters<typeof signAccessToken>[1]) => `Bearer ${signAccessToken(config, user)}`;
-    const created = await call(auth(world.users.community), 'POST', '/service-orders', {
-      seniorId, serviceTypeCode: world.cleaning.code, quantity: 1, scheduledStart: new Date(Date.now() + minutesAhead * 60_000).toISOString(), source: 'staff',
-    });
-    const id = String((created.order as { id: string }).id);
-    await call(auth(world.users.provider), 'POST', `/service-orders/${id}/accept`);
-    await call(auth(world.users.provider), 'POST', `/service-orders/${id}/assign`, { caregiverId: world.caregiver.id });
-    await call(auth(world.users.caregiver), 'POST', `/service-orders/${id}/check-in`, HOME);
-    await call(auth(world.users.caregiver), 'POST', `/service-orders/${id}/check-out`, { ...HOME, noCodeReason: '老人记不清核验码' });
-    return id;
-  }
-
   before(async function () {
     this.timeout(180_000);
     server = await startConsoleServer();
     world = await buildWorld(server.baseUrl);
-    const config = testConfig();
-    const seniors = await call(`Bearer ${signAccessToken(config, world.users.community)}`, 'GET', '/seniors?pageSize=10');
-    const [first, second] = (seniors.items as { id: string }[]).map((senior) => senior.id);
-    orders.served = await completedVisit(first as string, 20);
-    orders.notServed = await completedVisit(second as string, 40);
+    const seniors = await callAs<{ items: { id: string }[] }>(server.baseUrl, world.users.community, 'GET', '/seniors?pageSize=10');
+    const [first, second] = seniors.items.map((senior) => senior.id);
+    // Checked in and straight out without a code: 0 minutes, so flagged short, waiting for the callback.
+    orders.served = await visitUntil(server.baseUrl, world, first as string, 'completed', { at: new Date(Date.now() + 20 * 60_000) });
+    orders.notServed = await visitUntil(server.baseUrl, world, second as string, 'completed', { at: new Date(Date.now() + 40 * 60_000) });
     browser = await launchChromium();
     page = await openPage(browser, server.baseUrl);
     await signIn(page, world.users.community.username, TEST_USER_PASSWORD);

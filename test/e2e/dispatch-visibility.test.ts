@@ -1,10 +1,9 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { signAccessToken } from '../../src/shared/http/auth.ts';
-import { TEST_USER_PASSWORD, testConfig } from '../support/app.ts';
+import { TEST_USER_PASSWORD } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { launchChromium, openPage, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
-import { buildWorld } from './world.ts';
+import { buildWorld, callAs, visitUntil } from './world.ts';
 
 // Dispatch in the open: the provider's dispatcher sees whom an offer is for and why it came to
 // them, the day's schedule says which caregiver makes each visit, and the community worker sees
@@ -22,21 +21,10 @@ describe('web console: why an order went where it went (e2e, headless Chromium)'
     this.timeout(180_000);
     server = await startConsoleServer();
     world = await buildWorld(server.baseUrl);
-    const call = async (user: Parameters<typeof signAccessToken>[1], method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${server.baseUrl}/api/v1${path}`, {
-        method, headers: { Authorization: `Bearer ${signAccessToken(testConfig(), user)}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-      return await response.json() as Record<string, unknown>;
-    };
-    const seniors = (await call(world.users.community, 'GET', '/seniors?pageSize=10')).items as { id: string; name: string }[];
-    const create = async (seniorId: string, minutesAhead: number) => String(((await call(world.users.community, 'POST', '/service-orders', {
-      seniorId, serviceTypeCode: world.cleaning.code, quantity: 1, scheduledStart: new Date(Date.now() + minutesAhead * 60_000).toISOString(), source: 'staff',
-    })).order as { id: string }).id);
-    orders.assigned = await create(seniors.find((senior) => senior.name === '赵德明')!.id, 60);
-    await call(world.users.provider, 'POST', `/service-orders/${orders.assigned}/accept`);
-    await call(world.users.provider, 'POST', `/service-orders/${orders.assigned}/assign`, { caregiverId: world.caregiver.id });
-    orders.offered = await create(seniors.find((senior) => senior.name === '王秀英')!.id, 120);
+    const seniors = (await callAs<{ items: { id: string; name: string }[] }>(server.baseUrl, world.users.community, 'GET', '/seniors?pageSize=10')).items;
+    const idOf = (name: string) => seniors.find((senior) => senior.name === name)!.id;
+    orders.assigned = await visitUntil(server.baseUrl, world, idOf('赵德明'), 'assigned', { at: new Date(Date.now() + 60 * 60_000) });
+    orders.offered = await visitUntil(server.baseUrl, world, idOf('王秀英'), 'offered', { at: new Date(Date.now() + 120 * 60_000) });
     browser = await launchChromium();
   });
 

@@ -1,12 +1,11 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { upsertServiceType } from '../../src/organisation/index.ts';
-import { signAccessToken } from '../../src/shared/http/auth.ts';
 import { enrolmentBody, idNumberBornOn } from '../seniors/senior.fixtures.ts';
-import { TEST_USER_PASSWORD, testConfig } from '../support/app.ts';
+import { TEST_USER_PASSWORD } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { choose, launchChromium, openPage, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
-import { buildWorld } from './world.ts';
+import { buildWorld, callAs } from './world.ts';
 
 // The hotline desk: two seniors with one name told apart by what a caller can confirm, no slot in
 // the past, and no "¥0.00" for an order no provider could take yet.
@@ -23,15 +22,8 @@ describe('web console: a hotline order (e2e, headless Chromium)', function () {
     server = await startConsoleServer();
     const world = await buildWorld(server.baseUrl);
     // A second 王秀英 (the world has one, born 1942, at 桐城路218号) and a service no provider has a contract for.
-    const call = async (user: Parameters<typeof signAccessToken>[1], path: string, body: unknown) => {
-      const response = await fetch(`${server.baseUrl}/api/v1${path}`, {
-        method: 'POST', headers: { Authorization: `Bearer ${signAccessToken(testConfig(), user)}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-      });
-      if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-      return await response.json() as { id: string };
-    };
-    const twin = await call(world.users.community, '/seniors', enrolmentBody(world.community.id, { name: '王秀英', idNumber: idNumberBornOn('1955-02-11', 'female'), address: '合肥市蜀山区稻香村街道45号1幢102室' }));
-    await call(world.users.street, `/seniors/${twin.id}/approve`, {});
+    const twin = await callAs<{ id: string }>(server.baseUrl, world.users.community, 'POST', '/seniors', enrolmentBody(world.community.id, { name: '王秀英', idNumber: idNumberBornOn('1955-02-11', 'female'), address: '合肥市蜀山区稻香村街道45号1幢102室' }));
+    await callAs(server.baseUrl, world.users.street, 'POST', `/seniors/${twin.id}/approve`, {});
     await upsertServiceType({ code: 'meal_delivery', name: '助餐', unit: 'meal', minutesPerUnit: 30, emergency: false, onSite: true });
     browser = await launchChromium();
     page = await openPage(browser, server.baseUrl);

@@ -1,10 +1,9 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { signAccessToken } from '../../src/shared/http/auth.ts';
-import { TEST_USER_PASSWORD, testConfig } from '../support/app.ts';
+import { TEST_USER_PASSWORD } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { launchChromium, openPage, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
-import { HOME, buildWorld } from './world.ts';
+import { buildWorld, callAs, visitUntil } from './world.ts';
 
 // The monthly overview must not mislead: a month with no money shows no funding ring (a ring of
 // one 0% part used to fill the chart as "老人自付 0%"), and the statements awaiting payment are not
@@ -21,26 +20,12 @@ describe('web console: the monthly overview figures (e2e, headless Chromium)', f
     this.timeout(180_000);
     server = await startConsoleServer({ SETTLEMENT_SAMPLE_PCT: '0' });
     const world = await buildWorld(server.baseUrl);
-    const call = async (user: Parameters<typeof signAccessToken>[1], method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${server.baseUrl}/api/v1${path}`, {
-        method, headers: { Authorization: `Bearer ${signAccessToken(testConfig(), user)}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-      return await response.json() as Record<string, unknown>;
-    };
-    // One visit, confirmed, settled this month and approved: a statement awaiting payment, not yet due.
-    const [senior] = (await call(world.users.community, 'GET', '/seniors?pageSize=1')).items as { id: string }[];
-    const created = await call(world.users.community, 'POST', '/service-orders', {
-      seniorId: senior!.id, serviceTypeCode: world.cleaning.code, quantity: 1, scheduledStart: new Date(Date.now() + 600_000).toISOString(), source: 'staff',
-    });
-    const orderId = (created.order as { id: string }).id;
-    await call(world.users.provider, 'POST', `/service-orders/${orderId}/accept`);
-    await call(world.users.provider, 'POST', `/service-orders/${orderId}/assign`, { caregiverId: world.caregiver.id });
-    await call(world.users.caregiver, 'POST', `/service-orders/${orderId}/check-in`, HOME);
-    await call(world.users.caregiver, 'POST', `/service-orders/${orderId}/check-out`, { ...HOME, visitCode: created.visitCode });
+    // One visit, confirmed by its code, settled this month and approved: a statement awaiting payment, not yet due.
+    const [senior] = (await callAs<{ items: { id: string }[] }>(server.baseUrl, world.users.community, 'GET', '/seniors?pageSize=1')).items;
+    await visitUntil(server.baseUrl, world, senior!.id, 'completed', { at: new Date(Date.now() + 600_000), proof: 'visitCode' });
     const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date());
-    const run = await call(world.users.finance, 'POST', '/settlements', { period: month });
-    await call(world.users.finance, 'POST', `/settlements/statements/${(run.statements as { id: string }[])[0]!.id}/approve`, {});
+    const run = await callAs<{ statements: { id: string }[] }>(server.baseUrl, world.users.finance, 'POST', '/settlements', { period: month });
+    await callAs(server.baseUrl, world.users.finance, 'POST', `/settlements/statements/${run.statements[0]!.id}/approve`, {});
     browser = await launchChromium();
     page = await openPage(browser, server.baseUrl);
     await signIn(page, world.users.finance.username, TEST_USER_PASSWORD);

@@ -12,12 +12,44 @@ import { enrolmentBody, idNumberBornOn } from '../seniors/senior.fixtures.ts';
 export const HOME = { lng: 117.2541, lat: 31.8457 };
 export const UNIT_PRICE_FEN = 4_000;
 
-async function callApi(baseUrl: string, authorization: string, method: string, path: string, body?: unknown): Promise<{ id: string }> {
+async function callApi<T = { id: string }>(baseUrl: string, authorization: string, method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`${baseUrl}/api/v1${path}`, {
     method, headers: { Authorization: authorization, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return await response.json() as { id: string };
+  return await response.json() as T;
+}
+
+export type ApiUser = Parameters<typeof signAccessToken>[1];
+
+/** The API as one of the world's people, as the console would call it for them (test set-up). */
+export function callAs<T = Record<string, unknown>>(baseUrl: string, user: ApiUser, method: string, path: string, body?: unknown): Promise<T> {
+  return callApi<T>(baseUrl, `Bearer ${signAccessToken(testConfig(), user)}`, method, path, body);
+}
+
+type World = Awaited<ReturnType<typeof buildWorld>>;
+
+/**
+ * A cleaning visit for the senior, brought through the API to `until`: offered to the provider,
+ * assigned to the caregiver, or checked in and straight out (0 minutes, so flagged short) with
+ * the given proof (`visitCode` then stands for the order's own code).
+ */
+export async function visitUntil(baseUrl: string, world: World, seniorId: string, until: 'offered' | 'assigned' | 'completed', options: {
+  at?: Date; source?: string; notes?: string; proof?: 'visitCode' | { noCodeReason: string };
+} = {}): Promise<string> {
+  const created = await callAs<{ order: { id: string }; visitCode: string }>(baseUrl, world.users.community, 'POST', '/service-orders', {
+    seniorId, serviceTypeCode: world.cleaning.code, quantity: 1, scheduledStart: (options.at ?? new Date(Date.now() + 20 * 60_000)).toISOString(),
+    source: options.source ?? 'staff', ...(options.notes ? { notes: options.notes } : {}),
+  });
+  const id = created.order.id;
+  if (until === 'offered') return id;
+  await callAs(baseUrl, world.users.provider, 'POST', `/service-orders/${id}/accept`);
+  await callAs(baseUrl, world.users.provider, 'POST', `/service-orders/${id}/assign`, { caregiverId: world.caregiver.id });
+  if (until === 'assigned') return id;
+  await callAs(baseUrl, world.users.caregiver, 'POST', `/service-orders/${id}/check-in`, HOME);
+  const proof = options.proof ?? { noCodeReason: '老人记不清核验码' };
+  await callAs(baseUrl, world.users.caregiver, 'POST', `/service-orders/${id}/check-out`, { ...HOME, ...(proof === 'visitCode' ? { visitCode: created.visitCode } : proof) });
+  return id;
 }
 
 export async function buildWorld(baseUrl: string) {
