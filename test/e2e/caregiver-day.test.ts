@@ -1,12 +1,11 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { OrderModel } from '../../src/dispatch/order.model.ts';
-import { signAccessToken } from '../../src/shared/http/auth.ts';
 import { idNumberBornOn } from '../seniors/senior.fixtures.ts';
-import { TEST_USER_PASSWORD, testConfig } from '../support/app.ts';
+import { TEST_USER_PASSWORD } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { PHONE, launchChromium, openPage, screenshot, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
-import { HOME, buildWorld } from './world.ts';
+import { HOME, buildWorld, callAs, visitUntil } from './world.ts';
 
 // A caregiver's working day on her phone (issue 17, points 1–3), after the community worker has
 // enrolled the senior and been shown the senior's PIN once: the senior at the door (full name,
@@ -27,27 +26,8 @@ describe('web console: the caregiver\'s day on a phone (e2e, headless Chromium)'
   let seniorId = '';
   let pin = '';
   const visits = { now: '', early: '', tomorrow: '' };
-  const config = testConfig();
-  const auth = (user: Parameters<typeof signAccessToken>[1]) => `Bearer ${signAccessToken(config, user)}`;
-
-  async function call(authorization: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-    const response = await fetch(`${server.baseUrl}/api/v1${path}`, {
-      method, headers: { Authorization: authorization, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return await response.json() as Record<string, unknown>;
-  }
-
-  /** A cleaning visit at `at` for the senior, accepted by the provider and assigned to the caregiver. */
-  async function assignedVisit(at: Date, notes?: string): Promise<string> {
-    const created = await call(auth(world.users.community), 'POST', '/service-orders', {
-      seniorId, serviceTypeCode: world.cleaning.code, quantity: 1, scheduledStart: at.toISOString(), source: 'care_plan', ...(notes ? { notes } : {}),
-    });
-    const id = String((created.order as { id: string }).id);
-    await call(auth(world.users.provider), 'POST', `/service-orders/${id}/accept`);
-    await call(auth(world.users.provider), 'POST', `/service-orders/${id}/assign`, { caregiverId: world.caregiver.id });
-    return id;
-  }
+  /** A cleaning visit at `at` for the senior (a care plan's: no per-order code to read), assigned to the caregiver. */
+  const assignedVisit = (at: Date, notes?: string) => visitUntil(server.baseUrl, world, seniorId, 'assigned', { at, source: 'care_plan', notes });
 
   before(async function () {
     this.timeout(180_000);
@@ -98,8 +78,8 @@ describe('web console: the caregiver\'s day on a phone (e2e, headless Chromium)'
     await panel.waitFor({ state: 'detached' });
 
     // Approved by the street, the senior's home on the map; three visits for the caregiver.
-    await call(auth(world.users.street), 'POST', `/seniors/${seniorId}/approve`);
-    await call(auth(world.users.community), 'PATCH', `/seniors/${seniorId}`, { location: HOME });
+    await callAs(server.baseUrl, world.users.street, 'POST', `/seniors/${seniorId}/approve`);
+    await callAs(server.baseUrl, world.users.community, 'PATCH', `/seniors/${seniorId}`, { location: HOME });
     const tomorrowMorning = new Date(`${new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + 86_400_000))}T09:30:00+08:00`);
     visits.now = await assignedVisit(new Date(Date.now() + 5 * 60_000), NOTE);
     visits.early = await assignedVisit(new Date(Date.now() + 3 * 3_600_000 + 10 * 60_000));
