@@ -35,6 +35,15 @@ describe('web console: a hotline order (e2e, headless Chromium)', function () {
     await server?.close();
   });
 
+  it('says everything missing before sending, and drops each error once its field is filled', async () => {
+    await page.goto('/orders/new');
+    await page.getByRole('button', { name: '提交工单' }).click();
+    for (const message of ['请选择老人', '请选择服务项目', '请选择时间']) await page.locator('.el-form-item__error', { hasText: message }).waitFor();
+    await choose(page, '服务项目', '助洁');
+    await page.locator('.el-form-item__error', { hasText: '请选择服务项目' }).waitFor({ state: 'detached' });
+    expect((await page.locator('.el-form-item__error').allInnerTexts()).filter(Boolean)).to.deep.equal(['请选择老人', '请选择时间']);
+  });
+
   it('tells two seniors of one name apart by age, community and address', async () => {
     await page.goto('/orders/new');
     await page.getByLabel('老人', { exact: true }).fill('王秀英');

@@ -1,5 +1,5 @@
 import { ElMessage } from 'element-plus';
-import { reactive } from 'vue';
+import { reactive, watch } from 'vue';
 import { ApiError } from './http.ts';
 
 /**
@@ -27,6 +27,26 @@ export function useServerErrors() {
       notifyError(error);
     },
   };
+}
+
+/**
+ * A field's error goes as soon as the field changes: the user is fixing it, and an error left
+ * beside a corrected field reads as if the correction were wrong. Nested errors go with their
+ * field (`emergencyContacts.0.phone` with `emergencyContacts`). `aliases` names the error keys of
+ * a field stored under another name (the order form's `time` is the API's `scheduledStart`).
+ */
+export function clearErrorsOnChange(errors: Record<string, string>, form: object, aliases: Record<string, string[]> = {}): void {
+  const snapshot = () => Object.fromEntries(Object.entries(form).map(([key, value]) => [key, JSON.stringify(value)]));
+  let before = snapshot();
+  watch(() => snapshot(), (now) => {
+    for (const [field, value] of Object.entries(now)) {
+      if (value === before[field]) continue;
+      for (const key of [field, ...(aliases[field] ?? [])]) {
+        for (const path of Object.keys(errors)) if (path === key || path.startsWith(`${key}.`)) Reflect.deleteProperty(errors, path);
+      }
+    }
+    before = now;
+  });
 }
 
 export function notifyError(error: unknown): void {

@@ -1,6 +1,6 @@
 import { ElMessage } from 'element-plus';
 import { reactive, ref } from 'vue';
-import { useServerErrors } from '../api/errors.ts';
+import { clearErrorsOnChange, useServerErrors } from '../api/errors.ts';
 
 /**
  * State of a create dialog: fresh fields at each opening, the server's field errors beside the
@@ -11,6 +11,7 @@ export function useCreateForm<T extends object>(blank: () => T, save: (fields: T
   const busy = ref(false);
   const fields = reactive(blank()) as T;
   const { errors, show, clear } = useServerErrors();
+  clearErrorsOnChange(errors, fields);
 
   function start(): void {
     Object.assign(fields, blank());
