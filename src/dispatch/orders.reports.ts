@@ -15,6 +15,8 @@ import { attemptsOf, type DispatchAttempt } from './order.view.ts';
 /** An order as reports see it. */
 export interface OrderForReports {
   orderId: string;
+  /** The human order number (GD…); null on orders made before numbers. */
+  orderNumber: string | null;
   seniorId: string;
   communityId: string;
   streetId: string;
@@ -39,13 +41,14 @@ export interface OrderForReports {
 }
 
 const PROJECTION = {
-  seniorId: 1, communityId: 1, streetId: 1, serviceTypeCode: 1, status: 1, providerId: 1, caregiverId: 1, scheduledStart: 1, scheduledDay: 1,
+  number: 1, seniorId: 1, communityId: 1, streetId: 1, serviceTypeCode: 1, status: 1, providerId: 1, caregiverId: 1, scheduledStart: 1, scheduledDay: 1,
   dispatch: 1, checkIn: 1, checkOut: 1, flags: 1, confirmation: 1, priceFen: 1, subsidyFen: 1, selfPayFen: 1, providerPenalty: 1, disputedFrom: 1,
 };
 
 function toReportView(order: OrderDoc): OrderForReports {
   return {
     orderId: String(order._id),
+    orderNumber: order.number ?? null,
     seniorId: order.seniorId,
     communityId: order.communityId,
     streetId: order.streetId,

@@ -54,7 +54,7 @@ const byTime = (a: Date | string, b: Date | string) => new Date(a).getTime() - n
 
 async function flaggedRow(order: OrderForReports, names: ReportNames): Promise<Row<'flaggedVisits'>> {
   return {
-    orderId: order.orderId, scheduledStart: order.scheduledStart, communityId: order.communityId, serviceTypeCode: order.serviceTypeCode, status: order.status,
+    orderId: order.orderId, orderNumber: order.orderNumber, scheduledStart: order.scheduledStart, communityId: order.communityId, serviceTypeCode: order.serviceTypeCode, status: order.status,
     providerId: order.providerId, providerName: await names.providerOrNull(order.providerId), caregiverId: order.caregiverId, caregiverName: await names.caregiver(order.caregiverId),
     flags: order.flags,
   };
@@ -64,11 +64,11 @@ function timedVisit(order: OrderForReports, now: Date): TimedVisit | null {
   if (!order.caregiverId || !order.checkInAt) return null;
   // A visit still in service runs until now; one confirmed without a check-out is an instant.
   const endsAt = order.checkOutAt ?? (order.status === 'in_service' ? now : order.checkInAt);
-  return { orderId: order.orderId, caregiverId: order.caregiverId, providerId: order.providerId, communityId: order.communityId, checkInAt: order.checkInAt, checkOutAt: order.checkOutAt, endsAt };
+  return { orderId: order.orderId, orderNumber: order.orderNumber, caregiverId: order.caregiverId, providerId: order.providerId, communityId: order.communityId, checkInAt: order.checkInAt, checkOutAt: order.checkOutAt, endsAt };
 }
 
 async function overlapRows(visits: TimedVisit[], names: ReportNames): Promise<Row<'caregiverOverlaps'>[]> {
-  const visitRef = (visit: TimedVisit) => ({ orderId: visit.orderId, communityId: visit.communityId, checkInAt: visit.checkInAt, checkOutAt: visit.checkOutAt });
+  const visitRef = (visit: TimedVisit) => ({ orderId: visit.orderId, orderNumber: visit.orderNumber, communityId: visit.communityId, checkInAt: visit.checkInAt, checkOutAt: visit.checkOutAt });
   const overlaps = caregiverOverlaps(visits).sort((a, b) => byTime(a.first.checkInAt, b.first.checkInAt) || byTime(a.second.checkInAt, b.second.checkInAt));
   return Promise.all(overlaps.map(async ({ caregiverId, first, second, overlapMs }) => ({
     caregiverId, caregiverName: await names.caregiver(caregiverId), providerId: first.providerId, providerName: await names.providerOrNull(first.providerId),
@@ -92,7 +92,7 @@ function seniorStatusReader(ctx: ReportContext) {
 
 async function inactiveSeniorRow(order: OrderForReports, visitAt: Date, seniorStatus: SeniorStatus, names: ReportNames): Promise<Row<'visitsForInactiveSeniors'>> {
   return {
-    orderId: order.orderId, seniorId: order.seniorId, communityId: order.communityId, providerId: order.providerId, providerName: await names.providerOrNull(order.providerId),
+    orderId: order.orderId, orderNumber: order.orderNumber, seniorId: order.seniorId, communityId: order.communityId, providerId: order.providerId, providerName: await names.providerOrNull(order.providerId),
     status: order.status, visitAt, seniorStatus,
   };
 }

@@ -1,6 +1,7 @@
 /** One checked-in visit, as much as the overlap check needs. */
 export interface TimedVisit {
   orderId: string;
+  orderNumber: string | null;
   caregiverId: string;
   providerId: string | null;
   communityId: string;

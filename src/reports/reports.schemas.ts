@@ -141,13 +141,15 @@ export const providersReportSchema = z
   })
   .openapi('ProvidersReport');
 
-const visitRef = z.object({ orderId: z.string(), communityId: z.string(), checkInAt: dateTimeOut, checkOutAt: nullableDateTimeOut });
+const orderNumber = z.string().nullable().openapi({ description: 'the human order number (GD…); null on orders made before numbers' });
+const visitRef = z.object({ orderId: z.string(), orderNumber, communityId: z.string(), checkInAt: dateTimeOut, checkOutAt: nullableDateTimeOut });
 
 export const anomaliesSchema = z
   .object({
     ...header,
     flaggedVisits: z.array(z.object({
       orderId: z.string(),
+      orderNumber,
       scheduledStart: dateTimeOut,
       communityId: z.string(),
       serviceTypeCode: z.string(),
@@ -171,6 +173,7 @@ export const anomaliesSchema = z
     visitsForInactiveSeniors: z
       .array(z.object({
         orderId: z.string(),
+        orderNumber,
         seniorId: z.string(),
         communityId: z.string(),
         providerId: z.string().nullable(),

@@ -29,7 +29,7 @@ describe('web console: catalogue, outbox, anomalies and period summary (e2e, hea
   let world: World;
   let admin: Page;
   let month: string;
-  let flaggedOrderId: string;
+  let farVisit: { id: string; number: string };
   let statement: Statement;
   let seniorId: string;
 
@@ -42,16 +42,16 @@ describe('web console: catalogue, outbox, anomalies and period summary (e2e, hea
   }
 
   /** An order of the world's cleaning service taken to check-out; the check-in where given. */
-  async function visit(senior: string, minutesAhead: number, checkInAt: { lng: number; lat: number }): Promise<{ id: string; visitCode: string }> {
+  async function visit(senior: string, minutesAhead: number, checkInAt: { lng: number; lat: number }): Promise<{ id: string; number: string }> {
     const created = await call(world.users.community, 'POST', '/service-orders', {
       seniorId: senior, serviceTypeCode: world.cleaning.code, quantity: 1, scheduledStart: new Date(Date.now() + minutesAhead * 60_000).toISOString(), source: 'staff',
     });
-    const id = (created.order as { id: string }).id;
+    const { id, number } = created.order as { id: string; number: string };
     await call(world.users.provider, 'POST', `/service-orders/${id}/accept`);
     await call(world.users.provider, 'POST', `/service-orders/${id}/assign`, { caregiverId: world.caregiver.id });
     await call(world.users.caregiver, 'POST', `/service-orders/${id}/check-in`, checkInAt);
     await call(world.users.caregiver, 'POST', `/service-orders/${id}/check-out`, { ...HOME, visitCode: created.visitCode });
-    return { id, visitCode: String(created.visitCode) };
+    return { id, number };
   }
 
   before(async function () {
@@ -63,7 +63,7 @@ describe('web console: catalogue, outbox, anomalies and period summary (e2e, hea
     // Both visits end at once, so both are short (less than half the 60 minutes booked); the
     // second also starts 2 km from the senior's home. Both are confirmed by their codes and settled.
     await visit(seniors[0]!.id, 10, HOME);
-    flaggedOrderId = (await visit(seniors[1]!.id, 30, FAR_FROM_HOME)).id;
+    farVisit = await visit(seniors[1]!.id, 30, FAR_FROM_HOME);
     month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date());
     const run = await call(world.users.finance, 'POST', '/settlements', { period: month });
     statement = (run.statements as Statement[])[0]!;
@@ -173,7 +173,7 @@ describe('web console: catalogue, outbox, anomalies and period summary (e2e, hea
   });
 
   describe('异常监测', () => {
-    it('shows the flagged visit with its reasons in Chinese, names instead of ids, and a link to the order', async () => {
+    it('shows the flagged visit with its reasons in Chinese, names instead of ids, and a link to the order by its number', async () => {
       await admin.goto('/anomalies');
       const flagged = admin.locator('[data-test="flagged-visits"]');
       const row = flagged.locator('.el-table__row', { hasText: '签到位置超出范围' });
@@ -181,15 +181,16 @@ describe('web console: catalogue, outbox, anomalies and period summary (e2e, hea
       const text = await row.innerText();
       expect(text).to.contain('服务时长不足').and.contain('安居苑社区').and.contain(world.cleaning.name).and.contain('安心养老服务中心').and.contain('李桂英');
       expect(text).to.not.match(HEX_ID).and.not.match(/geofence|short_visit/);
-      const link = row.locator(`a[href="/orders/${flaggedOrderId}"]`);
-      expect(await link.innerText()).to.equal(`…${flaggedOrderId.slice(-8)}`);
+      const link = row.locator(`a[href="/orders/${farVisit.id}"]`);
+      expect(farVisit.number).to.match(/^GD\d{12}$/);
+      expect(await link.innerText()).to.equal(farVisit.number);
       // Both visits ended at once: both are short, and only the second started far from home.
       expect(await flagged.locator('.el-card__header').innerText()).to.contain('（2）');
       expect(await flagged.locator('.el-table__row', { hasText: '服务时长不足' }).count()).to.equal(2);
       expect(await admin.locator('[data-test="late-payments"] .el-card__header').innerText()).to.contain('逾期未支付的结算单（0）');
 
       await link.click();
-      await admin.waitForURL(`**/orders/${flaggedOrderId}`);
+      await admin.waitForURL(`**/orders/${farVisit.id}`);
     });
 
     it('shows the street officer the same visit in her street, without the district\'s late payments', async () => {

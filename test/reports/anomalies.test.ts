@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
+import { OrderModel } from '../../src/dispatch/order.model.ts';
 import { StatementModel } from '../../src/settlement/settlement.model.ts';
 import { createTestApp, tokenFor } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
@@ -10,10 +11,14 @@ describe('GET /reports/anomalies', function () {
   useTestDatabase();
   const { app, config } = createTestApp();
   let w: September;
+  /** The human number of each order, by id, as stored. */
+  const numbers = new Map<string, string | null>();
+  const numberOf = (orderId: string) => numbers.get(orderId);
   let body: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a JSON answer
 
   before(async () => {
     w = await buildSeptember(config);
+    for (const order of await OrderModel.find({}, { number: 1 }).lean()) numbers.set(String(order._id), order.number ?? null);
     await StatementModel.create({
       _id: `2026-08-${w.p2.id}`, period: '2026-08', providerId: w.p2.id, providerName: '乙服务商', status: 'approved', fundingSplit: { cityPct: 60, districtPct: 40 },
       approvedAt: new Date(Date.now() - 45 * 86_400_000), approvedBy: 'finance',
@@ -27,23 +32,24 @@ describe('GET /reports/anomalies', function () {
   it('lists the flagged visits with their flags, provider, caregiver and community', () => {
     expect(body.flaggedVisits.map((v: { orderId: string }) => v.orderId)).to.deep.equal([w.orders.o3, w.orders.o7]);
     const [o3, o7] = body.flaggedVisits;
-    expect(o3).to.deep.include({ flags: ['geofence_check_in'], providerId: w.p1.id, providerName: '甲服务商', caregiverId: w.g1b.id, caregiverName: w.g1b.name, communityId: w.south.id, status: 'confirmed' });
-    expect(o7).to.deep.include({ flags: ['caregiver_overlap'], providerId: w.p2.id, caregiverId: w.g2.id, scheduledStart: at(16, '10:30').toISOString() });
+    expect(numberOf(w.orders.o3)).to.match(/^GD\d{12}$/);
+    expect(o3).to.deep.include({ orderNumber: numberOf(w.orders.o3), flags: ['geofence_check_in'], providerId: w.p1.id, providerName: '甲服务商', caregiverId: w.g1b.id, caregiverName: w.g1b.name, communityId: w.south.id, status: 'confirmed' });
+    expect(o7).to.deep.include({ orderNumber: numberOf(w.orders.o7), flags: ['caregiver_overlap'], providerId: w.p2.id, caregiverId: w.g2.id, scheduledStart: at(16, '10:30').toISOString() });
   });
 
   it('finds the caregiver who was in two places at once, with the minutes of overlap', () => {
     expect(body.caregiverOverlaps).to.deep.equal([{
       caregiverId: w.g2.id, caregiverName: w.g2.name, providerId: w.p2.id, providerName: '乙服务商', overlapMinutes: 30,
       visits: [
-        { orderId: w.orders.o5, communityId: w.south.id, checkInAt: at(16, '10:00').toISOString(), checkOutAt: at(16, '11:00').toISOString() },
-        { orderId: w.orders.o7, communityId: w.south.id, checkInAt: at(16, '10:30').toISOString(), checkOutAt: at(16, '11:30').toISOString() },
+        { orderId: w.orders.o5, orderNumber: numberOf(w.orders.o5), communityId: w.south.id, checkInAt: at(16, '10:00').toISOString(), checkOutAt: at(16, '11:00').toISOString() },
+        { orderId: w.orders.o7, orderNumber: numberOf(w.orders.o7), communityId: w.south.id, checkInAt: at(16, '10:30').toISOString(), checkOutAt: at(16, '11:30').toISOString() },
       ],
     }]);
   });
 
   it('lists services delivered to a senior who was suspended at the visit', () => {
     expect(body.visitsForInactiveSeniors).to.deep.equal([{
-      orderId: w.orders.o8, seniorId: w.seniors.s3.id, communityId: w.north.id, providerId: w.p1.id, providerName: '甲服务商', status: 'confirmed',
+      orderId: w.orders.o8, orderNumber: numberOf(w.orders.o8), seniorId: w.seniors.s3.id, communityId: w.north.id, providerId: w.p1.id, providerName: '甲服务商', status: 'confirmed',
       visitAt: at(18, '10:00').toISOString(), seniorStatus: 'suspended',
     }]);
   });

@@ -3,7 +3,7 @@ import { caregiverOverlaps, type TimedVisit } from '../../src/reports/caregiver-
 
 const t = (time: string) => new Date(`2026-09-16T${time}:00+08:00`);
 function visit(orderId: string, caregiverId: string, from: string, to: string): TimedVisit {
-  return { orderId, caregiverId, providerId: 'p', communityId: 'c', checkInAt: t(from), checkOutAt: t(to), endsAt: t(to) };
+  return { orderId, orderNumber: null, caregiverId, providerId: 'p', communityId: 'c', checkInAt: t(from), checkOutAt: t(to), endsAt: t(to) };
 }
 const pairs = (visits: TimedVisit[]) => caregiverOverlaps(visits).map((o) => [o.first.orderId, o.second.orderId, o.overlapMs / 60_000]);
 

@@ -143,14 +143,14 @@ export interface CarePlan {
 }
 
 /** GET /reports/anomalies (src/reports/reports.schemas.ts): ids, names where the report has them. */
-export interface AnomalyVisitRef { orderId: string; communityId: string; checkInAt: string; checkOutAt: string | null }
+export interface AnomalyVisitRef { orderId: string; orderNumber: string | null; communityId: string; checkInAt: string; checkOutAt: string | null }
 export interface AnomaliesReport extends ReportHeader {
   flaggedVisits: {
-    orderId: string; scheduledStart: string; communityId: string; serviceTypeCode: string; status: OrderStatus;
+    orderId: string; orderNumber: string | null; scheduledStart: string; communityId: string; serviceTypeCode: string; status: OrderStatus;
     providerId: string | null; providerName: string | null; caregiverId: string | null; caregiverName: string | null; flags: string[];
   }[];
   caregiverOverlaps: { caregiverId: string; caregiverName: string | null; providerId: string | null; providerName: string | null; overlapMinutes: number; visits: AnomalyVisitRef[] }[];
-  visitsForInactiveSeniors: { orderId: string; seniorId: string; communityId: string; providerId: string | null; providerName: string | null; status: OrderStatus; visitAt: string; seniorStatus: SeniorStatus }[];
+  visitsForInactiveSeniors: { orderId: string; orderNumber: string | null; seniorId: string; communityId: string; providerId: string | null; providerName: string | null; status: OrderStatus; visitAt: string; seniorStatus: SeniorStatus }[];
   flagRateOutliers: {
     districtFlagRate: number | null;
     providers: { providerId: string; providerName: string; visitsCheckedIn: number; flaggedVisits: number; flagRate: number | null; districtFlagRate: number | null }[];
