@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { TEST_USER_PASSWORD, createTestUser } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
-import { launchChromium, openPage, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
+import { launchChromium, openPage, screenshot, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
 import { buildWorld } from './world.ts';
 
 // The auditor's page: who (by name and role), did what (in words), to what, and what changed —
@@ -50,6 +50,7 @@ describe('web console: the audit log (e2e, headless Chromium)', function () {
     await changes.waitFor();
     const status = changes.locator('.el-table__row', { hasText: '状态' });
     expect((await status.innerText()).split(/\s+/).filter(Boolean)).to.deep.equal(['状态', '待审核', '在册']);
+    await screenshot(page, 'auditor-audit-log');
   });
 
   it('narrows to one kind of entity and exports the selection as a CSV file', async () => {

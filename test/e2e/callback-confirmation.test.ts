@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { OrderHistoryModel, OrderModel } from '../../src/dispatch/order.model.ts';
 import { TEST_USER_PASSWORD } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
-import { launchChromium, openPage, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
+import { launchChromium, openPage, screenshot, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
 import { buildWorld, callAs, visitUntil } from './world.ts';
 
 // The community worker's callback for visits no code confirmed. A 0-minute visit arrives flagged;
@@ -50,6 +50,7 @@ describe('web console: the confirmation callback (e2e, headless Chromium)', func
     const dialog = await openCallback(orders.served);
     expect(await dialog.locator('[data-test="callback-flags"]').innerText()).to.contain('服务时长不足');
     expect(await dialog.locator('.el-radio.is-checked').count()).to.equal(0);
+    await screenshot(page, 'community-callback');
 
     await dialog.getByRole('button', { name: '确认已服务' }).click();
     await dialog.locator('[data-test="callback-error"]', { hasText: '请选择回访结果' }).waitFor();

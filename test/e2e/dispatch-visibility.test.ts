@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { TEST_USER_PASSWORD } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
-import { launchChromium, openPage, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
+import { launchChromium, openPage, screenshot, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
 import { buildWorld, callAs, visitUntil } from './world.ts';
 
 // Dispatch in the open: the provider's dispatcher sees whom an offer is for and why it came to
@@ -46,6 +46,7 @@ describe('web console: why an order went where it went (e2e, headless Chromium)'
     await offer.waitFor();
     const text = await offer.innerText();
     expect(text).to.contain('安居苑社区 · 合肥市蜀山区桐城路218号').and.not.contain('3幢201室').and.not.contain('王秀英');
+    await screenshot(page, 'provider-offer-why');
     expect(await offer.locator('[data-test="offer-reasons"]').innerText()).to.match(/^第 1 选择（共 1 家）：在15分钟服务圈内（[\d.]+ 公里）；今日已接 \d+\/\d+ 单；/);
   });
 

@@ -4,7 +4,7 @@ import { upsertServiceType } from '../../src/organisation/index.ts';
 import { enrolmentBody, idNumberBornOn } from '../seniors/senior.fixtures.ts';
 import { TEST_USER_PASSWORD } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
-import { choose, launchChromium, openPage, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
+import { choose, launchChromium, openPage, screenshot, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
 import { buildWorld, callAs } from './world.ts';
 
 // The hotline desk: two seniors with one name told apart by what a caller can confirm, no slot in
@@ -49,6 +49,7 @@ describe('web console: a hotline order (e2e, headless Chromium)', function () {
     await page.getByLabel('老人', { exact: true }).fill('王秀英');
     const options = page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: '王秀英' });
     await options.nth(1).waitFor();
+    await screenshot(page, 'community-hotline-seniors');
     const texts = (await options.allInnerTexts()).sort();
     expect(texts).to.have.length(2);
     expect(texts.find((text) => text.includes('桐城路218号'))).to.match(/8\d岁 · 安居苑社区 · /);

@@ -7,7 +7,7 @@ import { signAccessToken } from '../../src/shared/http/auth.ts';
 import { EntryModel } from '../../src/vouchers/ledger.model.ts';
 import { TEST_USER_PASSWORD, testConfig } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
-import { choose, launchChromium, openPage, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
+import { choose, launchChromium, openPage, screenshot, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
 import { buildWorld } from './world.ts';
 
 // A senior's record after enrolment, as the community worker and finance keep it: edit, suspend
@@ -93,6 +93,7 @@ describe('web console: a senior\'s record over time (e2e, headless Chromium)', f
     const plan = staff.locator('[data-test="care-plans"] .el-table__row', { hasText: '每周一、四 09:00' });
     await plan.waitFor();
     expect(await plan.innerText()).to.contain('执行中').and.contain('长期');
+    await screenshot(staff, 'community-care-plans');
 
     await plan.getByRole('button', { name: '停止' }).click();
     await staff.locator('.el-message-box').getByRole('button', { name: '停止计划' }).click();
