@@ -105,6 +105,8 @@ describe('web console: the finance officer\'s month end (e2e, headless Chromium)
     await page.locator('[data-test="statements"]').getByRole('link', { name: '安心养老服务中心' }).click();
     await page.waitForURL(/\/settlement\/statements\//);
 
+    // The lines load after the page: wait for both before reading them (a slow run read none).
+    await page.locator('[data-test="statement-lines"] [data-test="order-number"]').nth(1).waitFor();
     const numbers = await page.locator('[data-test="statement-lines"] [data-test="order-number"]').allInnerTexts();
     expect(numbers).to.deep.equal([await numberOf(visits.fine), await numberOf(visits.meal)]);
     for (const number of numbers) expect(number).to.match(/^GD\d{12}$/);
