@@ -52,7 +52,7 @@ export const notificationInputSchema = z
 
 export type NotificationInput = z.input<typeof notificationInputSchema>;
 
-export const notificationsQuerySchema = z.object({ status: z.enum(NOTIFICATION_STATUSES).optional(), ...pageQuery }).strict();
+export const notificationsQuerySchema = z.object({ status: z.enum(NOTIFICATION_STATUSES).optional(), channel: z.enum(NOTIFICATION_CHANNELS).optional(), ...pageQuery }).strict();
 
 export const notificationSchema = z
   .object({

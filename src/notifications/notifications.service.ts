@@ -76,9 +76,15 @@ function outboxDoc(input: NotificationInput, keys: PiiKeys, now: Date) {
   };
 }
 
-export async function listNotifications(filter: { status?: NotificationStatus; page: number; pageSize: number }): Promise<Page<NotificationView>> {
-  const query: Record<string, unknown> = filter.status ? { status: filter.status } : {};
-  return findPage(NotificationModel, query, { _id: -1 }, filter, toNotificationView);
+/**
+ * The outbox newest first. By creation time, not by `_id`: the id is the dedupe key
+ * ('emergency:…', 'settlement-sample:…'), whose order says nothing of when it was written.
+ */
+export async function listNotifications(filter: { status?: NotificationStatus; channel?: NotificationChannel; page: number; pageSize: number; cursor?: string }): Promise<Page<NotificationView>> {
+  const query: Record<string, unknown> = {};
+  if (filter.status) query.status = filter.status;
+  if (filter.channel) query.channel = filter.channel;
+  return findPage(NotificationModel, query, { createdAt: -1 }, filter, toNotificationView);
 }
 
 export function toNotificationView(doc: NotificationDoc): NotificationView {

@@ -146,7 +146,7 @@ describe('web console: catalogue, outbox, anomalies and period summary (e2e, hea
   });
 
   describe('通知发件箱', () => {
-    it('lists an emergency alert\'s text message in Chinese with the contact\'s phone masked, and filters by status', async () => {
+    it('lists an emergency alert\'s text message in Chinese with the contact\'s phone masked, and filters by status and channel', async () => {
       // The catalogue now has an emergency service (the test above), which an alert needs.
       await call(world.users.community, 'POST', '/alerts', { seniorId, source: 'hotline', note: '老人摔倒' });
       const stored = await NotificationModel.findOne({ template: 'emergency_alert' }).lean();
@@ -171,6 +171,14 @@ describe('web console: catalogue, outbox, anomalies and period summary (e2e, hea
       await admin.getByRole('combobox', { name: '发送状态' }).click({ force: true });
       await admin.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: '待发送' }).click();
       await row.waitFor();
+
+      // The alert's order found no provider (the new service has no contract): the community's desk got a message too.
+      await admin.getByRole('combobox', { name: '渠道' }).click({ force: true });
+      await admin.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: '站内消息' }).click();
+      const desk = outbox.locator('.el-table__row', { hasText: '工单无人接单' });
+      await desk.waitFor();
+      await row.waitFor({ state: 'detached' });
+      expect(await desk.innerText()).to.contain('社区工作者').and.contain('安居苑社区').and.contain('服务项目：紧急助援');
     });
   });
 

@@ -52,6 +52,39 @@ describe('GET /api/v1/notifications', () => {
     expect(failed.body).to.deep.equal({ items: [], page: 1, pageSize: 20, total: 0, totalIsEstimate: false, nextCursor: null });
   });
 
+  it('orders by creation time, not by dedupe key, and walks the same order by cursor', async () => {
+    const t0 = new Date('2026-05-01T02:00:00.000Z');
+    // Keys written in the opposite of their alphabetical order, as real keys are ('settlement-sample:' before 'emergency:').
+    for (const [index, key] of ['settlement-sample:x', 'order-unassigned:x', 'emergency:x'].entries()) {
+      await enqueueNotification(emergencySms({ dedupeKey: key }), config.pii, new Date(t0.getTime() + index * 1000));
+    }
+
+    const first = await request(app).get('/api/v1/notifications?pageSize=2').set('Authorization', admin);
+    const rest = await request(app).get(`/api/v1/notifications?pageSize=2&cursor=${encodeURIComponent(first.body.nextCursor)}`).set('Authorization', admin);
+
+    expect(first.status).to.equal(200);
+    expect(first.body.items.map((n: { id: string }) => n.id)).to.deep.equal(['emergency:x', 'order-unassigned:x']);
+    expect(rest.status).to.equal(200);
+    expect(rest.body.items.map((n: { id: string }) => n.id)).to.deep.equal(['settlement-sample:x']);
+    expect(rest.body.nextCursor).to.equal(null);
+  });
+
+  it('filters by channel', async () => {
+    await outboxOfThree();
+    await enqueueNotification({ ...emergencySms({ dedupeKey: 'desk' }), channel: 'staff_message', recipient: { kind: 'community_staff', communityId: 'c1' } }, config.pii, new Date('2026-05-01T03:00:00.000Z'));
+
+    const staff = await request(app).get('/api/v1/notifications?channel=staff_message').set('Authorization', admin);
+    const sms = await request(app).get('/api/v1/notifications?channel=sms&status=sent').set('Authorization', admin);
+    const unknown = await request(app).get('/api/v1/notifications?channel=fax').set('Authorization', admin);
+
+    expect(staff.status).to.equal(200);
+    expect(staff.body.items.map((n: { id: string }) => n.id)).to.deep.equal(['desk']);
+    expect(staff.body.total).to.equal(1);
+    expect(sms.body.items.map((n: { id: string }) => n.id)).to.deep.equal(['second', 'first']);
+    expect(unknown.status).to.equal(400);
+    expect(unknown.body.error.details.map((d: { path: string }) => d.path)).to.deep.equal(['channel']);
+  });
+
   it('refuses an unknown status with 400', async () => {
     const res = await request(app).get('/api/v1/notifications?status=lost').set('Authorization', admin);
 
