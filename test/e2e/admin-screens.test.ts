@@ -122,7 +122,7 @@ describe('web console: catalogue, outbox, anomalies and period summary (e2e, hea
       expect(await ServiceTypeModel.findOne({ code: 'emergency_help' }).lean()).to.include({ name: '助急', unit: 'visit', minutesPerUnit: 30, emergency: true, onSite: false });
     });
 
-    it('edits a service: the list and the database show the change, the code stays, the audit names the fields', async () => {
+    it('edits a service: the list and the database show the change, the code stays, the audit log names the fields in Chinese', async () => {
       const table = admin.locator('[data-test="service-types"]');
       await table.locator('.el-table__row', { hasText: '助急' }).getByRole('button', { name: '编辑' }).click();
       const dialog = admin.locator('.el-dialog', { hasText: '编辑服务项目：助急' });
@@ -142,6 +142,15 @@ describe('web console: catalogue, outbox, anomalies and period summary (e2e, hea
       expect(await ServiceTypeModel.findOne({ code: 'emergency_help' }).lean()).to.include({ name: '紧急助援', minutesPerUnit: 45, emergency: true });
       const audit = await AuditEntryModel.findOne({ action: 'service_type.update', entityId: 'emergency_help' }).lean();
       expect(audit?.after).to.deep.equal({ name: '紧急助援', minutesPerUnit: 45 });
+
+      // The auditor's page says the change in words, field by field.
+      await admin.goto('/admin/audit');
+      const entry = admin.locator('[data-test="audit-entries"] .el-table__row', { hasText: '修改服务项目' }).first();
+      await entry.locator('.el-table__expand-icon').click();
+      const changes = admin.locator('[data-test="audit-changes"]').first();
+      await changes.waitFor();
+      const fields = (await changes.locator('.el-table__row').allInnerTexts()).map((line) => line.split(/\s+/).filter(Boolean));
+      expect(fields).to.deep.equal([['名称', '助急', '紧急助援'], ['每单位时长（分钟）', '30', '45']]);
     });
   });
 

@@ -65,6 +65,7 @@ export const AUDIT_FIELD_LABELS: Record<string, string> = {
   prices: '价格', categories: '类别', careLevel: '照护等级', seniorId: '老人', serviceTypeCode: '服务项目', quantity: '数量',
   weekdays: '星期', time: '时间', startDate: '开始日期', endDate: '结束日期', job: '任务', params: '参数', effectiveFrom: '生效月份',
   fundingSplit: '市区分担', combine: '组合方式', defaultSubsidyRatePct: '默认补贴比例（%）', expiry: '失效规则', source: '来源',
+  unit: '计量单位', minutesPerUnit: '每单位时长（分钟）', onSite: '在星光老年之家提供',
 };
 
 export function labelOf(table: Record<string, string>, code: string | null | undefined): string {
