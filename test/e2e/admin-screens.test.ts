@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
 import type { Browser, Page, Request } from 'playwright-core';
 import { AuditEntryModel } from '../../src/audit/audit.model.ts';
 import { NotificationModel } from '../../src/notifications/notification.model.ts';
@@ -250,6 +251,7 @@ describe('web console: catalogue, outbox, anomalies and period summary (e2e, hea
       const [download] = await Promise.all([finance.waitForEvent('download'), finance.getByRole('button', { name: '下载 XLSX' }).click()]);
       const [year, monthNumber] = month.split('-');
       expect(download.suggestedFilename()).to.equal(`结算汇总-${year}年${monthNumber}月.xlsx`);
+      expect((await readFile(await download.path())).subarray(0, 2).toString('latin1')).to.equal('PK');
       await finance.context().close();
     });
   });
