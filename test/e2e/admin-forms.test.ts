@@ -4,7 +4,7 @@ import { ProviderModel } from '../../src/organisation/providers.model.ts';
 import { UserModel } from '../../src/identity/user.model.ts';
 import { TEST_USER_PASSWORD, createTestUser } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
-import { launchChromium, openPage, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
+import { choose, launchChromium, openPage, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
 import { buildWorld } from './world.ts';
 
 // The district admin's forms say what is missing before they send, in Chinese beside each field,
@@ -50,6 +50,21 @@ describe('web console: the admin\'s forms (e2e, headless Chromium)', function ()
     await page.locator('.el-dialog .el-form-item__error', { hasText: '请填写名称' }).waitFor({ state: 'detached' });
     expect(await errorTexts()).to.not.include('请填写名称');
     expect(await ProviderModel.countDocuments()).to.equal(before);
+  });
+
+  it("shows the server's own field errors in plain Chinese beside the fields", async () => {
+    const dialog = page.locator('.el-dialog', { hasText: '新增服务商' });
+    await dialog.getByLabel('信用代码').fill('91340104MA2N4K7L3X');
+    await dialog.getByLabel('联系人').fill('王经理');
+    await dialog.getByLabel('联系电话').fill('0551-6512');
+    await dialog.getByLabel('地址').fill('合肥市蜀山区长江西路1号');
+    await choose(page, '服务社区', '安居苑社区');
+    await page.keyboard.press('Escape');
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await dialog.locator('.el-form-item__error', { hasText: '统一社会信用代码无效' }).waitFor();
+    const errors = await errorTexts();
+    expect(errors).to.include('电话号码格式不正确');
+    for (const error of errors) expect(error).to.match(/[\u4e00-\u9fff]/).and.not.match(/[A-Za-z]{3,}|期望|>=/);
   });
 
   it('asks for the scope the chosen role needs before sending a new user', async () => {
