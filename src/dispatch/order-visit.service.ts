@@ -3,7 +3,7 @@ import { getCaregiver } from '../organisation/index.ts';
 import { verifyConfirmationPin } from '../seniors/index.ts';
 import { claimTry, forgiveTries, triesLeftMessage } from '../shared/attempts.ts';
 import { DomainError } from '../shared/errors.ts';
-import { distanceM } from '../shared/geo.ts';
+import { distanceM, toWgs84, type CoordSystem } from '../shared/geo.ts';
 import type { Actor } from '../shared/roles.ts';
 import { findInScope } from '../shared/scope.ts';
 import { businessMonth } from '../shared/time.ts';
@@ -31,9 +31,11 @@ export async function assignCaregiver(orderId: string, caregiverId: string, call
  * Check-in and check-out carry GPS; a point beyond the geofence, a visit shorter than half the
  * expected time, or the same caregiver in service elsewhere flags the order. Flags never block.
  */
-export async function checkIn(orderId: string, point: { lng: number; lat: number }, call: Call): Promise<OrderDoc> {
+export async function checkIn(orderId: string, given: { lng: number; lat: number; coordSystem?: CoordSystem }, call: Call): Promise<OrderDoc> {
   const now = call.now ?? new Date();
   const order = await ownVisit(orderId, call.actor);
+  // Stored and compared in WGS-84, the datum of the senior's home on the order (order-facts).
+  const point = toWgs84(given, given.coordSystem);
   const distance = distanceM(point, seniorHome(order));
   const flags = new Set(order.flags ?? []);
   if (distance > call.config.geofenceM) flags.add('geofence_check_in');
@@ -48,6 +50,7 @@ export async function checkIn(orderId: string, point: { lng: number; lat: number
 export interface CheckOutInput {
   lng: number;
   lat: number;
+  coordSystem?: CoordSystem;
   /** The order's 6-digit code, which the senior was given when the order was made. */
   visitCode?: string;
   /** The senior's personal confirmation PIN: good for any of the senior's orders. */
@@ -69,12 +72,13 @@ export async function checkOut(orderId: string, input: CheckOutInput, call: Call
   if (order.status !== 'in_service') throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: '只有服务中的工单可以签退' }]);
   if (input.visitCode !== undefined) await assertVisitCode(order, input.visitCode, call.config);
   if (input.seniorPin !== undefined) await verifyConfirmationPin(order.seniorId, input.seniorPin, call.config);
-  const distance = distanceM(input, seniorHome(order));
+  const point = toWgs84(input, input.coordSystem);
+  const distance = distanceM(point, seniorHome(order));
   const durationMinutes = Math.max(0, Math.round((now.getTime() - (order.checkIn?.at as Date).getTime()) / 60_000));
   const flags = new Set(order.flags ?? []);
   if (distance > call.config.geofenceM) flags.add('geofence_check_out');
   if (durationMinutes < order.expectedMinutes / 2) flags.add('short_visit');
-  const set: Record<string, unknown> = { checkOut: { at: now, lng: input.lng, lat: input.lat, distanceM: distance }, durationMinutes, flags: [...flags], isFlagged: flags.size > 0 };
+  const set: Record<string, unknown> = { checkOut: { at: now, lng: point.lng, lat: point.lat, distanceM: distance }, durationMinutes, flags: [...flags], isFlagged: flags.size > 0 };
   if (input.noCodeReason !== undefined) {
     return transitionOrder(order, 'complete', contextOf(call), { set: { ...set, noCodeReason: input.noCodeReason }, reason: input.notes ?? null, details: { noCodeReason: input.noCodeReason } });
   }

@@ -4,6 +4,7 @@ import { bilingual } from '../shared/i18n.ts';
 import { dateTimeOut, nullableDateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
 import { ORDER_FLAGS } from './order.model.ts';
 import { ORDER_STATUSES } from './order.state-machine.ts';
+import { COORD_SYSTEMS } from '../shared/geo.ts';
 
 export const createOrderBody = z
   .object({
@@ -108,12 +109,15 @@ export const historyQuery = z.object({ ...pageQuery }).strict();
 const lng = z.number().min(73).max(136);
 const lat = z.number().min(3).max(54);
 export const assignBody = z.object({ caregiverId: objectIdParam }).strict();
-export const checkInBody = z.object({ lng, lat }).strict();
+/** The phone's datum: GPS is WGS-84 (the default); a point picked on a Chinese map is GCJ-02. */
+const coordSystem = z.enum(COORD_SYSTEMS).optional().openapi({ description: 'wgs84 (GPS, the default) or gcj02; stored and compared in WGS-84' });
+export const checkInBody = z.object({ lng, lat, coordSystem }).strict();
 const sixDigits = (zh: string) => z.string().regex(/^\d{6}$/, bilingual(`${zh}为6位数字`, 'six digits'));
 export const checkOutBody = z
   .object({
     lng,
     lat,
+    coordSystem,
     visitCode: sixDigits('服务核验码').optional().openapi({ description: 'the order\'s 6-digit code read by the senior: the visit is confirmed at once' }),
     seniorPin: sixDigits('个人确认码').optional().openapi({ description: 'instead of visitCode: the senior\'s personal confirmation PIN, good for any order of the senior (care-plan and emergency orders too); wrong tries count per senior, 5 lock it' }),
     noCodeReason: z.string().max(500).trim().min(4, bilingual('请写明老人无法提供核验码的原因（至少4个字）', 'say why the senior could not give a code (at least 4 characters)')).optional()

@@ -4,6 +4,7 @@ import type { Actor } from '../shared/roles.ts';
 import { SeniorModel, type SeniorDoc, type SeniorStatus } from './senior.model.ts';
 import { seniorScope } from './senior.scope.ts';
 import { voucherBasisFor, type VoucherBasis } from './voucher-basis.ts';
+import { toWgs84, type CoordSystem } from '../shared/geo.ts';
 
 /** What an order needs to know about its senior; no PII beyond what dispatch must use. */
 export interface SeniorOrderFacts {
@@ -20,7 +21,9 @@ export interface SeniorOrderFacts {
 /** The senior if the caller may see them (404 otherwise), with the voucher basis of `month`. */
 export async function seniorForOrder(seniorId: string, actor: Actor, month: string): Promise<SeniorOrderFacts> {
   const senior = await findInScope<SeniorDoc>(SeniorModel, seniorId, seniorScope, actor);
-  const location = senior.location && typeof senior.location.lng === 'number' ? { lng: senior.location.lng, lat: senior.location.lat as number } : null;
+  // In WGS-84 whatever datum it was entered in: the order keeps it for the geofence and the ranking.
+  const location = senior.location && typeof senior.location.lng === 'number'
+    ? toWgs84({ lng: senior.location.lng, lat: senior.location.lat as number }, senior.location.coordSystem as CoordSystem | undefined) : null;
   return {
     seniorId,
     status: senior.status as SeniorStatus,

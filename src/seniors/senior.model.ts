@@ -26,7 +26,8 @@ const seniorSchema = new Schema(
     address: { type: String, required: true },
     communityId: { type: String, required: true },
     streetId: { type: String, required: true },
-    location: { type: new Schema({ lng: Number, lat: Number }, { _id: false }), default: null },
+    // As given, with its datum (absent = WGS-84, as before the datum was kept): dispatch converts it for distances.
+    location: { type: new Schema({ lng: Number, lat: Number, coordSystem: { type: String, enum: ['wgs84', 'gcj02'] } }, { _id: false }), default: null },
     livingArrangement: { type: String, enum: LIVING_ARRANGEMENTS, required: true },
     categories: { type: [String], enum: ENTERABLE_CATEGORIES, required: true },
     careLevel: { type: Number, min: 0, max: 5, required: true },

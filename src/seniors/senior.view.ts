@@ -1,6 +1,7 @@
 import { addMonthsToDay, businessDay } from '../shared/time.ts';
 import { ageOn } from './id-number.ts';
 import type { CATEGORIES, SeniorDoc, SeniorStatus } from './senior.model.ts';
+import type { CoordSystem } from '../shared/geo.ts';
 
 /** A needs assessment is valid for 12 months (national rule of the 2025-26 care-voucher scheme). */
 export const ASSESSMENT_VALID_MONTHS = 12;
@@ -17,7 +18,7 @@ export interface SeniorView {
   address: string;
   communityId: string;
   streetId: string;
-  location: { lng: number; lat: number } | null;
+  location: { lng: number; lat: number; coordSystem: CoordSystem } | null;
   livingArrangement: SeniorDoc['livingArrangement'];
   categories: (typeof CATEGORIES)[number][];
   careLevel: number;
@@ -39,7 +40,8 @@ export interface SeniorView {
 /** Only masked PII leaves through here; `advanced_age` and `age` are derived for today. */
 export function toSeniorView(senior: SeniorDoc, timeZone: string, now = new Date()): SeniorView {
   const age = ageOn(senior.birthDate, businessDay(now, timeZone));
-  const location = senior.location && typeof senior.location.lng === 'number' ? { lng: senior.location.lng, lat: senior.location.lat as number } : null;
+  const location = senior.location && typeof senior.location.lng === 'number'
+    ? { lng: senior.location.lng, lat: senior.location.lat as number, coordSystem: (senior.location.coordSystem ?? 'wgs84') as CoordSystem } : null;
   return {
     id: String(senior._id),
     name: senior.name,

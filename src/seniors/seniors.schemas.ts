@@ -2,12 +2,16 @@ import { z } from 'zod';
 import { pageOf, pageQuery } from '../shared/http/pagination.ts';
 import { dateTimeOut, nullableDateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
 import { bilingual } from '../shared/i18n.ts';
+import { COORD_SYSTEMS } from '../shared/geo.ts';
 import { PHONE_PATTERN } from '../shared/pii.ts';
 import { CATEGORIES, ENTERABLE_CATEGORIES, LIVING_ARRANGEMENTS, SENIOR_STATUSES } from './senior.model.ts';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, bilingual('日期格式应为 YYYY-MM-DD', 'must be a day YYYY-MM-DD'));
 const phone = z.string().trim().regex(PHONE_PATTERN, bilingual('电话号码格式不正确（手机11位或带区号的固定电话）', 'not a mainland mobile (11 digits) or a landline with area code'));
-const location = z.object({ lng: z.number().min(73).max(136), lat: z.number().min(3).max(54) }).strict();
+const location = z.object({
+  lng: z.number().min(73).max(136), lat: z.number().min(3).max(54),
+  coordSystem: z.enum(COORD_SYSTEMS).optional().openapi({ description: 'the datum: wgs84 (GPS, the default) or gcj02 (Chinese maps and geocoders); distances are computed in WGS-84' }),
+}).strict();
 
 const category = z.string().refine((value) => value !== 'advanced_age', bilingual('高龄由出生日期自动判定，不能录入', 'advanced_age is derived from the birth date and cannot be entered'))
   .pipe(z.enum(ENTERABLE_CATEGORIES));

@@ -10,6 +10,7 @@ import { authFor, createTestApp, tokenFor } from '../support/app.ts';
 import { clearCollections, useTestDatabase } from '../support/database.ts';
 import { makeCaregiver, makeCommunity, makeContract, makeProvider, makeServiceType, makeStreet } from '../organisation/organisation.fixtures.ts';
 import { enrolmentBody } from '../seniors/senior.fixtures.ts';
+import { distanceM, wgs84ToGcj02 } from '../../src/shared/geo.ts';
 
 /** An order copied as another one: without its human number, which is unique. */
 const copyOf = <T extends { number?: unknown }>({ number: _number, ...order }: T) => order;
@@ -110,6 +111,32 @@ describe('visits: assignment, check-in/out, confirmation, cancellation, disputes
     expect(answers[5]!.body.error.code).to.equal('VISIT_CODE_LOCKED');
     expect(rightButLocked.body.error.code).to.equal('VISIT_CODE_LOCKED');
     expect((await OrderModel.findById(id).lean())!.status).to.equal('in_service');
+  });
+
+  it('measures the geofence in one datum: a home picked on a Chinese map (GCJ-02) and a phone\'s GPS (WGS-84)', async () => {
+    // The senior's home as a geocoder gives it (GCJ-02); the caregiver at that door reports the WGS-84 point.
+    const home = { lng: 117.2541, lat: 31.8457 };
+    const homeGcj = wgs84ToGcj02(home);
+    expect(distanceM(home, homeGcj)).to.be.greaterThan(300); // the shift alone is beyond the geofence
+    const patched = await request(app).patch(`/api/v1/seniors/${w.senior.id}`).set('Authorization', w.staff).send({ location: { ...homeGcj, coordSystem: 'gcj02' } });
+    expect(patched.status).to.equal(200);
+    expect(patched.body.location).to.deep.equal({ ...homeGcj, coordSystem: 'gcj02' });
+
+    const gps = await assignedOrder();
+    const atTheDoor = await post(w.caregiver, `/${gps.id}/check-in`, home);
+    expect(atTheDoor.status).to.equal(200);
+    expect(atTheDoor.body.checkIn.distanceM).to.be.at.most(1);
+    expect(atTheDoor.body.flags).to.not.include('geofence_check_in');
+    // A point given in GCJ-02 is converted before it is compared, and kept in WGS-84.
+    const out = await post(w.caregiver, `/${gps.id}/check-out`, { ...homeGcj, coordSystem: 'gcj02', noCodeReason: '老人记不清核验码' });
+    expect(out.body.checkOut.distanceM).to.be.at.most(1);
+    expect(out.body.checkOut.lng).to.be.closeTo(home.lng, 1e-6);
+    expect(out.body.flags).to.not.include('geofence_check_out');
+
+    // The GCJ-02 numbers sent as GPS are a point a few hundred metres off: flagged.
+    const mislabelled = await assignedOrder(w.second.id);
+    const off = await post(w.secondCaregiver, `/${mislabelled.id}/check-in`, { ...homeGcj, coordSystem: 'wgs84' });
+    expect(off.body.flags).to.include('geofence_check_in');
   });
 
   it('flags a check-in beyond the geofence, a short visit and a caregiver in two places, without blocking', async () => {
