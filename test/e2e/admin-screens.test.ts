@@ -4,12 +4,11 @@ import type { Browser, Page, Request } from 'playwright-core';
 import { AuditEntryModel } from '../../src/audit/audit.model.ts';
 import { NotificationModel } from '../../src/notifications/notification.model.ts';
 import { ServiceTypeModel } from '../../src/organisation/service-types.model.ts';
-import { signAccessToken } from '../../src/shared/http/auth.ts';
 import { yuan } from '../../web/src/format.ts';
-import { TEST_USER_PASSWORD, createTestUser, testConfig } from '../support/app.ts';
+import { TEST_USER_PASSWORD, createTestUser } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { launchChromium, openPage, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
-import { HOME, buildWorld } from './world.ts';
+import { HOME, buildWorld, callAs, type ApiUser } from './world.ts';
 
 // Four screens of the console over APIs that had none (issue 17): the service catalogue (create
 // and edit, with checks in Chinese under the fields), the notification outbox, the anomaly list and
@@ -34,13 +33,7 @@ describe('web console: catalogue, outbox, anomalies and period summary (e2e, hea
   let statement: Statement;
   let seniorId: string;
 
-  async function call(user: Parameters<typeof signAccessToken>[1], method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-    const response = await fetch(`${server.baseUrl}/api/v1${path}`, {
-      method, headers: { Authorization: `Bearer ${signAccessToken(testConfig(), user)}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return await response.json() as Record<string, unknown>;
-  }
+  const call = (user: ApiUser, method: string, path: string, body?: unknown) => callAs(server.baseUrl, user, method, path, body);
 
   /** An order of the world's cleaning service taken to check-out; the check-in where given. */
   async function visit(senior: string, minutesAhead: number, checkInAt: { lng: number; lat: number }): Promise<{ id: string; number: string }> {
