@@ -52,7 +52,8 @@ const envSchema = z.object({
   PAYMENT_DUE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   AUDIT_EXPORT_MAX_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
   SETTLEMENT_SAMPLE_PCT: z.coerce.number().int().min(0).max(100).default(5),
-  SETTLEMENT_SAMPLE_SEED: z.string().min(1).max(200).default('starlight-review'),
+  // A secret: who knows it can tell which visits will be called back (resolveSecrets).
+  SETTLEMENT_SAMPLE_SEED: z.string().min(24).max(200).optional(),
   SETTLEMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
   LATE_ARRIVAL_GRACE_MINUTES: z.coerce.number().int().min(0).max(1440).default(30),
   LATE_ARRIVAL_PENALTY_PCT: z.coerce.number().int().min(0).max(100).default(10),
@@ -157,7 +158,7 @@ export class ConfigError extends Error {
   }
 }
 
-const SECRET_VARIABLES = ['JWT_SECRET', 'JWT_REFRESH_SECRET', 'PII_ENCRYPTION_KEY', 'PII_HMAC_KEY'] as const;
+const SECRET_VARIABLES = ['JWT_SECRET', 'JWT_REFRESH_SECRET', 'PII_ENCRYPTION_KEY', 'PII_HMAC_KEY', 'SETTLEMENT_SAMPLE_SEED'] as const;
 type SecretVariable = (typeof SECRET_VARIABLES)[number];
 
 /**
@@ -207,7 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditExportMaxRows: raw.AUDIT_EXPORT_MAX_ROWS,
     settlement: {
       samplePct: raw.SETTLEMENT_SAMPLE_PCT,
-      sampleSeed: raw.SETTLEMENT_SAMPLE_SEED,
+      sampleSeed: secrets.SETTLEMENT_SAMPLE_SEED,
       batchSize: raw.SETTLEMENT_BATCH_SIZE,
       lateArrivalGraceMinutes: raw.LATE_ARRIVAL_GRACE_MINUTES,
       lateArrivalPenaltyPct: raw.LATE_ARRIVAL_PENALTY_PCT,
@@ -242,17 +243,17 @@ function pickSecrets(raw: RawEnv): Record<SecretVariable, string> {
   return Object.fromEntries(SECRET_VARIABLES.map((name) => [name, raw[name] as string])) as Record<SecretVariable, string>;
 }
 
+/**
+ * The development secrets of a data folder: generated once, kept, and completed when a newer
+ * version needs one the file does not have yet (the sample seed joined the others later).
+ */
 function readOrCreateDevSecrets(dataDir: string): Record<SecretVariable, string> {
   const file = path.join(dataDir, 'dev-secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<SecretVariable, string>;
+  const stored = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<SecretVariable, string>> : {};
+  if (SECRET_VARIABLES.every((name) => stored[name] !== undefined)) return stored as Record<SecretVariable, string>;
   mkdirSync(dataDir, { recursive: true });
-  const generated: Record<SecretVariable, string> = {
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    JWT_REFRESH_SECRET: randomBytes(32).toString('hex'),
-    PII_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-    PII_HMAC_KEY: randomBytes(32).toString('hex'),
-  };
-  writeFileSync(file, JSON.stringify(generated, null, 2), { mode: 0o600 });
+  const completed = Object.fromEntries(SECRET_VARIABLES.map((name) => [name, stored[name] ?? randomBytes(32).toString('hex')])) as Record<SecretVariable, string>;
+  writeFileSync(file, JSON.stringify(completed, null, 2), { mode: 0o600 });
   chmodSync(file, 0o600);
-  return generated;
+  return completed;
 }

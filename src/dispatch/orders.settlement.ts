@@ -35,6 +35,8 @@ export interface OrderForSettlement {
   penaltyStatementId: string | null;
   adjustmentStatementId: string | null;
   providerPenalty: { providerId: string; at: Date; reason: string; month: string } | null;
+  /** Flagged at check-in/out (geofence, short visit, overlap): always called back before approval. */
+  isFlagged: boolean;
 }
 
 function toSettlementView(order: OrderDoc): OrderForSettlement {
@@ -64,6 +66,7 @@ function toSettlementView(order: OrderDoc): OrderForSettlement {
     providerPenalty: order.providerPenalty?.providerId
       ? { providerId: order.providerPenalty.providerId, at: order.providerPenalty.at as Date, reason: order.providerPenalty.reason ?? '', month: order.providerPenalty.month as string }
       : null,
+    isFlagged: order.isFlagged === true,
   };
 }
 

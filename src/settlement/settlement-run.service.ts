@@ -16,7 +16,7 @@ import { primaryCategory } from './categories.ts';
 import { RankThresholdCandidates, SampleCandidates, sampleSizeOf } from './review-sample.ts';
 import { emptyTally, storedZeroTally, tallyIncrement, type BreakdownBucket, type RunTally } from './run-breakdown.ts';
 import {
-  HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, VisitClaimModel, ZERO_TOTALS, completeLine, storedLine,
+  HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, VisitClaimModel, ZERO_TOTALS, completeLine, storedLine, type SampleCheckReason,
   type HeldBackReason, type LineDoc, type StatementStatus,
 } from './settlement.model.ts';
 import {
@@ -319,10 +319,12 @@ class SettlementRun {
 
     const lines: LineDoc[] = [];
     const late: LineDoc[] = [];
+    // Flagged visits on a line of this run's draft whose check a crash may have cut off (see below).
+    const flaggedAgain: LineDoc[] = [];
     for (const { order, statementId, claimKey, span } of work) {
       const lineStatementId = linesBefore.get(order.orderId);
       if (lineStatementId !== undefined) {
-        this.sort(await this.followLine(order, lineStatementId, statementId, late));
+        this.sort(await this.followLine(order, lineStatementId, statementId, late, () => flaggedAgain.push(this.visitLine(order, statementId, claimKey, span))));
         continue;
       }
       const refusal = (await this.check(order)) ?? (await this.redeem(order, redeemed));
@@ -356,6 +358,10 @@ class SettlementRun {
     }
     const penalties = await insertLines(late);
     settlementFaults.afterWrite?.('penalties');
+    // Every flagged visit is called back, beside the random share: opened with its line (again
+    // under its key when a crash came between the two: the next run finds the line and lands here).
+    const flagged = [...paid.filter((line) => orderOf.get(line._id)?.isFlagged), ...flaggedAgain];
+    if (flagged.length > 0) await this.openSampleChecks(flagged, 'flagged');
     this.counts.penaltiesAdded += penalties.inserted.size;
     this.counts.linesAdded += paid.length;
     for (const line of [...paid, ...late.filter((penalty) => penalties.inserted.has(penalty._id))]) this.wrote(line);
@@ -383,10 +389,11 @@ class SettlementRun {
    * the order is marked settled (approval does it; this finishes one a crash cut short). In an
    * earlier period's draft: it stays there.
    */
-  private async followLine(order: OrderForSettlement, lineStatementId: string, draftId: string, late: LineDoc[]): Promise<'unchanged' | 'alreadySettled'> {
+  private async followLine(order: OrderForSettlement, lineStatementId: string, draftId: string, late: LineDoc[], flagged: () => void): Promise<'unchanged' | 'alreadySettled'> {
     if (lineStatementId === draftId) {
       const penalty = this.lateArrivalLine(order, draftId);
       if (penalty) late.push(penalty);
+      if (order.isFlagged) flagged();
       return 'unchanged';
     }
     const status = await this.statusOf(lineStatementId);
@@ -576,10 +583,11 @@ class SettlementRun {
   private async sampleSoFar(): Promise<{ checked: Set<string>; have: Map<string, number> }> {
     const checked = new Set<string>();
     const have = new Map<string, number>();
-    for await (const check of SampleCheckModel.find({ period: this.period }, { statementId: 1, status: 1 }).lean().cursor({ batchSize: 1000 })) {
-      // A line already sampled counts; one whose check was cancelled (it left and came back) is passed over.
+    for await (const check of SampleCheckModel.find({ period: this.period }, { statementId: 1, status: 1, reason: 1 }).lean().cursor({ batchSize: 1000 })) {
+      // A line already sampled counts; one whose check was cancelled (it left and came back) is passed
+      // over. A flagged visit's check is not part of the random share: it never takes a drawn place.
       checked.add(check._id);
-      if (check.status !== 'cancelled') have.set(check.statementId, (have.get(check.statementId) ?? 0) + 1);
+      if (check.status !== 'cancelled' && check.reason !== 'flagged') have.set(check.statementId, (have.get(check.statementId) ?? 0) + 1);
     }
     return { checked, have };
   }
@@ -614,7 +622,7 @@ class SettlementRun {
    * tasks whose checks the next run opens (the same lines, the same keys), never a check nobody was
    * asked to make.
    */
-  private async openSampleChecks(lines: LineDoc[]): Promise<void> {
+  private async openSampleChecks(lines: LineDoc[], reason: SampleCheckReason = 'sample'): Promise<void> {
     await enqueueNotifications(lines.map((line) => ({
       dedupeKey: `settlement-sample:${line._id}`, channel: 'callback_task' as const, recipient: { kind: 'community_staff' as const, communityId: line.communityId as string },
       template: 'settlement_sample_check',
@@ -624,7 +632,7 @@ class SettlementRun {
     const createdAt = new Date();
     const checks = lines.map((line) => ({
       _id: line._id, statementId: line.statementId, period: line.period, providerId: line.providerId, communityId: line.communityId as string,
-      seniorId: line.seniorId as string, serviceTypeCode: line.serviceTypeCode as string, scheduledStart: line.scheduledStart as Date, status: 'open' as const,
+      seniorId: line.seniorId as string, serviceTypeCode: line.serviceTypeCode as string, scheduledStart: line.scheduledStart as Date, status: 'open' as const, reason,
       outcome: null, note: null, recordedBy: null, recordedAt: null, createdAt, updatedAt: createdAt,
     }));
     const { taken } = await insertDocs(SampleCheckModel.collection, checks);

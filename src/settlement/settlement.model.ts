@@ -178,6 +178,8 @@ export const HeldBackModel = mongoose.model('SettlementHeldBack', heldBackSchema
 export const SAMPLE_CHECK_STATUSES = ['open', 'done', 'cancelled'] as const;
 export type SampleCheckStatus = (typeof SAMPLE_CHECK_STATUSES)[number];
 export const SAMPLE_OUTCOMES = ['visit_happened', 'visit_did_not_happen'] as const;
+export const SAMPLE_CHECK_REASONS = ['sample', 'flagged'] as const;
+export type SampleCheckReason = (typeof SAMPLE_CHECK_REASONS)[number];
 export type SampleOutcome = (typeof SAMPLE_OUTCOMES)[number];
 
 // A verification callback the senior's community staff owe before approval; `_id` = the order id
@@ -193,6 +195,12 @@ const sampleCheckSchema = new Schema(
     serviceTypeCode: { type: String, required: true },
     scheduledStart: { type: Date, required: true },
     status: { type: String, enum: SAMPLE_CHECK_STATUSES, required: true },
+    /**
+     * Why the visit is called back: drawn in the statement's random share (`sample`), or flagged at
+     * check-in/out (`flagged`: every one of those, beside the share, not instead of part of it).
+     * Checks from before this field are the share's.
+     */
+    reason: { type: String, enum: SAMPLE_CHECK_REASONS, default: 'sample' },
     outcome: { type: String, enum: [...SAMPLE_OUTCOMES, null], default: null },
     note: { type: String, default: null },
     recordedBy: { type: String, default: null },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../shared/http/pagination.ts';
 import { dateTimeOut, nullableDateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
-import { HELD_BACK_REASONS, SAMPLE_CHECK_STATUSES, SAMPLE_OUTCOMES, STATEMENT_STATUSES } from './settlement.model.ts';
+import { HELD_BACK_REASONS, SAMPLE_CHECK_REASONS, SAMPLE_CHECK_STATUSES, SAMPLE_OUTCOMES, STATEMENT_STATUSES } from './settlement.model.ts';
 import { STATEMENT_ID_PATTERN } from './statement-lines.ts';
 import { bilingual } from '../shared/i18n.ts';
 
@@ -56,7 +56,9 @@ const chargeSchema = z
 export const sampleCheckSchema = z
   .object({
     id: z.string(), orderId: z.string(), statementId: z.string(), period: z.string(), providerId: z.string(), communityId: z.string(), seniorId: z.string(),
-    serviceTypeCode: z.string(), scheduledStart: dateTimeOut, status: z.enum(SAMPLE_CHECK_STATUSES), outcome: z.enum(SAMPLE_OUTCOMES).nullable(),
+    serviceTypeCode: z.string(), scheduledStart: dateTimeOut, status: z.enum(SAMPLE_CHECK_STATUSES),
+    reason: z.enum(SAMPLE_CHECK_REASONS).openapi({ description: 'sample: drawn in the statement\'s random share; flagged: a visit flagged at check-in/out, always called back beside the share' }),
+    outcome: z.enum(SAMPLE_OUTCOMES).nullable(),
     note: z.string().nullable(), recordedBy: z.string().nullable(), recordedAt: nullableDateTimeOut,
   })
   .openapi('SettlementSampleCheck');

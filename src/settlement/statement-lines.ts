@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { attachOrderToStatement, detachOrderFromStatement } from '../dispatch/index.ts';
 import { businessDay } from '../shared/time.ts';
 import { refreshStatement } from './statement-totals.ts';
@@ -14,8 +14,9 @@ export const carriedPenaltyLineId = (fromStatementId: string) => `penalty:carry:
 export const adjustmentLineId = (orderId: string) => `adjust:${orderId}`;
 
 /** The seeded rank that decides which lines are sampled for review (lowest first). */
-export function sampleRankOf(seed: string, orderId: string): number {
-  return Number.parseInt(createHash('sha256').update(`${seed}:${orderId}`).digest('hex').slice(0, 12), 16);
+export function sampleRankOf(secret: string, orderId: string): number {
+  // Keyed: without the secret nobody can tell which visits will be called back.
+  return Number.parseInt(createHmac('sha256', secret).update(orderId).digest('hex').slice(0, 12), 16);
 }
 
 /** A visit's time span for the duplicate check: what was recorded, else what was planned. */

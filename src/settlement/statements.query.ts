@@ -7,7 +7,7 @@ import { withinScope, scopeBy, type ScopeRules } from '../shared/scope.ts';
 import { breakdownView } from './run-breakdown.ts';
 import {
   HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, completeLine,
-  type HeldBackDoc, type LineDoc, type SampleCheckDoc, type StatementDoc, type StatementStatus,
+  type HeldBackDoc, type LineDoc, type SampleCheckDoc, type SampleCheckReason, type StatementDoc, type StatementStatus,
 } from './settlement.model.ts';
 
 /** Finance, admin and audit see every statement; a provider its own; nobody else any. */
@@ -88,7 +88,7 @@ export const toHeldBackView = (row: HeldBackDoc, numbers: OrderNumbers) => ({
 export function toSampleCheckView(check: SampleCheckDoc) {
   return {
     id: check._id, orderId: check._id, statementId: check.statementId, period: check.period, providerId: check.providerId, communityId: check.communityId,
-    seniorId: check.seniorId, serviceTypeCode: check.serviceTypeCode, scheduledStart: check.scheduledStart, status: check.status,
+    seniorId: check.seniorId, serviceTypeCode: check.serviceTypeCode, scheduledStart: check.scheduledStart, status: check.status, reason: (check.reason ?? 'sample') as SampleCheckReason,
     outcome: check.outcome ?? null, note: check.note ?? null, recordedBy: check.recordedBy ?? null, recordedAt: check.recordedAt ?? null,
   };
 }

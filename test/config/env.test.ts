@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/env.ts';
@@ -45,7 +45,7 @@ describe('configuration from the environment', () => {
   it('refuses to start in production with any secret missing, naming each', () => {
     const problems = problemsOf({ NODE_ENV: 'production', DATA_DIR: tempDir, MONGODB_URI: 'mongodb://db/' });
 
-    expect(problems.map((p) => p.variable)).to.deep.equal(['JWT_SECRET', 'JWT_REFRESH_SECRET', 'PII_ENCRYPTION_KEY', 'PII_HMAC_KEY']);
+    expect(problems.map((p) => p.variable)).to.deep.equal(['JWT_SECRET', 'JWT_REFRESH_SECRET', 'PII_ENCRYPTION_KEY', 'PII_HMAC_KEY', 'SETTLEMENT_SAMPLE_SEED']);
     expect(existsSync(path.join(tempDir, 'dev-secrets.json'))).to.equal(false);
   });
 
@@ -57,7 +57,23 @@ describe('configuration from the environment', () => {
     expect(statSync(file).mode & 0o777).to.equal(0o600);
     expect(second.jwt.accessSecret).to.equal(first.jwt.accessSecret);
     expect(second.pii.encryptionKey.equals(first.pii.encryptionKey)).to.equal(true);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).to.have.keys('JWT_SECRET', 'JWT_REFRESH_SECRET', 'PII_ENCRYPTION_KEY', 'PII_HMAC_KEY');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).to.have.keys('JWT_SECRET', 'JWT_REFRESH_SECRET', 'PII_ENCRYPTION_KEY', 'PII_HMAC_KEY', 'SETTLEMENT_SAMPLE_SEED');
+    expect(second.settlement.sampleSeed).to.equal(first.settlement.sampleSeed).and.have.length(64);
+  });
+
+  it('completes the secrets of a data folder made before the sample seed was one, keeping the others', () => {
+    const file = path.join(tempDir, 'dev-secrets.json');
+    const older = { JWT_SECRET: 'a'.repeat(64), JWT_REFRESH_SECRET: 'b'.repeat(64), PII_ENCRYPTION_KEY: 'c'.repeat(64), PII_HMAC_KEY: 'd'.repeat(64) };
+    writeFileSync(file, JSON.stringify(older));
+    const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: tempDir });
+    expect(config.jwt.accessSecret).to.equal(older.JWT_SECRET);
+    expect(config.settlement.sampleSeed).to.match(/^[0-9a-f]{64}$/);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).to.deep.include(older);
+    expect(loadConfig({ NODE_ENV: 'development', DATA_DIR: tempDir }).settlement.sampleSeed).to.equal(config.settlement.sampleSeed);
+  });
+
+  it('refuses a guessable sample seed, such as the old public default', () => {
+    expect(problemsOf({ ...TEST_ENV, SETTLEMENT_SAMPLE_SEED: 'starlight-review' }).map((p) => p.variable)).to.deep.equal(['SETTLEMENT_SAMPLE_SEED']);
   });
 
   it('reads the annual budgets as integer fen, null when not set', () => {

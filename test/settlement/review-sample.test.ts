@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { RankThresholdCandidates, SampleCandidates, sampleSizeOf } from '../../src/settlement/review-sample.ts';
 import type { LineDoc } from '../../src/settlement/settlement.model.ts';
+import { sampleRankOf } from '../../src/settlement/statement-lines.ts';
 
 // Deterministic pseudo-random ranks, so the test reads the same every time.
 function lines(statementId: string, count: number, seed: number): LineDoc[] {
@@ -14,6 +15,20 @@ const lowestByFullSort = (all: LineDoc[], count: number) =>
   [...all].sort((a, b) => (a.sampleRank as number) - (b.sampleRank as number) || (a._id < b._id ? -1 : 1)).slice(0, count).map((line) => line._id);
 
 describe('review sample candidates', () => {
+  it('draws a pick only the holder of the secret can foresee: another secret, or the old public seed, picks other visits', () => {
+    const orderIds = Array.from({ length: 2_000 }, (_, i) => (0x650000000000 + i * 7919).toString(16).padStart(24, '0'));
+    const pick = (rank: (id: string) => number) => new Set([...orderIds].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1)).slice(0, 100));
+    const ours = pick((id) => sampleRankOf('district-secret-0123456789abcdef', id));
+    const again = pick((id) => sampleRankOf('district-secret-0123456789abcdef', id));
+    const guessed = pick((id) => sampleRankOf('another-guess-0123456789abcdef', id));
+    const publicSeed = pick((id) => sampleRankOf('starlight-review', id));
+    const overlap = (a: Set<string>, b: Set<string>) => [...a].filter((id) => b.has(id)).length;
+    expect(overlap(ours, again)).to.equal(100);
+    // 5% of 2,000 drawn: a guess overlaps by chance alone (~5 expected), nowhere near the pick.
+    expect(overlap(ours, guessed)).to.be.below(20);
+    expect(overlap(ours, publicSeed)).to.be.below(20);
+  });
+
   it('sizes the sample as ceil(pct% of the lines)', () => {
     expect([sampleSizeOf(0, 5), sampleSizeOf(1, 5), sampleSizeOf(20, 5), sampleSizeOf(21, 5), sampleSizeOf(7, 20)]).to.deep.equal([0, 1, 1, 2, 2]);
   });

@@ -96,7 +96,7 @@ export interface Statement {
 }
 export interface StatementLine { orderId: string; orderNumber: string | null; seniorId: string; communityId: string; serviceTypeCode: string; category: string; quantity: number; scheduledStart: string; confirmedAt: string; priceFen: number; subsidyFen: number; selfPayFen: number; carriedOver: boolean }
 export interface StatementCharge { id: string; reason: string; amountFen: number; orderId: string | null; orderNumber: string | null; note: string | null; createdAt: string }
-export interface SampleCheck { id: string; orderId: string; statementId: string; period: string; providerId: string; communityId: string; seniorId: string; serviceTypeCode: string; scheduledStart: string; status: 'open' | 'done' | 'cancelled'; outcome: 'visit_happened' | 'visit_did_not_happen' | null; note: string | null; recordedAt: string | null }
+export interface SampleCheck { id: string; orderId: string; statementId: string; period: string; providerId: string; communityId: string; seniorId: string; serviceTypeCode: string; scheduledStart: string; status: 'open' | 'done' | 'cancelled'; reason: 'sample' | 'flagged'; outcome: 'visit_happened' | 'visit_did_not_happen' | null; note: string | null; recordedAt: string | null }
 export interface StatementDetail extends Statement {
   lines: StatementLine[]; penalties: StatementCharge[]; adjustments: StatementCharge[];
   heldBack: { orderId: string; orderNumber: string | null; reasonCode: string; detail: string | null; checkedAt: string }[]; sampleChecks: SampleCheck[];
