@@ -8,10 +8,12 @@ import { connectDatabase } from '../src/db/connection.ts';
 import { logger } from '../src/shared/logger.ts';
 import { addMonths, businessMonth } from '../src/shared/time.ts';
 import { generateDistrict } from './district-generator.ts';
+import { useAuditKey } from '../src/audit/index.ts';
 
 const { values } = parseArgs({ options: { seniors: { type: 'string', default: '10000' }, orders: { type: 'string', default: '100000' }, month: { type: 'string' }, seed: { type: 'string', default: '20261122' } } });
 loadDotEnvFile();
 const config = loadConfig();
+useAuditKey(config.auditKey); // every writer of the chain makes keyed links
 const month = values.month ?? addMonths(businessMonth(new Date(), config.businessTimeZone), -1);
 const database = await connectDatabase(config, logger);
 try {

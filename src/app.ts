@@ -15,6 +15,7 @@ import { httpRequestDurationSeconds, httpRequestsTotal } from './shared/metrics.
 import { setReadTimeLimitMs } from './shared/http/pagination.ts';
 import { buildOpenApiDocument } from './shared/openapi/registry.ts';
 import type { Actor } from './shared/roles.ts';
+import { useAuditKey } from './audit/index.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -39,6 +40,7 @@ export function createApp({ config, jobRunner, consoleDir }: AppDependencies): e
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   setReadTimeLimitMs(config.readTimeLimitMs);
+  useAuditKey(config.auditKey);
 
   app.use(assignRequestId);
   app.use(pinoHttp({

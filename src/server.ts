@@ -9,6 +9,7 @@ import { ensureBootstrapAdmin } from './identity/index.ts';
 import { JobRunner, Scheduler } from './jobs/index.ts';
 import { logger, setLogLevel } from './shared/logger.ts';
 import { handlersFinished } from './shared/http/route.ts';
+import { useAuditKey } from './audit/index.ts';
 
 // Start order: config → database → indexes → app → jobs. Shutdown runs it backwards.
 
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   const database = await connectDatabase(config, logger);
   if (config.env !== 'production') await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
   await ensureBootstrapAdmin(config, logger);
+  // Before anything writes to the audit chain (the demo seed does), not only when the app is made.
+  useAuditKey(config.auditKey);
   if (config.seedDemo) printDemoLogins(await seedDemoDistrict(config));
 
   const jobRunner = new JobRunner(config, logger, jobs);

@@ -21,6 +21,7 @@ import { logger, setLogLevel } from '../../src/shared/logger.ts';
 import { addMonths, businessMonth } from '../../src/shared/time.ts';
 import { issueMonth } from '../../src/vouchers/index.ts';
 import { generateDistrict } from '../district-generator.ts';
+import { useAuditKey } from '../../src/audit/index.ts';
 
 const { values } = parseArgs({ options: { job: { type: 'string', default: 'settlement' }, seniors: { type: 'string', default: '1000' }, orders: { type: 'string', default: '10000' } } });
 if (values.job !== 'settlement' && values.job !== 'issuance') throw new Error('--job must be settlement or issuance');
@@ -31,6 +32,7 @@ const database = await startEmbeddedFerretDb({ binary: await ensureFerretDbBinar
 try {
   Object.assign(process.env, { MONGODB_URI: database.uri, DATA_DIR: dataDir, NODE_ENV: 'development', SETTLEMENT_SAMPLE_PCT: '5' });
   const config = loadConfig();
+useAuditKey(config.auditKey); // every writer of the chain makes keyed links
   await mongoose.connect(database.uri, { dbName: DATABASE_NAME, monitorCommands: true });
   await generateDistrict(config, { seniors: Number(values.seniors), orders: Number(values.orders), month, seed: 20261122 });
 

@@ -6,10 +6,12 @@ import { loadConfig } from '../../src/config/env.ts';
 import { connectDatabase } from '../../src/db/connection.ts';
 import { logger, setLogLevel } from '../../src/shared/logger.ts';
 import { phases, type PhaseArgs, type PhaseName } from './phases.ts';
+import { useAuditKey } from '../../src/audit/index.ts';
 
 const [name, rawArgs] = process.argv.slice(2) as [PhaseName, string];
 if (!(name in phases)) throw new Error(`unknown phase ${name}; one of ${Object.keys(phases).join(', ')}`);
 const config = loadConfig();
+useAuditKey(config.auditKey); // every writer of the chain makes keyed links
 setLogLevel('warn');
 const database = await connectDatabase(config, logger);
 try {

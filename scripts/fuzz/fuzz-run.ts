@@ -132,6 +132,7 @@ function fuzzConfig(): Config {
     PII_ENCRYPTION_KEY: secret(),
     PII_HMAC_KEY: secret(),
     SETTLEMENT_SAMPLE_SEED: secret(),
+    AUDIT_HMAC_KEY: secret(),
     JOBS_ENABLED: 'false',
     // The per-IP limiter on /auth/* would answer most generated logins 429 after the first 30 in a
     // minute; opened up, the fuzz reaches the login's own validation. The limiter is tested in test/identity.

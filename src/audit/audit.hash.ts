@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -13,12 +13,23 @@ export interface ChainedFields {
   before: unknown;
   after: unknown;
   requestId: string | null;
+  /** The key the link was made with; absent on the links made before the chain was keyed. */
+  keyId?: string;
 }
 
-/** sha256 over the previous link and a canonical (key-sorted) JSON of the entry's fields. */
-export function hashEntry(prevHash: string, fields: ChainedFields): string {
+/** The chain's key: held outside the database (AUDIT_HMAC_KEY), named on every link it makes. */
+export interface AuditKey { id: string; secret: string }
+
+/**
+ * The link over the previous one and a canonical (key-sorted) JSON of the entry's fields. Keyed,
+ * an HMAC: someone with write access to the database but not the key can edit an entry but not
+ * make links that verify, so re-hashing the chain to the tip no longer hides an edit. The links
+ * made before the key (no keyId) stay plain sha256; the first keyed link covers their tip.
+ */
+export function hashEntry(prevHash: string, fields: ChainedFields, key?: AuditKey): string {
   const canonical = canonicalJson({ ...fields, at: fields.at.toISOString() });
-  return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
+  const digest = key ? createHmac('sha256', key.secret) : createHash('sha256');
+  return digest.update(prevHash).update('\n').update(canonical).digest('hex');
 }
 
 export function canonicalJson(value: unknown): string {

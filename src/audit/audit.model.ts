@@ -18,6 +18,8 @@ const auditEntrySchema = new Schema(
     requestId: { type: String, default: null },
     prevHash: { type: String, required: true },
     hash: { type: String, required: true },
+    // The id of the HMAC key the link was made with (audit.hash.ts); absent on unkeyed older links.
+    keyId: { type: String },
   },
   { collection: 'audit_entries', versionKey: false, minimize: false },
 );

@@ -31,6 +31,7 @@ export const auditEntrySchema = z
     requestId: z.string().nullable(),
     prevHash: z.string(),
     hash: z.string(),
+    keyId: z.string().optional().openapi({ description: 'the HMAC key the link was made with; absent on links made before the chain was keyed' }),
   })
   .openapi('AuditEntry');
 
@@ -43,6 +44,7 @@ export const auditVerifySchema = z
     ok: z.boolean(),
     checked: z.number().int(),
     firstBrokenAt: z.number().int().optional().openapi({ description: 'seq of the first missing, altered or unchained entry' }),
-    reason: z.enum(['missing_entry', 'hash_mismatch', 'chain_mismatch', 'truncated']).optional(),
+    reason: z.enum(['missing_entry', 'hash_mismatch', 'chain_mismatch', 'truncated', 'unknown_key']).optional()
+      .openapi({ description: 'unknown_key: a link made with a key this service does not hold' }),
   })
   .openapi('AuditVerifyResult');

@@ -5,11 +5,21 @@ import { findPage, type Page } from '../shared/http/pagination.ts';
 import { businessDateTime } from '../shared/time.ts';
 import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { ROLE_ZH, SYSTEM_ACTOR_ID, type Actor, type Role } from '../shared/roles.ts';
-import { GENESIS_HASH, hashEntry, type ChainedFields } from './audit.hash.ts';
+import { GENESIS_HASH, hashEntry, type AuditKey, type ChainedFields } from './audit.hash.ts';
 import { auditActionLabel, auditEntityLabel } from './audit-labels.ts';
 import { AuditEntryModel, AuditHeadModel, auditEntryId, type AuditEntryDoc } from './audit.model.ts';
 
 const HEAD_ID = 'chain';
+
+/** The key new links are made with, and the ones verification knows (by id), set at start. */
+let chainKey: AuditKey | undefined;
+const knownKeys = new Map<string, string>();
+
+/** Called once at start (createApp; scripts that write): from then on every link is keyed. */
+export function useAuditKey(key: AuditKey): void {
+  chainKey = key;
+  knownKeys.set(key.id, key.secret);
+}
 const MAX_ATTEMPTS = 100;
 
 export interface AuditInput {
@@ -95,8 +105,9 @@ async function appendToChain(inputs: AuditInput[]): Promise<AuditEntry[]> {
       const fields: ChainedFields = {
         seq: tip.seq + 1 + n, at: new Date(), actorId: actor.id, actorRole: actor.role, action: input.action, entityType: input.entityType, entityId: input.entityId,
         before: summarise(input.before), after: summarise(input.after), requestId: input.requestId ?? null,
+        ...(chainKey ? { keyId: chainKey.id } : {}),
       };
-      const hash = hashEntry(prevHash, fields);
+      const hash = hashEntry(prevHash, fields, chainKey);
       const entry = { _id: auditEntryId(fields.seq), ...fields, prevHash, hash };
       prevHash = hash;
       return entry;
@@ -160,7 +171,7 @@ export interface VerifyResult {
   checked: number;
   /** seq of the first entry that is missing, altered or out of chain. */
   firstBrokenAt?: number;
-  reason?: 'missing_entry' | 'hash_mismatch' | 'chain_mismatch' | 'truncated';
+  reason?: 'missing_entry' | 'hash_mismatch' | 'chain_mismatch' | 'truncated' | 'unknown_key';
 }
 
 /** Streams the whole chain in seq order and recomputes every link. */
@@ -168,11 +179,18 @@ export async function verifyAuditChain(): Promise<VerifyResult> {
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let checked = 0;
+  let keyedSeen = false;
   const cursor = AuditEntryModel.find({}).sort({ _id: 1 }).lean().cursor({ batchSize: 1000 });
   for await (const entry of cursor) {
     if (entry.seq !== expectedSeq) return broken(checked, expectedSeq, 'missing_entry');
     if (entry.prevHash !== prevHash) return broken(checked, entry.seq, 'chain_mismatch');
-    if (hashEntry(prevHash, chainedFieldsOf(entry)) !== entry.hash) return broken(checked, entry.seq, 'hash_mismatch');
+    // A keyed link verifies only with its key; an unkeyed one after keyed links is a forgery.
+    const keyId = (entry as { keyId?: string }).keyId;
+    const secret = keyId === undefined ? undefined : knownKeys.get(keyId);
+    if (keyId !== undefined && secret === undefined) return broken(checked, entry.seq, 'unknown_key');
+    if (keyId === undefined && keyedSeen) return broken(checked, entry.seq, 'hash_mismatch');
+    if (hashEntry(prevHash, chainedFieldsOf(entry), secret === undefined ? undefined : { id: keyId as string, secret }) !== entry.hash) return broken(checked, entry.seq, 'hash_mismatch');
+    keyedSeen ||= keyId !== undefined;
     checked += 1;
     prevHash = entry.hash;
     expectedSeq += 1;
@@ -200,6 +218,7 @@ function chainedFieldsOf(entry: AuditEntryDoc): ChainedFields {
     before: entry.before ?? null,
     after: entry.after ?? null,
     requestId: entry.requestId ?? null,
+    ...(entry.keyId ? { keyId: entry.keyId } : {}),
   };
 }
 

@@ -51,6 +51,9 @@ const envSchema = z.object({
   GEOFENCE_METERS: z.coerce.number().int().min(10).max(10_000).default(300),
   PAYMENT_DUE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   AUDIT_EXPORT_MAX_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
+  // The audit chain's HMAC key, held outside the database (a secret: resolveSecrets), and its name on each link.
+  AUDIT_HMAC_KEY: z.string().min(32).max(500).optional(),
+  AUDIT_KEY_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/).default('k1'),
   SETTLEMENT_SAMPLE_PCT: z.coerce.number().int().min(0).max(100).default(5),
   // A secret: who knows it can tell which visits will be called back (resolveSecrets).
   SETTLEMENT_SAMPLE_SEED: z.string().min(24).max(200).optional(),
@@ -115,6 +118,8 @@ export interface Config {
   paymentDueDays: number;
   /** Most audit entries one CSV export writes (newest first); past it the file says it stopped. */
   auditExportMaxRows: number;
+  /** The audit chain's key (audit.hash.ts): every new link is an HMAC under it. */
+  auditKey: { id: string; secret: string };
   settlement: {
     /** Share of each draft's lines that get a verification callback before approval (percent). */
     samplePct: number;
@@ -158,7 +163,7 @@ export class ConfigError extends Error {
   }
 }
 
-const SECRET_VARIABLES = ['JWT_SECRET', 'JWT_REFRESH_SECRET', 'PII_ENCRYPTION_KEY', 'PII_HMAC_KEY', 'SETTLEMENT_SAMPLE_SEED'] as const;
+const SECRET_VARIABLES = ['JWT_SECRET', 'JWT_REFRESH_SECRET', 'PII_ENCRYPTION_KEY', 'PII_HMAC_KEY', 'SETTLEMENT_SAMPLE_SEED', 'AUDIT_HMAC_KEY'] as const;
 type SecretVariable = (typeof SECRET_VARIABLES)[number];
 
 /**
@@ -206,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     geofenceM: raw.GEOFENCE_METERS,
     paymentDueDays: raw.PAYMENT_DUE_DAYS,
     auditExportMaxRows: raw.AUDIT_EXPORT_MAX_ROWS,
+    auditKey: { id: raw.AUDIT_KEY_ID, secret: secrets.AUDIT_HMAC_KEY },
     settlement: {
       samplePct: raw.SETTLEMENT_SAMPLE_PCT,
       sampleSeed: secrets.SETTLEMENT_SAMPLE_SEED,

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { recordAudit, verifyAuditChain } from '../../src/audit/index.ts';
+import { recordAudit, useAuditKey, verifyAuditChain } from '../../src/audit/index.ts';
 import { hashEntry } from '../../src/audit/audit.hash.ts';
 import { AuditEntryModel, AuditHeadModel } from '../../src/audit/audit.model.ts';
-import { createTestApp, tokenFor } from '../support/app.ts';
+import { createTestApp, testConfig, tokenFor } from '../support/app.ts';
 import { clearCollections, useTestDatabase } from '../support/database.ts';
 
 const officer = { id: 'u-officer', role: 'street_officer' as const };
@@ -16,6 +16,7 @@ async function recordSome(count: number): Promise<void> {
 
 describe('audit log hash chain', () => {
   useTestDatabase();
+  before(() => useAuditKey(testConfig().auditKey));
   beforeEach(clearCollections);
 
   it('links entries in order and verifies a clean chain', async () => {
@@ -51,17 +52,66 @@ describe('audit log hash chain', () => {
     expect(await verifyAuditChain()).to.deep.equal({ ok: false, checked: 3, firstBrokenAt: 4, reason: 'truncated' });
   });
 
-  it('detects an entry re-hashed after editing (its successor no longer links to it)', async () => {
+  it('detects an entry re-hashed after editing (without the key its link does not verify)', async () => {
     await recordSome(4);
     const second = (await AuditEntryModel.findOne({ seq: 2 }).lean())!;
     const forgedHash = hashEntry(second.prevHash, {
       seq: second.seq, at: second.at, actorId: 'someone-else', actorRole: second.actorRole, action: second.action,
-      entityType: second.entityType, entityId: second.entityId, before: second.before, after: second.after, requestId: second.requestId ?? null,
+      entityType: second.entityType, entityId: second.entityId, before: second.before, after: second.after, requestId: second.requestId ?? null, keyId: 'k1',
     });
 
     await AuditEntryModel.collection.updateOne({ seq: 2 }, { $set: { actorId: 'someone-else', hash: forgedHash } });
 
+    expect(await verifyAuditChain()).to.include({ ok: false, firstBrokenAt: 2, reason: 'hash_mismatch' });
+  });
+
+  it('detects an edit whose whole chain was re-hashed to the tip by someone without the key', async () => {
+    await recordSome(5);
+    const entries = await AuditEntryModel.find().sort({ seq: 1 }).lean();
+    // Edit the third entry, then rebuild every link from there to the tip and move the head, as
+    // someone with database access would: with plain sha256 (unkeyed), and again with a guessed key.
+    for (const guess of [undefined, { id: 'k1', secret: 'a-guess-at-the-key-0123456789abcdef' }]) {
+      let prevHash = entries[1]!.hash;
+      for (const entry of entries.slice(2)) {
+        const fields = {
+          seq: entry.seq, at: entry.at, actorId: entry.actorId, actorRole: entry.actorRole, action: entry.action, entityType: entry.entityType,
+          entityId: entry.entityId, before: entry.before, after: entry.seq === 3 ? { status: 'rejected' } : entry.after, requestId: entry.requestId ?? null,
+          ...(guess ? { keyId: guess.id } : {}),
+        };
+        const hash = hashEntry(prevHash, fields, guess);
+        await AuditEntryModel.collection.replaceOne({ _id: entry._id }, { ...fields, prevHash, hash });
+        prevHash = hash;
+      }
+      await AuditHeadModel.collection.updateOne({ _id: 'chain' as never }, { $set: { hash: prevHash } });
+
+      expect(await verifyAuditChain(), guess ? 'a guessed key' : 'unkeyed').to.include({ ok: false, firstBrokenAt: 3, reason: 'hash_mismatch' });
+    }
+  });
+
+  it('verifies the links made before the chain was keyed, and the keyed link after them covers their tip', async () => {
+    // Two links as an older version made them (plain sha256, no key id), then keyed ones.
+    let prevHash = '0'.repeat(64);
+    for (const seq of [1, 2]) {
+      const fields = { seq, at: new Date(), actorId: 'u', actorRole: 'admin', action: 'senior.update', entityType: 'senior', entityId: `old${seq}`, before: null, after: null, requestId: null };
+      const hash = hashEntry(prevHash, fields);
+      await AuditEntryModel.collection.insertOne({ _id: String(seq).padStart(12, '0'), ...fields, prevHash, hash } as never);
+      prevHash = hash;
+    }
+    await recordSome(2);
+    expect(await verifyAuditChain()).to.deep.equal({ ok: true, checked: 4 });
+    expect((await AuditEntryModel.find().sort({ seq: 1 }).lean()).map((entry) => entry.keyId ?? null)).to.deep.equal([null, null, 'k1', 'k1']);
+
+    // An old link edited and the old part re-hashed: the first keyed link no longer follows it.
+    const fields = { seq: 2, at: new Date(), actorId: 'u', actorRole: 'admin', action: 'senior.update', entityType: 'senior', entityId: 'edited', before: null, after: null, requestId: null };
+    const first = (await AuditEntryModel.findOne({ seq: 1 }).lean())!;
+    await AuditEntryModel.collection.replaceOne({ _id: '000000000002' as never }, { ...fields, prevHash: first.hash, hash: hashEntry(first.hash, fields) });
     expect(await verifyAuditChain()).to.include({ ok: false, firstBrokenAt: 3, reason: 'chain_mismatch' });
+  });
+
+  it('refuses a link made with a key it does not hold', async () => {
+    await recordSome(2);
+    await AuditEntryModel.collection.updateOne({ seq: 2 }, { $set: { keyId: 'k9' } });
+    expect(await verifyAuditChain()).to.include({ ok: false, firstBrokenAt: 2, reason: 'unknown_key' });
   });
 
   it('keeps one unbroken chain under concurrent writers', async () => {
@@ -88,8 +138,9 @@ describe('audit log hash chain', () => {
     // Another instance appends two links, without moving the head, and this process does not know.
     let prevHash = mine.hash;
     for (const seq of [2, 3]) {
-      const fields = { seq, at: new Date(), actorId: 'other', actorRole: 'admin', action: 'senior.update', entityType: 'senior', entityId: `other${seq}`, before: null, after: null, requestId: null };
-      const hash = hashEntry(prevHash, fields);
+      // The other instance holds the same key.
+      const fields = { seq, at: new Date(), actorId: 'other', actorRole: 'admin', action: 'senior.update', entityType: 'senior', entityId: `other${seq}`, before: null, after: null, requestId: null, keyId: 'k1' };
+      const hash = hashEntry(prevHash, fields, testConfig().auditKey);
       await AuditEntryModel.collection.insertOne({ _id: String(seq).padStart(12, '0'), ...fields, prevHash, hash } as never);
       prevHash = hash;
     }

@@ -45,7 +45,7 @@ describe('configuration from the environment', () => {
   it('refuses to start in production with any secret missing, naming each', () => {
     const problems = problemsOf({ NODE_ENV: 'production', DATA_DIR: tempDir, MONGODB_URI: 'mongodb://db/' });
 
-    expect(problems.map((p) => p.variable)).to.deep.equal(['JWT_SECRET', 'JWT_REFRESH_SECRET', 'PII_ENCRYPTION_KEY', 'PII_HMAC_KEY', 'SETTLEMENT_SAMPLE_SEED']);
+    expect(problems.map((p) => p.variable)).to.deep.equal(['JWT_SECRET', 'JWT_REFRESH_SECRET', 'PII_ENCRYPTION_KEY', 'PII_HMAC_KEY', 'SETTLEMENT_SAMPLE_SEED', 'AUDIT_HMAC_KEY']);
     expect(existsSync(path.join(tempDir, 'dev-secrets.json'))).to.equal(false);
   });
 
@@ -57,7 +57,7 @@ describe('configuration from the environment', () => {
     expect(statSync(file).mode & 0o777).to.equal(0o600);
     expect(second.jwt.accessSecret).to.equal(first.jwt.accessSecret);
     expect(second.pii.encryptionKey.equals(first.pii.encryptionKey)).to.equal(true);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).to.have.keys('JWT_SECRET', 'JWT_REFRESH_SECRET', 'PII_ENCRYPTION_KEY', 'PII_HMAC_KEY', 'SETTLEMENT_SAMPLE_SEED');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).to.have.keys('JWT_SECRET', 'JWT_REFRESH_SECRET', 'PII_ENCRYPTION_KEY', 'PII_HMAC_KEY', 'SETTLEMENT_SAMPLE_SEED', 'AUDIT_HMAC_KEY');
     expect(second.settlement.sampleSeed).to.equal(first.settlement.sampleSeed).and.have.length(64);
   });
 

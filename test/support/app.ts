@@ -19,6 +19,7 @@ export const TEST_ENV = {
   PII_ENCRYPTION_KEY: '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff',
   PII_HMAC_KEY: 'test-hmac-key-0123456789abcdef0123456789abcdef',
   SETTLEMENT_SAMPLE_SEED: 'test-sample-secret-0123456789abcdef',
+  AUDIT_HMAC_KEY: 'test-audit-key-0123456789abcdef0123456789',
   LOG_LEVEL: 'silent',
   AUTH_RATE_LIMIT_PER_MINUTE: '100000',
 } as const;
