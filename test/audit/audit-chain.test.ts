@@ -79,7 +79,7 @@ describe('audit log hash chain', () => {
           ...(guess ? { keyId: guess.id } : {}),
         };
         const hash = hashEntry(prevHash, fields, guess);
-        await AuditEntryModel.collection.replaceOne({ _id: entry._id }, { ...fields, prevHash, hash });
+        await AuditEntryModel.collection.replaceOne({ _id: entry._id as never }, { ...fields, prevHash, hash });
         prevHash = hash;
       }
       await AuditHeadModel.collection.updateOne({ _id: 'chain' as never }, { $set: { hash: prevHash } });
