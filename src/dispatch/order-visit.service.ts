@@ -31,23 +31,49 @@ export async function assignCaregiver(orderId: string, caregiverId: string, call
  * Check-in and check-out carry GPS; a point beyond the geofence, a visit shorter than half the
  * expected time, or the same caregiver in service elsewhere flags the order. Flags never block.
  */
-export async function checkIn(orderId: string, given: { lng: number; lat: number; coordSystem?: CoordSystem }, call: Call): Promise<OrderDoc> {
+/** What the phone says about a step: its time, its fix's accuracy, its own id for the record. */
+export interface DeviceRecord { recordedAt?: string; accuracyM?: number; clientRecordId?: string }
+
+/**
+ * When a step happened, and what its timing says. Without signal the phone keeps the record and
+ * sends it later (its queue): the phone's time is taken — flagged late_sync when it arrives more
+ * than LATE_SYNC_MINUTES after it was made, refused past OFFLINE_SYNC_MAX_HOURS after the
+ * scheduled start. A phone's time ahead of the service's, or before what it follows (the order's
+ * creation, the check-in), is not believed: the service's time is taken and the visit flagged
+ * clock_drift. (A clock behind by more than the late threshold reads as a late record: both flag.)
+ */
+function whenRecorded(record: DeviceRecord, notBefore: Date, order: OrderDoc, now: Date, config: Config): { at: Date; flags: string[] } {
+  const { maxHours, lateMinutes, driftMinutes } = config.visitRecords;
+  if (now.getTime() > order.scheduledStart.getTime() + maxHours * 3_600_000) {
+    throw new DomainError('RULE_VIOLATION', [{ path: 'recordedAt', message: `已超过补传时限（预约时间后 ${maxHours} 小时），请联系服务商处理` }]);
+  }
+  if (!record.recordedAt) return { at: now, flags: [] };
+  const device = new Date(record.recordedAt);
+  if (device.getTime() > now.getTime() + driftMinutes * 60_000 || device.getTime() < notBefore.getTime()) return { at: now, flags: ['clock_drift'] };
+  const flags = now.getTime() - device.getTime() > lateMinutes * 60_000 ? ['late_sync'] : [];
+  return { at: new Date(Math.min(device.getTime(), now.getTime())), flags };
+}
+
+export async function checkIn(orderId: string, given: { lng: number; lat: number; coordSystem?: CoordSystem } & DeviceRecord, call: Call): Promise<OrderDoc> {
   const now = call.now ?? new Date();
   const order = await ownVisit(orderId, call.actor);
+  // The same record again (the phone's queue sent it twice, or never saw the answer): as it is.
+  if (given.clientRecordId && order.checkIn?.clientRecordId === given.clientRecordId) return order;
+  const timing = whenRecorded(given, order.createdAt as Date, order, now, call.config);
   // Stored and compared in WGS-84, the datum of the senior's home on the order (order-facts).
   const point = toWgs84(given, given.coordSystem);
   const distance = distanceM(point, seniorHome(order));
-  const flags = new Set(order.flags ?? []);
+  const flags = new Set([...(order.flags ?? []), ...timing.flags]);
   if (distance > call.config.geofenceM) flags.add('geofence_check_in');
   const elsewhere = await OrderModel.countDocuments({ caregiverId: order.caregiverId, status: 'in_service', _id: { $ne: order._id } });
   if (elsewhere > 0) flags.add('caregiver_overlap');
   return transitionOrder(order, 'check_in', contextOf(call), {
-    set: { checkIn: { at: now, ...point, distanceM: distance }, flags: [...flags], isFlagged: flags.size > 0 },
+    set: { checkIn: { at: timing.at, ...point, distanceM: distance, accuracyM: given.accuracyM ?? null, receivedAt: now, clientRecordId: given.clientRecordId ?? null }, flags: [...flags], isFlagged: flags.size > 0 },
     details: { distanceM: distance },
   });
 }
 
-export interface CheckOutInput {
+export interface CheckOutInput extends DeviceRecord {
   lng: number;
   lat: number;
   coordSystem?: CoordSystem;
@@ -69,21 +95,27 @@ export async function checkOut(orderId: string, input: CheckOutInput, call: Call
   assertOneProof(input);
   const now = call.now ?? new Date();
   const order = await ownVisit(orderId, call.actor);
+  if (input.clientRecordId && order.checkOut?.clientRecordId === input.clientRecordId) return order;
   if (order.status !== 'in_service') throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: '只有服务中的工单可以签退' }]);
   if (input.visitCode !== undefined) await assertVisitCode(order, input.visitCode, call.config);
   if (input.seniorPin !== undefined) await verifyConfirmationPin(order.seniorId, input.seniorPin, call.config);
+  const checkedInAt = order.checkIn?.at as Date;
+  const timing = whenRecorded(input, checkedInAt, order, now, call.config);
   const point = toWgs84(input, input.coordSystem);
   const distance = distanceM(point, seniorHome(order));
-  const durationMinutes = Math.max(0, Math.round((now.getTime() - (order.checkIn?.at as Date).getTime()) / 60_000));
-  const flags = new Set(order.flags ?? []);
+  const durationMinutes = Math.max(0, Math.round((timing.at.getTime() - checkedInAt.getTime()) / 60_000));
+  const flags = new Set([...(order.flags ?? []), ...timing.flags]);
   if (distance > call.config.geofenceM) flags.add('geofence_check_out');
   if (durationMinutes < order.expectedMinutes / 2) flags.add('short_visit');
-  const set: Record<string, unknown> = { checkOut: { at: now, lng: point.lng, lat: point.lat, distanceM: distance }, durationMinutes, flags: [...flags], isFlagged: flags.size > 0 };
+  const set: Record<string, unknown> = {
+    checkOut: { at: timing.at, lng: point.lng, lat: point.lat, distanceM: distance, accuracyM: input.accuracyM ?? null, receivedAt: now, clientRecordId: input.clientRecordId ?? null },
+    durationMinutes, flags: [...flags], isFlagged: flags.size > 0,
+  };
   if (input.noCodeReason !== undefined) {
     return transitionOrder(order, 'complete', contextOf(call), { set: { ...set, noCodeReason: input.noCodeReason }, reason: input.notes ?? null, details: { noCodeReason: input.noCodeReason } });
   }
   const method = input.seniorPin !== undefined ? 'senior_pin' : 'visit_code';
-  return confirmAndRedeem(order, { ...set, confirmation: { method, at: now, by: call.actor.id, satisfaction: null } }, call, input.notes);
+  return confirmAndRedeem(order, { ...set, confirmation: { method, at: timing.at, by: call.actor.id, satisfaction: null } }, call, input.notes);
 }
 
 function assertOneProof(input: CheckOutInput): void {

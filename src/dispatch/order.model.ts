@@ -1,10 +1,12 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { ORDER_STATUSES } from './order.state-machine.ts';
 
-export const ORDER_FLAGS = ['geofence_check_in', 'geofence_check_out', 'short_visit', 'caregiver_overlap'] as const;
+export const ORDER_FLAGS = ['geofence_check_in', 'geofence_check_out', 'short_visit', 'caregiver_overlap', 'late_sync', 'clock_drift'] as const;
 
 const rankingEntry = new Schema({ providerId: String, score: Number, distanceKm: Number, reasons: [String] }, { _id: false });
-const point = new Schema({ at: Date, lng: Number, lat: Number, distanceM: Number }, { _id: false });
+// `at` is when it happened (the phone's time when credible), `receivedAt` when the service got it;
+// `clientRecordId` makes a replay of the same record (an offline queue sending twice) change nothing.
+const point = new Schema({ at: Date, lng: Number, lat: Number, distanceM: Number, accuracyM: Number, receivedAt: Date, clientRecordId: String }, { _id: false });
 
 // Everything a later step needs is copied onto the order at creation (communityId, streetId, the
 // senior's location, expected minutes): settlement and reports read orders alone (no $lookup).

@@ -22,6 +22,14 @@ export interface RankingEntry {
   reasons: string[];
 }
 
+type StoredPoint = { at?: Date | null; lng?: number | null; lat?: number | null; distanceM?: number | null; accuracyM?: number | null; receivedAt?: Date | null } | null | undefined;
+
+/** A check-in or check-out as shown: when it happened, where, how far from home, when it arrived. */
+function visitPointView(point: StoredPoint) {
+  if (!point?.at) return null;
+  return { at: point.at, lng: point.lng as number, lat: point.lat as number, distanceM: point.distanceM as number, accuracyM: point.accuracyM ?? null, receivedAt: point.receivedAt ?? point.at };
+}
+
 /**
  * The order as a list shows it: API.md's order without `dispatch.ranking`, which lives beside the
  * order and costs a read per item (GET /service-orders/:id has it). The visit code's hash and
@@ -48,8 +56,8 @@ export function toOrderListView(order: OrderDoc) {
     priceFen: order.priceFen,
     subsidyFen: order.subsidyFen,
     selfPayFen: order.selfPayFen,
-    checkIn: order.checkIn?.at ? { at: order.checkIn.at, lng: order.checkIn.lng as number, lat: order.checkIn.lat as number, distanceM: order.checkIn.distanceM as number } : null,
-    checkOut: order.checkOut?.at ? { at: order.checkOut.at, lng: order.checkOut.lng as number, lat: order.checkOut.lat as number, distanceM: order.checkOut.distanceM as number } : null,
+    checkIn: visitPointView(order.checkIn),
+    checkOut: visitPointView(order.checkOut),
     durationMinutes: order.durationMinutes ?? null,
     flags: [...(order.flags ?? [])],
     confirmation: order.confirmation?.method ? { method: order.confirmation.method, at: order.confirmation.at as Date, by: order.confirmation.by as string, satisfaction: order.confirmation.satisfaction ?? null } : null,

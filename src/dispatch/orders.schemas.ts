@@ -18,7 +18,11 @@ export const createOrderBody = z
   .strict()
   .openapi('CreateServiceOrderRequest');
 
-const point = z.object({ at: dateTimeOut, lng: z.number(), lat: z.number(), distanceM: z.number() }).nullable();
+const point = z.object({
+  at: dateTimeOut, lng: z.number(), lat: z.number(), distanceM: z.number(),
+  accuracyM: z.number().nullable().openapi({ description: 'the phone\'s reported accuracy, metres' }),
+  receivedAt: dateTimeOut.openapi({ description: 'when the service received the record (at is when it happened)' }),
+}).nullable();
 
 const dispatchAttempts = z.array(z.object({ providerId: z.string(), offeredAt: dateTimeOut, answeredAt: nullableDateTimeOut.openapi({ description: 'when the offer was accepted, declined or found expired; null while open and on offers recorded before this field' }), outcome: z.string(), reason: z.string().nullable() }));
 const ranking = z.array(z.object({ providerId: z.string(), score: z.number(), distanceKm: z.number(), reasons: z.array(z.string()) }));
@@ -111,13 +115,21 @@ const lat = z.number().min(3).max(54);
 export const assignBody = z.object({ caregiverId: objectIdParam }).strict();
 /** The phone's datum: GPS is WGS-84 (the default); a point picked on a Chinese map is GCJ-02. */
 const coordSystem = z.enum(COORD_SYSTEMS).optional().openapi({ description: 'wgs84 (GPS, the default) or gcj02; stored and compared in WGS-84' });
-export const checkInBody = z.object({ lng, lat, coordSystem }).strict();
+/** What a phone records at the door, also without signal (sent later by its queue). */
+const deviceRecord = {
+  recordedAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'the phone\'s time when the step was taken (offline records are sent later); default: when received' }),
+  accuracyM: z.number().min(0).max(100_000).optional().openapi({ description: 'the GPS fix\'s accuracy, metres' }),
+  clientRecordId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, bilingual('记录编号格式不正确', 'clientRecordId: 8-64 letters, digits, _ or -')).optional()
+    .openapi({ description: 'the phone\'s id of this record: the same id again changes nothing and answers the order as it is' }),
+};
+export const checkInBody = z.object({ lng, lat, coordSystem, ...deviceRecord }).strict();
 const sixDigits = (zh: string) => z.string().regex(/^\d{6}$/, bilingual(`${zh}为6位数字`, 'six digits'));
 export const checkOutBody = z
   .object({
     lng,
     lat,
     coordSystem,
+    ...deviceRecord,
     visitCode: sixDigits('服务核验码').optional().openapi({ description: 'the order\'s 6-digit code read by the senior: the visit is confirmed at once' }),
     seniorPin: sixDigits('个人确认码').optional().openapi({ description: 'instead of visitCode: the senior\'s personal confirmation PIN, good for any order of the senior (care-plan and emergency orders too); wrong tries count per senior, 5 lock it' }),
     noCodeReason: z.string().max(500).trim().min(4, bilingual('请写明老人无法提供核验码的原因（至少4个字）', 'say why the senior could not give a code (at least 4 characters)')).optional()

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import mongoose from 'mongoose';
 import { countedOrders, OrderCountModel, repairOrderCounts } from '../../src/dispatch/order-counts.ts';
-import { OrderModel } from '../../src/dispatch/order.model.ts';
+import { OrderHistoryModel, OrderModel } from '../../src/dispatch/order.model.ts';
 import { SeniorModel } from '../../src/seniors/senior.model.ts';
 import { issueMonth } from '../../src/vouchers/index.ts';
 import { AccountModel, EntryModel } from '../../src/vouchers/ledger.model.ts';
@@ -111,6 +111,64 @@ describe('visits: assignment, check-in/out, confirmation, cancellation, disputes
     expect(answers[5]!.body.error.code).to.equal('VISIT_CODE_LOCKED');
     expect(rightButLocked.body.error.code).to.equal('VISIT_CODE_LOCKED');
     expect((await OrderModel.findById(id).lean())!.status).to.equal('in_service');
+  });
+
+  describe('visit records made on a phone without signal', () => {
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+
+    it('takes a record sent late at the time it was made, once however often it is sent, and flags it late', async () => {
+      const visit = await assignedOrder();
+      // Made yesterday; the caregiver went this morning, in a home without signal.
+      await OrderModel.collection.updateOne({ _id: new mongoose.Types.ObjectId(visit.id) }, { $set: { createdAt: new Date(Date.now() - 24 * 3_600_000) } });
+      const checkIn = { ...HOME, recordedAt: minutesAgo(95), accuracyM: 12, clientRecordId: 'phone-a-checkin-0001' };
+      const checkOut = { ...HOME, recordedAt: minutesAgo(40), accuracyM: 8, clientRecordId: 'phone-a-checkout-0001', visitCode: visit.visitCode };
+
+      // The queue replays out of order first: the check-out before its check-in is refused and stays queued.
+      expect((await post(w.caregiver, `/${visit.id}/check-out`, checkOut)).status).to.equal(409);
+      const first = await post(w.caregiver, `/${visit.id}/check-in`, checkIn);
+      expect(first.status).to.equal(200);
+      expect(new Date(first.body.checkIn.at).toISOString()).to.equal(checkIn.recordedAt);
+      expect(first.body.checkIn.accuracyM).to.equal(12);
+      expect(new Date(first.body.checkIn.receivedAt).getTime()).to.be.greaterThan(new Date(checkIn.recordedAt).getTime());
+      expect(first.body.flags).to.include('late_sync');
+      const again = await post(w.caregiver, `/${visit.id}/check-in`, checkIn);
+      expect(again.status).to.equal(200);
+      expect(again.body.checkIn).to.deep.equal(first.body.checkIn);
+
+      const out = await post(w.caregiver, `/${visit.id}/check-out`, checkOut);
+      expect(out.status).to.equal(200);
+      expect(out.body.status).to.equal('confirmed');
+      expect(out.body.durationMinutes).to.equal(55);
+      const twice = await post(w.caregiver, `/${visit.id}/check-out`, checkOut);
+      expect(twice.status).to.equal(200);
+      expect(twice.body.checkOut).to.deep.equal(out.body.checkOut);
+      expect(await OrderHistoryModel.countDocuments({ orderId: visit.id, action: { $in: ['check_in', 'complete', 'confirm'] } })).to.equal(2);
+      // A new record (another id) for a step already taken is what it always was: refused.
+      expect((await post(w.caregiver, `/${visit.id}/check-in`, { ...checkIn, clientRecordId: 'phone-a-checkin-0002' })).status).to.equal(409);
+    });
+
+    it('does not believe a phone whose clock runs ahead, nor a record older than the order, and flags both', async () => {
+      const ahead = await assignedOrder();
+      const inFuture = await post(w.caregiver, `/${ahead.id}/check-in`, { ...HOME, recordedAt: new Date(Date.now() + 3_600_000).toISOString() });
+      expect(inFuture.body.flags).to.include('clock_drift');
+      expect(Math.abs(new Date(inFuture.body.checkIn.at).getTime() - Date.now())).to.be.below(60_000);
+
+      const behind = await assignedOrder(w.second.id);
+      const beforeTheOrder = await post(w.secondCaregiver, `/${behind.id}/check-in`, { ...HOME, recordedAt: minutesAgo(24 * 60) });
+      expect(beforeTheOrder.body.flags).to.include('clock_drift');
+      expect(beforeTheOrder.body.flags).to.not.include('late_sync');
+    });
+
+    it('refuses a record sent after the window, and a malformed record id, changing nothing', async () => {
+      const visit = await assignedOrder();
+      await OrderModel.updateOne({ _id: visit.id }, { $set: { scheduledStart: new Date(Date.now() - 73 * 3_600_000) } });
+      const late = await post(w.caregiver, `/${visit.id}/check-in`, { ...HOME, recordedAt: minutesAgo(73 * 60 - 5) });
+      expect(late.status).to.equal(422);
+      expect(late.body.error.details[0].message).to.contain('已超过补传时限');
+      const malformed = await post(w.caregiver, `/${visit.id}/check-in`, { ...HOME, clientRecordId: 'x' });
+      expect(malformed.status).to.equal(400);
+      expect((await OrderModel.findById(visit.id).lean())?.status).to.equal('assigned');
+    });
   });
 
   it('measures the geofence in one datum: a home picked on a Chinese map (GCJ-02) and a phone\'s GPS (WGS-84)', async () => {

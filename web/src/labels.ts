@@ -33,6 +33,7 @@ export const ORDER_SOURCE_LABELS: Record<string, string> = { hotline: '热线', 
 
 export const FLAG_LABELS: Record<string, string> = {
   geofence_check_in: '签到位置超出范围', geofence_check_out: '签退位置超出范围', short_visit: '服务时长不足', caregiver_overlap: '护理员时间重叠',
+  late_sync: '离线记录延迟上报', clock_drift: '手机时间异常',
 };
 
 export const ENTRY_TYPE_LABELS: Record<string, string> = {
