@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { JobDefinition } from '../shared/job-definition.ts';
-import { verifyAuditChain } from './audit.service.ts';
+import { businessDay } from '../shared/time.ts';
+import { anchorAuditHead, verifyAuditChain } from './audit.service.ts';
 
 /** Daily proof that nobody edited or deleted audit entries; a broken chain fails the run loudly. */
 export const auditVerifyJob: JobDefinition<Record<string, never>> = {
@@ -9,12 +10,15 @@ export const auditVerifyJob: JobDefinition<Record<string, never>> = {
   schedule: '0 30 3 * * *',
   params: z.object({}).strict(),
   paramsForTick: () => ({}),
-  async run(_params, { logger }) {
+  async run(_params, { logger, config }) {
     const result = await verifyAuditChain();
     if (!result.ok) {
       logger.error({ firstBrokenAt: result.firstBrokenAt, reason: result.reason }, 'audit chain broken');
       throw new Error(`audit chain broken at seq ${result.firstBrokenAt} (${result.reason})`);
     }
-    return { checked: result.checked };
+    // A verified head becomes the day's anchor: later verifications check the chain still has it.
+    const now = new Date();
+    const anchor = await anchorAuditHead(businessDay(now, config.businessTimeZone), now);
+    return { checked: result.checked, anchoredSeq: anchor?.seq ?? 0 };
   },
 };

@@ -27,6 +27,16 @@ const auditEntrySchema = new Schema(
 export type AuditEntryDoc = InferSchemaType<typeof auditEntrySchema>;
 
 export const auditEntryId = (seq: number) => String(seq).padStart(12, '0');
+
+// The chain's head as the daily verification found it (`_id` = the business day): a link that a
+// later rewrite — even one made with the key — cannot match again. The newest of a month is printed
+// in that month's period summary, which finance files outside the system.
+const auditAnchorSchema = new Schema(
+  { _id: { type: String, required: true }, seq: { type: Number, required: true }, hash: { type: String, required: true }, at: { type: Date, required: true } },
+  { collection: 'audit_anchors', versionKey: false },
+);
+export type AuditAnchorDoc = InferSchemaType<typeof auditAnchorSchema> & { _id: string };
+export const AuditAnchorModel = mongoose.model('AuditAnchor', auditAnchorSchema);
 export const AuditEntryModel = mongoose.model('AuditEntry', auditEntrySchema);
 
 // Where the chain ends, so a writer finds the last link by _id instead of sorting the whole log.

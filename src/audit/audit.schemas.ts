@@ -44,7 +44,7 @@ export const auditVerifySchema = z
     ok: z.boolean(),
     checked: z.number().int(),
     firstBrokenAt: z.number().int().optional().openapi({ description: 'seq of the first missing, altered or unchained entry' }),
-    reason: z.enum(['missing_entry', 'hash_mismatch', 'chain_mismatch', 'truncated', 'unknown_key']).optional()
-      .openapi({ description: 'unknown_key: a link made with a key this service does not hold' }),
+    reason: z.enum(['missing_entry', 'hash_mismatch', 'chain_mismatch', 'truncated', 'unknown_key', 'anchor_mismatch']).optional()
+      .openapi({ description: 'unknown_key: a link made with a key this service does not hold; anchor_mismatch: a link differs from the one a daily verification anchored' }),
   })
   .openapi('AuditVerifyResult');

@@ -7,7 +7,7 @@ import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import { ROLE_ZH, SYSTEM_ACTOR_ID, type Actor, type Role } from '../shared/roles.ts';
 import { GENESIS_HASH, hashEntry, type AuditKey, type ChainedFields } from './audit.hash.ts';
 import { auditActionLabel, auditEntityLabel } from './audit-labels.ts';
-import { AuditEntryModel, AuditHeadModel, auditEntryId, type AuditEntryDoc } from './audit.model.ts';
+import { AuditAnchorModel, AuditEntryModel, AuditHeadModel, auditEntryId, type AuditEntryDoc } from './audit.model.ts';
 
 const HEAD_ID = 'chain';
 
@@ -134,11 +134,13 @@ async function appendToChain(inputs: AuditInput[]): Promise<AuditEntry[]> {
 
 async function findChainTip(): Promise<{ seq: number; hash: string }> {
   // The link this process wrote last, if it is still there and still the last: one read by `_id`.
-  if (knownTip) {
-    const found = await AuditEntryModel.find({ _id: { $in: [auditEntryId(knownTip.seq), auditEntryId(knownTip.seq + 1)] } }, { seq: 1, hash: 1 }).lean();
-    const mine = found.find((entry) => entry.seq === knownTip!.seq);
-    if (mine?.hash === knownTip.hash && found.length === 1) return knownTip;
-    knownTip = null;
+  // Read once: the anchoring job asks for the tip while a writer may reset it (no await in between).
+  const known = knownTip;
+  if (known) {
+    const found = await AuditEntryModel.find({ _id: { $in: [auditEntryId(known.seq), auditEntryId(known.seq + 1)] } }, { seq: 1, hash: 1 }).lean();
+    const mine = found.find((entry) => entry.seq === known.seq);
+    if (mine?.hash === known.hash && found.length === 1) return known;
+    if (knownTip === known) knownTip = null;
   }
   const head = await AuditHeadModel.findById(HEAD_ID).lean();
   let tip = head ? { seq: head.seq, hash: head.hash } : { seq: 0, hash: GENESIS_HASH };
@@ -171,7 +173,7 @@ export interface VerifyResult {
   checked: number;
   /** seq of the first entry that is missing, altered or out of chain. */
   firstBrokenAt?: number;
-  reason?: 'missing_entry' | 'hash_mismatch' | 'chain_mismatch' | 'truncated' | 'unknown_key';
+  reason?: 'missing_entry' | 'hash_mismatch' | 'chain_mismatch' | 'truncated' | 'unknown_key' | 'anchor_mismatch';
 }
 
 /** Streams the whole chain in seq order and recomputes every link. */
@@ -180,26 +182,44 @@ export async function verifyAuditChain(): Promise<VerifyResult> {
   let prevHash = GENESIS_HASH;
   let checked = 0;
   let keyedSeen = false;
-  const cursor = AuditEntryModel.find({}).sort({ _id: 1 }).lean().cursor({ batchSize: 1000 });
-  for await (const entry of cursor) {
-    if (entry.seq !== expectedSeq) return broken(checked, expectedSeq, 'missing_entry');
-    if (entry.prevHash !== prevHash) return broken(checked, entry.seq, 'chain_mismatch');
-    // A keyed link verifies only with its key; an unkeyed one after keyed links is a forgery.
-    const keyId = (entry as { keyId?: string }).keyId;
-    const secret = keyId === undefined ? undefined : knownKeys.get(keyId);
-    if (keyId !== undefined && secret === undefined) return broken(checked, entry.seq, 'unknown_key');
-    if (keyId === undefined && keyedSeen) return broken(checked, entry.seq, 'hash_mismatch');
-    if (hashEntry(prevHash, chainedFieldsOf(entry), secret === undefined ? undefined : { id: keyId as string, secret }) !== entry.hash) return broken(checked, entry.seq, 'hash_mismatch');
-    keyedSeen ||= keyId !== undefined;
-    checked += 1;
-    prevHash = entry.hash;
-    expectedSeq += 1;
+  /** The links from `expectedSeq` on, as they are now; a broken one ends the verification. */
+  const walk = async (): Promise<VerifyResult | null> => {
+    const from = expectedSeq === 1 ? {} : { _id: { $gt: auditEntryId(expectedSeq - 1) } };
+    for await (const entry of AuditEntryModel.find(from).sort({ _id: 1 }).lean().cursor({ batchSize: 1000 })) {
+      if (entry.seq !== expectedSeq) return broken(checked, expectedSeq, 'missing_entry');
+      if (entry.prevHash !== prevHash) return broken(checked, entry.seq, 'chain_mismatch');
+      // A keyed link verifies only with its key; an unkeyed one after keyed links is a forgery.
+      const keyId = (entry as { keyId?: string }).keyId;
+      const secret = keyId === undefined ? undefined : knownKeys.get(keyId);
+      if (keyId !== undefined && secret === undefined) return broken(checked, entry.seq, 'unknown_key');
+      if (keyId === undefined && keyedSeen) return broken(checked, entry.seq, 'hash_mismatch');
+      if (hashEntry(prevHash, chainedFieldsOf(entry), secret === undefined ? undefined : { id: keyId as string, secret }) !== entry.hash) return broken(checked, entry.seq, 'hash_mismatch');
+      keyedSeen ||= keyId !== undefined;
+      checked += 1;
+      prevHash = entry.hash;
+      expectedSeq += 1;
+    }
+    return null;
+  };
+  const first = await walk();
+  if (first) return first;
+  // Every daily anchor must still be a link of the chain as it is (a rewrite from before it, even
+  // re-made with the key, changes the link it recorded).
+  for await (const anchor of AuditAnchorModel.find({}).sort({ seq: 1 }).lean().cursor({ batchSize: 1000 })) {
+    const entry = await AuditEntryModel.findById(auditEntryId(anchor.seq), { hash: 1 }).lean();
+    if (entry && entry.hash !== anchor.hash) return broken(checked, anchor.seq, 'anchor_mismatch');
   }
-  const head = await AuditHeadModel.findById(HEAD_ID).lean();
-  // The head may lag (crash between insert and head update) but never lead: entries after the
-  // last one we saw were deleted.
-  if (head && head.seq >= expectedSeq) return broken(checked, expectedSeq, 'truncated');
-  return { ok: true, checked };
+  // The head may lag (crash between insert and head update) but never lead: entries after the last
+  // one seen were deleted — unless they were written while the chain was being read (writers do
+  // not stop for a verification): those are read and verified too before truncation is reported.
+  for (;;) {
+    const head = await AuditHeadModel.findById(HEAD_ID).lean();
+    if (!head || head.seq < expectedSeq) return { ok: true, checked };
+    const before = expectedSeq;
+    const more = await walk();
+    if (more) return more;
+    if (expectedSeq === before) return broken(checked, expectedSeq, 'truncated');
+  }
 }
 
 function broken(checked: number, firstBrokenAt: number, reason: NonNullable<VerifyResult['reason']>): VerifyResult {
@@ -302,3 +322,23 @@ export async function writeAuditCsv(filter: Omit<AuditFilter, 'page' | 'pageSize
 }
 
 const jsonCell = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+
+/** The chain's newest link, kept as the day's anchor (the first kept stays: a re-run adds nothing). */
+export async function anchorAuditHead(day: string, now: Date): Promise<{ seq: number; hash: string } | null> {
+  const tip = await findChainTip();
+  if (tip.seq === 0) return null;
+  try {
+    await AuditAnchorModel.create({ _id: day, seq: tip.seq, hash: tip.hash, at: now });
+    return tip;
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+    const kept = await AuditAnchorModel.findById(day).lean();
+    return kept ? { seq: kept.seq, hash: kept.hash } : null;
+  }
+}
+
+/** The newest anchor made before `before` (a period summary prints the one its month ended with). */
+export async function latestAuditAnchor(before: Date): Promise<{ day: string; seq: number; hash: string } | null> {
+  const [anchor] = await AuditAnchorModel.find({ at: { $lt: before } }).sort({ _id: -1 }).limit(1).lean();
+  return anchor ? { day: anchor._id, seq: anchor.seq, hash: anchor.hash } : null;
+}

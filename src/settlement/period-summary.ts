@@ -5,6 +5,8 @@ import { yuanNumber } from '../shared/money.ts';
 import { CATEGORIES_BY_NEED } from './categories.ts';
 import { LineModel, StatementModel, ZERO_TOTALS, type StatementTotals } from './settlement.model.ts';
 import { STATEMENT_STATUS_ZH } from './statement-export.ts';
+import { latestAuditAnchor } from '../audit/index.ts';
+import { BUSINESS_TIME_ZONE_DEFAULT, businessMonthBounds } from '../shared/time.ts';
 
 /*
  * The period summary (PRODUCT.md §8): every statement of the period, whatever its status, by
@@ -29,7 +31,7 @@ export const CATEGORY_ZH: Record<string, string> = {
 };
 const FUNDING_ZH: Record<string, string> = { city: '市级财政', district: '区级财政', self_pay: '老人自付' };
 
-export async function periodSummary(period: string) {
+export async function periodSummary(period: string, timeZone: string = BUSINESS_TIME_ZONE_DEFAULT) {
   const statements = await StatementModel.find({ period }).sort({ providerName: 1, _id: 1 }).lean();
   const totals: StatementTotals & { lineCount: number } = { ...ZERO_TOTALS, lineCount: 0 };
   for (const statement of statements) {
@@ -62,8 +64,12 @@ export async function periodSummary(period: string) {
   const serviceNames = new Map((await listServiceTypes()).map((type) => [type.code, type.name]));
   const communities = await Promise.all([...byCommunity.entries()].map(async ([communityId, figures]) => ({ communityId, communityName: (await getCommunity(communityId))?.name ?? communityId, ...figures })));
   const categoryOrder = (category: string) => { const index = (CATEGORIES_BY_NEED as readonly string[]).indexOf(category); return index < 0 ? 99 : index; };
+  // The audit chain's head as anchored by the last daily verification of the month: printed with
+  // the month's figures, it is a copy of the chain's state outside the database.
+  const auditAnchor = await latestAuditAnchor(businessMonthBounds(period, timeZone).end);
   return {
     period,
+    auditAnchor,
     statementCount: statements.length,
     totals,
     byProvider: statements.map((statement) => ({
@@ -87,7 +93,8 @@ export async function writeSummaryXlsx(summary: PeriodSummary, stream: Writable)
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Starlight Care 星光助老';
   const [year, month] = summary.period.split('-');
-  const title = `${year}年${Number(month)}月 居家养老服务结算汇总`;
+  const anchor = summary.auditAnchor ? `（审计链存证：${summary.auditAnchor.day} 第 ${summary.auditAnchor.seq} 条，${summary.auditAnchor.hash}）` : '（本月尚无审计链存证）';
+  const title = `${year}年${Number(month)}月 居家养老服务结算汇总${anchor}`;
   const delivered = ['服务笔数', '服务数量', '服务金额（元）', '补贴金额（元）', '自付金额（元）'];
   const deliveredCells = (f: DeliveredFigures) => [f.lineCount, f.quantity, yuanNumber(f.grossFen), yuanNumber(f.subsidyFen), yuanNumber(f.selfPayFen)];
 

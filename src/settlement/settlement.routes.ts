@@ -37,8 +37,8 @@ route({
   method: 'get', path: '/settlements/summary', summary: 'Totals of a period by provider, community, category, service type and funding source (?format=xlsx for a workbook)', tags,
   access: READERS, query: summaryQuery,
   success: { status: 200, schema: summarySchema, files: [XLSX_TYPE], description: 'The period summary (JSON, or the workbook with ?format=xlsx)' },
-  handler: async ({ query }, _req, res) => {
-    const summary = await periodSummary(query.period);
+  handler: async ({ query, config }, _req, res) => {
+    const summary = await periodSummary(query.period, config.businessTimeZone);
     if (query.format === 'json') return summary;
     const [year, month] = query.period.split('-');
     attachment(res, XLSX_TYPE, `结算汇总-${year}年${month}月.xlsx`, `settlement-summary-${query.period}.xlsx`);

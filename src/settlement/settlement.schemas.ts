@@ -129,6 +129,8 @@ export const summaryQuery = z.object({ period: periodField, format: z.enum(['jso
 export const summarySchema = z
   .object({
     period: z.string(),
+    auditAnchor: z.object({ day: z.string(), seq: z.number().int(), hash: z.string() }).nullable()
+      .openapi({ description: 'the audit chain\'s head as the last daily verification before the month\'s end anchored it: filed with the summary, a copy outside the database' }),
     statementCount: z.number().int(),
     totals: totalsSchema.extend({ lineCount: z.number().int() }),
     byProvider: z.array(totalsSchema.extend({ providerId: z.string(), providerName: z.string(), statementId: z.string(), status: z.enum(STATEMENT_STATUSES), lineCount: z.number().int() })),

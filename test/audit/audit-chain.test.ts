@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { recordAudit, useAuditKey, verifyAuditChain } from '../../src/audit/index.ts';
+import { anchorAuditHead, latestAuditAnchor, recordAudit, useAuditKey, verifyAuditChain } from '../../src/audit/index.ts';
 import { hashEntry } from '../../src/audit/audit.hash.ts';
-import { AuditEntryModel, AuditHeadModel } from '../../src/audit/audit.model.ts';
+import { AuditAnchorModel, AuditEntryModel, AuditHeadModel } from '../../src/audit/audit.model.ts';
 import { createTestApp, testConfig, tokenFor } from '../support/app.ts';
 import { clearCollections, useTestDatabase } from '../support/database.ts';
 
@@ -106,6 +106,50 @@ describe('audit log hash chain', () => {
     const first = (await AuditEntryModel.findOne({ seq: 1 }).lean())!;
     await AuditEntryModel.collection.replaceOne({ _id: '000000000002' as never }, { ...fields, prevHash: first.hash, hash: hashEntry(first.hash, fields) });
     expect(await verifyAuditChain()).to.include({ ok: false, firstBrokenAt: 3, reason: 'chain_mismatch' });
+  });
+
+  it("detects a rewrite made with the key itself, from before a day's anchor", async () => {
+    await recordSome(3);
+    expect(await anchorAuditHead('2026-12-01', new Date('2026-12-01T03:30:00+08:00'))).to.include({ seq: 3 });
+    await recordSome(2);
+    expect(await verifyAuditChain()).to.deep.equal({ ok: true, checked: 5 });
+    expect(await latestAuditAnchor(new Date('2026-12-31T16:00:00Z'))).to.include({ day: '2026-12-01', seq: 3 });
+    expect(await latestAuditAnchor(new Date('2026-11-30T16:00:00Z'))).to.equal(null);
+
+    // Someone holding the key edits entry 2 and re-makes every link to the tip: the HMACs verify,
+    // the anchored third link does not.
+    const key = testConfig().auditKey;
+    const entries = await AuditEntryModel.find().sort({ seq: 1 }).lean();
+    let prevHash = entries[0]!.hash;
+    for (const entry of entries.slice(1)) {
+      const fields = {
+        seq: entry.seq, at: entry.at, actorId: entry.seq === 2 ? 'someone-else' : entry.actorId, actorRole: entry.actorRole, action: entry.action, entityType: entry.entityType,
+        entityId: entry.entityId, before: entry.before, after: entry.after, requestId: entry.requestId ?? null, keyId: key.id,
+      };
+      const hash = hashEntry(prevHash, fields, key);
+      await AuditEntryModel.collection.replaceOne({ _id: entry._id as never }, { ...fields, prevHash, hash });
+      prevHash = hash;
+    }
+    await AuditHeadModel.collection.updateOne({ _id: 'chain' as never }, { $set: { hash: prevHash } });
+
+    expect(await verifyAuditChain()).to.deep.equal({ ok: false, checked: 5, firstBrokenAt: 3, reason: 'anchor_mismatch' });
+  });
+
+  it('anchors one head a day: a second run of the day keeps the first', async () => {
+    await recordSome(2);
+    await anchorAuditHead('2026-12-02', new Date());
+    await recordSome(1);
+    expect(await anchorAuditHead('2026-12-02', new Date())).to.include({ seq: 2 });
+    expect(await AuditAnchorModel.countDocuments()).to.equal(1);
+  });
+
+  it('does not take entries appended while it reads the chain for a truncation', async () => {
+    await recordSome(20);
+    // Writers do not stop for a verification (the daily job runs beside the day's work).
+    const [result] = await Promise.all([verifyAuditChain(), ...Array.from({ length: 30 }, (_, i) => recordAudit({ actor: officer, action: 'senior.update', entityType: 'senior', entityId: `late${i}` }))]);
+    expect(result.ok, JSON.stringify(result)).to.equal(true);
+    expect(result.checked).to.be.within(20, 50);
+    expect(await verifyAuditChain()).to.deep.equal({ ok: true, checked: 50 });
   });
 
   it('refuses a link made with a key it does not hold', async () => {

@@ -114,6 +114,7 @@ export interface SettlementProgress {
 interface Delivered { lineCount: number; quantity: number; grossFen: number; subsidyFen: number; selfPayFen: number }
 export interface SettlementSummary {
   period: string; statementCount: number; totals: StatementTotals & { lineCount: number };
+  auditAnchor: { day: string; seq: number; hash: string } | null;
   byProvider: (StatementTotals & { providerId: string; providerName: string; statementId: string; status: string; lineCount: number })[];
   byCommunity: (Delivered & { communityId: string; communityName: string })[];
   byCategory: (Delivered & { category: string })[];
