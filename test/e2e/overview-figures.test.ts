@@ -25,7 +25,8 @@ describe('web console: the monthly overview figures (e2e, headless Chromium)', f
     await visitUntil(server.baseUrl, world, senior!.id, 'completed', { at: new Date(Date.now() + 600_000), proof: 'visitCode' });
     const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date());
     const run = await callAs<{ statements: { id: string }[] }>(server.baseUrl, world.users.finance, 'POST', '/settlements', { period: month });
-    await callAs(server.baseUrl, world.users.finance, 'POST', `/settlements/statements/${run.statements[0]!.id}/approve`, {});
+    // The visit is flagged (0 minutes), so it is called back before approval: approved here with a reason.
+    await callAs(server.baseUrl, world.users.finance, 'POST', `/settlements/statements/${run.statements[0]!.id}/approve`, { overrideReason: '回访已电话完成，系统登记稍后补录' });
     browser = await launchChromium();
     page = await openPage(browser, server.baseUrl);
     await signIn(page, world.users.finance.username, TEST_USER_PASSWORD);
@@ -44,6 +45,21 @@ describe('web console: the monthly overview figures (e2e, headless Chromium)', f
     expect(header).to.contain('共 1 张').and.contain('其中逾期 0 张');
     expect(header).to.not.contain('逾期未付');
     expect(await unpaid.locator('.el-table__row').innerText()).to.contain('未到期').and.not.contain('逾期');
+  });
+
+  it('prints a statement as it is on screen, without the menu and the buttons', async () => {
+    await page.locator('[data-test="unpaid-statements"] .el-table__row').getByRole('link', { name: '安心养老服务中心' }).click();
+    await page.waitForURL(/\/settlement\/statements\//);
+    await page.evaluate("window.__printed = 0; window.print = () => { window.__printed += 1; }");
+    await page.getByRole('button', { name: '打印结算单' }).click();
+    expect(await page.evaluate('window.__printed')).to.equal(1);
+    // What the print style leaves: the statement, not the side menu or the buttons.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.console > .aside').isVisible()).to.equal(false);
+    expect(await page.getByRole('button', { name: '打印结算单' }).isVisible()).to.equal(false);
+    expect(await page.getByText('安心养老服务中心').first().isVisible()).to.equal(true);
+    await page.emulateMedia({ media: 'screen' });
+    await page.goto('/overview');
   });
 
   it('shows no funding ring for a month without money, and the sources that paid for a month with it', async () => {
