@@ -171,8 +171,9 @@ export async function dispatch(config: Config): Promise<PhaseResult> {
   const atHundred = await timeRanking(dayOrders[0]!);
   const providerIds = [...new Set(dayOrders.map((order) => order.offer?.providerId).filter((id): id is string => Boolean(id)))];
   for (let batch = 0; batch < 29; batch += 1) {
+    // Copies without the order's human number (unique: GD… is the original's).
     const copies = Array.from({ length: 100 }, (_, n) => ({
-      ...dayOrders[n]!, _id: new mongoose.Types.ObjectId(), status: 'accepted', offer: null, providerId: providerIds[(batch * 100 + n) % providerIds.length]!, holdRef: null,
+      ...withoutNumber(dayOrders[n]!), _id: new mongoose.Types.ObjectId(), status: 'accepted', offer: null, providerId: providerIds[(batch * 100 + n) % providerIds.length]!, holdRef: null,
     }));
     await OrderModel.collection.insertMany(copies as never[]);
     for (const copy of copies) await countOrderChange(null, copy as unknown as OrderDoc);
@@ -185,6 +186,8 @@ export async function dispatch(config: Config): Promise<PhaseResult> {
     'ranking.dayOrders': dayCount, 'ranking.at3000.medianMs': atThreeThousand.medianMs, 'ranking.at3000.p99Ms': atThreeThousand.p99Ms,
   };
 }
+
+const withoutNumber = ({ number: _number, ...order }: OrderDoc) => order;
 
 async function timeRanking(order: OrderDoc): Promise<{ medianMs: number; p99Ms: number }> {
   const timings: number[] = [];
