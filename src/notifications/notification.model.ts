@@ -49,8 +49,9 @@ const notificationSchema = new Schema(
 );
 
 notificationSchema.index({ status: 1, nextAttemptAt: 1 });
-notificationSchema.index({ createdAt: -1 });
+// The outbox's pages, whole or by status or channel, each walked from its cursor on an index.
 notificationSchema.index({ status: 1, _id: 1 });
+notificationSchema.index({ channel: 1, _id: 1 });
 
 export type NotificationDoc = InferSchemaType<typeof notificationSchema>;
 

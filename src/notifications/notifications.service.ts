@@ -77,14 +77,18 @@ function outboxDoc(input: NotificationInput, keys: PiiKeys, now: Date) {
 }
 
 /**
- * The outbox newest first. By creation time, not by `_id`: the id is the dedupe key
- * ('emergency:…', 'settlement-sample:…'), whose order says nothing of when it was written.
+ * The outbox by key, descending, a page at a time from its index. Not by creation time, though the
+ * key ('emergency:…', 'settlement-sample:…') says nothing of when a notification was written: the
+ * engine streams a page only in `_id` order (FerretDB patch 8), and sorted by createdAt every page
+ * sorted the whole outbox — 77 ms at district size, ~570 ms at 60,000 notifications, growing with
+ * every order the district makes (BENCHMARKS.md, 2026-12-04). Newest first needs a time-ordered
+ * `_id` with the dedupe key as a field of its own (its own unique index): not done yet.
  */
 export async function listNotifications(filter: { status?: NotificationStatus; channel?: NotificationChannel; page: number; pageSize: number; cursor?: string }): Promise<Page<NotificationView>> {
   const query: Record<string, unknown> = {};
   if (filter.status) query.status = filter.status;
   if (filter.channel) query.channel = filter.channel;
-  return findPage(NotificationModel, query, { createdAt: -1 }, filter, toNotificationView);
+  return findPage(NotificationModel, query, { _id: -1 }, filter, toNotificationView);
 }
 
 export function toNotificationView(doc: NotificationDoc): NotificationView {

@@ -52,7 +52,7 @@ describe('GET /api/v1/notifications', () => {
     expect(failed.body).to.deep.equal({ items: [], page: 1, pageSize: 20, total: 0, totalIsEstimate: false, nextCursor: null });
   });
 
-  it('orders by creation time, not by dedupe key, and walks the same order by cursor', async () => {
+  it('walks the outbox by key, a page at a time from the cursor, never repeating or skipping one', async () => {
     const t0 = new Date('2026-05-01T02:00:00.000Z');
     // Keys written in the opposite of their alphabetical order, as real keys are ('settlement-sample:' before 'emergency:').
     for (const [index, key] of ['settlement-sample:x', 'order-unassigned:x', 'emergency:x'].entries()) {
@@ -63,9 +63,10 @@ describe('GET /api/v1/notifications', () => {
     const rest = await request(app).get(`/api/v1/notifications?pageSize=2&cursor=${encodeURIComponent(first.body.nextCursor)}`).set('Authorization', admin);
 
     expect(first.status).to.equal(200);
-    expect(first.body.items.map((n: { id: string }) => n.id)).to.deep.equal(['emergency:x', 'order-unassigned:x']);
+    // By key, descending (a page in creation order would sort the whole outbox: see listNotifications).
+    expect(first.body.items.map((n: { id: string }) => n.id)).to.deep.equal(['settlement-sample:x', 'order-unassigned:x']);
     expect(rest.status).to.equal(200);
-    expect(rest.body.items.map((n: { id: string }) => n.id)).to.deep.equal(['settlement-sample:x']);
+    expect(rest.body.items.map((n: { id: string }) => n.id)).to.deep.equal(['emergency:x']);
     expect(rest.body.nextCursor).to.equal(null);
   });
 
