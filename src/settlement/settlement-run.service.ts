@@ -2,7 +2,7 @@ import type { Config } from '../config/env.ts';
 import { attachOrderToStatement, orderLabel, orderNumbersOf, ordersForSettlement, settleOrderInStatement, type OrderForSettlement } from '../dispatch/index.ts';
 import { contractsOfProvider, getProvider, validContractAmong, type ContractView } from '../organisation/index.ts';
 import { enqueueNotifications } from '../notifications/index.ts';
-import { seniorsSettlementFacts, seniorStatusAt, type SeniorSettlementFacts } from '../seniors/index.ts';
+import { SENIOR_STATUS_ZH, seniorsSettlementFacts, seniorStatusAt, type SeniorSettlementFacts, type SeniorStatus } from '../seniors/index.ts';
 import { byKeys } from '../shared/by-keys.ts';
 import { DomainError } from '../shared/errors.ts';
 import { ERROR_MESSAGES } from '../shared/i18n.ts';
@@ -645,7 +645,7 @@ class SettlementRun {
     const day = businessDay(visitAt, this.timeZone);
     const senior = await this.senior(order.seniorId);
     const status = senior ? seniorStatusAt(senior, visitAt, this.timeZone) : null;
-    if (status !== 'active') return { reason: 'SENIOR_NOT_ACTIVE', detail: status ? `${day} 老人状态为${SENIOR_STATUS_ZH[status] ?? status}` : '老人不在登记名册中' };
+    if (status !== 'active') return { reason: 'SENIOR_NOT_ACTIVE', detail: status ? `${day} 老人状态为${SENIOR_STATUS_ZH[status as SeniorStatus] ?? status}` : '老人不在登记名册中' };
     const contract = validContractAmong(await this.contractsOf(order.providerId as string), {
       providerId: order.providerId as string, serviceTypeCode: order.serviceTypeCode, communityId: order.communityId, day,
     });
@@ -787,8 +787,6 @@ async function claimedVisits(claimKeys: string[]): Promise<Map<string, Map<strin
   return claims;
 }
 
-/** How a held-back visit's reason names the senior's status that day. */
-const SENIOR_STATUS_ZH: Record<string, string> = { pending_review: '待审核', active: '在册', rejected: '未通过审核', suspended: '暂停服务', deactivated: '已注销' };
 
 /** The fields every penalty or adjustment line shares. */
 function chargeLine(statementId: string, period: string, providerId: string, now: Date) {

@@ -7,6 +7,7 @@ import { seniorsMaskedNames } from '../seniors/index.ts';
 import { yuanNumber, yuanText } from '../shared/money.ts';
 import { businessDay } from '../shared/time.ts';
 import { LineModel, completeLine, type LineDoc, type StatementDoc } from './settlement.model.ts';
+import { csvCell, type CsvValue } from '../shared/csv.ts';
 
 /*
  * Statement files for people: Chinese headers, amounts in yuan with two decimals. Both formats
@@ -46,7 +47,7 @@ export function exportFileName(statement: Pick<StatementDoc, 'period' | 'provide
 /** The ASCII name beside it, for clients that cannot read `filename*`. */
 export const asciiExportFileName = (statement: Pick<StatementDoc, '_id'>, format: 'xlsx' | 'csv') => `statement-${statement._id}.${format}`;
 
-type Cell = string | number | null;
+type Cell = CsvValue;
 
 type Row = { cells: Cell[]; fen: { gross: number; subsidy: number; selfPay: number; charge: number } };
 const ROW_BATCH = 500;
@@ -189,10 +190,3 @@ export async function writeStatementCsv(statement: StatementDoc, config: Config,
   await new Promise<void>((resolve) => stream.end(resolve));
 }
 
-/** RFC 4180: quote a cell with a comma, quote or line break; double the quotes. Formula-looking text is defused. */
-export function csvCell(value: Cell): string {
-  if (value === null) return '';
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
