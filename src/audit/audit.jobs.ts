@@ -14,7 +14,8 @@ export const auditVerifyJob: JobDefinition<Record<string, never>> = {
     const result = await verifyAuditChain();
     if (!result.ok) {
       logger.error({ firstBrokenAt: result.firstBrokenAt, reason: result.reason }, 'audit chain broken');
-      throw new Error(`audit chain broken at seq ${result.firstBrokenAt} (${result.reason})`);
+      // The run's error is what the admin reads on the jobs page.
+      throw new Error(`审计日志哈希链从第 ${result.firstBrokenAt} 条起校验不通过（${result.reason}）`);
     }
     // A verified head becomes the day's anchor: later verifications check the chain still has it.
     const now = new Date();
