@@ -7,6 +7,7 @@ import { jobRunsPurgeJob, jobsRouter } from './jobs/index.ts';
 import { notificationsDeliverJob, notificationsRouter } from './notifications/index.ts';
 import { organisationRouter } from './organisation/index.ts';
 import { seniorsRouter } from './seniors/index.ts';
+import { serviceRecordsRouter } from './service-records/index.ts';
 import { reportsRouter } from './reports/index.ts';
 import { registerSettlementHooks, settlementJob, settlementRouter } from './settlement/index.ts';
 import type { JobDefinition } from './shared/job-definition.ts';
@@ -17,7 +18,7 @@ import { registerVoucherHooks, voucherExpiryJob, voucherIssuanceJob, voucherPoli
 // also registers all routes in the OpenAPI registry, which is how `npm run openapi` works without
 // a database.
 
-export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, voucherPolicyRouter, vouchersRouter, notificationsRouter, ordersRouter, alertsRouter, carePlansRouter, settlementRouter, reportsRouter];
+export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, voucherPolicyRouter, vouchersRouter, notificationsRouter, ordersRouter, alertsRouter, carePlansRouter, serviceRecordsRouter, settlementRouter, reportsRouter];
 
 export const jobs: JobDefinition[] = [
   auditVerifyJob, jobRunsPurgeJob, sessionsPurgeJob, voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob, offerSweeperJob, orderCountsRepairJob,

@@ -11,7 +11,7 @@ export const AUDIT_ACTION_ZH: Record<string, string> = {
   'senior.approve': '审核通过老人登记', 'senior.reject': '驳回老人登记', 'senior.suspend': '暂停老人服务', 'senior.resume': '恢复老人服务',
   'senior.deactivate': '注销老人', 'senior.confirmation_pin_reset': '重置老人个人确认码',
   'voucher_policy.create': '新建服务券政策', 'voucher.issue_month': '发放月度服务券', 'voucher.adjust': '调整服务券余额',
-  'order.create': '新建工单', 'alert.raise': '紧急呼叫',
+  'order.create': '新建工单', 'order.record': '服务商上传服务记录', 'service_record.import': '导入服务商服务记录', 'alert.raise': '紧急呼叫',
   'order.offer': '工单派单', 'order.unassign': '工单转为无人接单', 'order.accept': '服务商接单', 'order.assign': '指派护理员', 'order.check_in': '护理员签到',
   'order.complete': '护理员签退', 'order.confirm': '服务核验确认', 'order.cancel': '取消工单', 'order.dispute': '工单提出争议', 'order.uphold': '争议认定服务有效',
   'order.reject': '争议认定服务无效', 'order.settle': '工单结算',
@@ -20,6 +20,7 @@ export const AUDIT_ACTION_ZH: Record<string, string> = {
   'caregiver.create': '新建护理员', 'caregiver.update': '修改护理员', 'contract.create': '新建服务合同', 'service_type.create': '新建服务项目', 'service_type.update': '修改服务项目',
   'settlement.run': '运行月度结算', 'settlement.sample_check': '登记结算抽查回访',
   'statement.approve': '审核结算单', 'statement.approve_override': '审核结算单（回访未完成，填写理由）', 'statement.pay': '登记结算单支付',
+  'anomaly.review': '复核可疑服务（无误或提出争议）',
   'job.run': '手动运行任务',
 };
 
@@ -27,7 +28,7 @@ export const AUDIT_ENTITY_ZH: Record<string, string> = {
   user: '用户', senior: '老人', senior_register: '老人名册', service_order: '工单', emergency_alert: '紧急呼叫', care_plan: '照护计划',
   voucher_policy: '服务券政策', voucher_account: '服务券账户', voucher_month: '服务券月份', street: '街道', community: '社区',
   provider: '服务商', caregiver: '护理员', contract: '服务合同', service_type: '服务项目', settlement_period: '结算周期',
-  settlement_statement: '结算单', job: '任务',
+  settlement_statement: '结算单', job: '任务', service_record_file: '服务记录文件',
 };
 
 export const auditActionLabel = (action: string): string => AUDIT_ACTION_ZH[action] ?? action;

@@ -52,6 +52,7 @@ const envSchema = z.object({
   OFFLINE_SYNC_MAX_HOURS: z.coerce.number().int().min(1).max(720).default(72),
   LATE_SYNC_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
   CLOCK_DRIFT_MINUTES: z.coerce.number().int().min(1).max(1_440).default(5),
+  RECORD_UPLOAD_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(366).default(62),
   PAYMENT_DUE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   AUDIT_EXPORT_MAX_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
   // The audit chain's HMAC key, held outside the database (a secret: resolveSecrets), and its name on each link.
@@ -123,7 +124,8 @@ export interface Config {
    * scheduled start, flagged late_sync when received more than `lateMinutes` after they were made,
    * clock_drift when the phone's time is more than `driftMinutes` ahead of the service's.
    */
-  visitRecords: { maxHours: number; lateMinutes: number; driftMinutes: number };
+  /** uploadMaxAgeDays: how old a visit a provider's upload may still bring (POST /service-records/imports). */
+  visitRecords: { maxHours: number; lateMinutes: number; driftMinutes: number; uploadMaxAgeDays: number };
   paymentDueDays: number;
   /** Most audit entries one CSV export writes (newest first); past it the file says it stopped. */
   auditExportMaxRows: number;
@@ -218,7 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     offerTimeoutMinutes: raw.OFFER_TIMEOUT_MINUTES,
     emergencyOfferTimeoutMinutes: raw.EMERGENCY_OFFER_TIMEOUT_MINUTES,
     geofenceM: raw.GEOFENCE_METERS,
-    visitRecords: { maxHours: raw.OFFLINE_SYNC_MAX_HOURS, lateMinutes: raw.LATE_SYNC_MINUTES, driftMinutes: raw.CLOCK_DRIFT_MINUTES },
+    visitRecords: { maxHours: raw.OFFLINE_SYNC_MAX_HOURS, lateMinutes: raw.LATE_SYNC_MINUTES, driftMinutes: raw.CLOCK_DRIFT_MINUTES, uploadMaxAgeDays: raw.RECORD_UPLOAD_MAX_AGE_DAYS },
     paymentDueDays: raw.PAYMENT_DUE_DAYS,
     auditExportMaxRows: raw.AUDIT_EXPORT_MAX_ROWS,
     auditKey: { id: raw.AUDIT_KEY_ID, secret: secrets.AUDIT_HMAC_KEY },

@@ -15,5 +15,7 @@ export {
   ordersForSettlement, settlementOrderFilter, orderForSettlement, attachOrderToStatement, detachOrderFromStatement, settleOrderInStatement, onOrderDisputed,
   type OrderForSettlement,
 } from './orders.settlement.ts';
-export { ordersForReports, districtVisitFlagCounts, type OrderForReports } from './orders.reports.ts';
-export { ORDER_STATUSES, type OrderStatus } from './order.state-machine.ts';
+export { ordersForReports, orderForReports, districtVisitFlagCounts, districtConfirmationCounts, type OrderForReports, type VisitPoint } from './orders.reports.ts';
+export { ORDER_STATUSES, canTransition, type OrderStatus } from './order.state-machine.ts';
+export { recordVisit, recordedVisitsByKey, caregiverIntervals, recordKeyOf, type RecordedVisit, type RecordOutcome, type RecordedPoint, type CaregiverInterval } from './order-record.service.ts';
+export { ORDER_FLAGS, type OrderFlag } from './order.model.ts';

@@ -1,7 +1,11 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import { ORDER_STATUSES } from './order.state-machine.ts';
 
+/** How an order came to be; `provider_record` is a visit a provider uploaded from its own system (service-records). */
+export const ORDER_SOURCES = ['hotline', 'staff', 'care_plan', 'emergency', 'provider_record'] as const;
+
 export const ORDER_FLAGS = ['geofence_check_in', 'geofence_check_out', 'short_visit', 'caregiver_overlap', 'late_sync', 'clock_drift'] as const;
+export type OrderFlag = (typeof ORDER_FLAGS)[number];
 
 const rankingEntry = new Schema({ providerId: String, score: Number, distanceKm: Number, reasons: [String] }, { _id: false });
 // `at` is when it happened (the phone's time when credible), `receivedAt` when the service got it;
@@ -28,7 +32,15 @@ const orderSchema = new Schema(
     scheduledStart: { type: Date, required: true },
     scheduledDay: { type: String, required: true },
     notes: { type: String, default: null },
-    source: { type: String, enum: ['hotline', 'staff', 'care_plan', 'emergency'], required: true },
+    source: { type: String, enum: ORDER_SOURCES, required: true },
+    /**
+     * A provider_record's key: `<providerId>:<the provider's own record id>`. Unique where present,
+     * so the same row uploaded twice (a retry, the same file again) finds its order instead of
+     * making a second; left out (never null) on every other order, as `number` is (see below).
+     */
+    recordKey: { type: String },
+    /** The provider's own id of an uploaded visit record (外部记录号), as it gave it. */
+    externalId: { type: String },
     priority: { type: String, enum: ['normal', 'emergency'], required: true },
     status: { type: String, enum: ORDER_STATUSES, required: true },
     providerId: { type: String, default: null },
@@ -91,6 +103,7 @@ const orderSchema = new Schema(
 // missing values anyway, so both engines enforce the same thing. This is why the field is never
 // written as null: MongoDB's sparse index would take null as a value and allow it once.
 orderSchema.index({ number: 1 }, { unique: true, sparse: true });
+orderSchema.index({ recordKey: 1 }, { unique: true, sparse: true });
 orderSchema.index({ status: 1, 'offer.expiresAt': 1 });
 // Lists walk these in `_id` order and stop after a page (FerretDB patch 0008; MongoDB alike).
 orderSchema.index({ communityId: 1, _id: 1 });
@@ -102,6 +115,8 @@ orderSchema.index({ providerId: 1, _id: 1 });
 orderSchema.index({ offeredTo: 1, _id: 1 });
 orderSchema.index({ caregiverId: 1, status: 1 });
 orderSchema.index({ caregiverId: 1, _id: 1 });
+// An uploaded visit is checked against the same caregiver's visits of its day (overlaps).
+orderSchema.index({ caregiverId: 1, scheduledDay: 1 });
 orderSchema.index({ seniorId: 1, scheduledStart: 1 });
 orderSchema.index({ confirmedMonth: 1, status: 1 });
 // Reports read a month's orders by scheduled day and by the offers made in it (MongoDB; FerretDB scans).

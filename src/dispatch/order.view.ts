@@ -47,6 +47,7 @@ export function toOrderListView(order: OrderDoc) {
     scheduledStart: order.scheduledStart,
     notes: order.notes ?? null,
     source: order.source,
+    externalId: order.externalId ?? null,
     priority: order.priority,
     status: order.status as OrderStatus,
     providerId: order.providerId ?? null,

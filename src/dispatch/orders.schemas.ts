@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pageOf, pageQuery } from '../shared/http/pagination.ts';
 import { bilingual } from '../shared/i18n.ts';
 import { dateTimeOut, nullableDateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
-import { ORDER_FLAGS } from './order.model.ts';
+import { ORDER_FLAGS, ORDER_SOURCES } from './order.model.ts';
 import { ORDER_STATUSES } from './order.state-machine.ts';
 import { COORD_SYSTEMS } from '../shared/geo.ts';
 
@@ -52,7 +52,8 @@ export const orderListItemSchema = z
     quantity: z.number().int(),
     scheduledStart: dateTimeOut,
     notes: z.string().nullable().openapi({ description: 'the service note given with the order (what the caregiver should know)' }),
-    source: z.enum(['hotline', 'staff', 'care_plan', 'emergency']),
+    source: z.enum(ORDER_SOURCES).openapi({ description: 'provider_record: a visit uploaded by its provider (POST /service-records/imports)' }),
+    externalId: z.string().nullable().openapi({ description: 'the provider\'s own record id of an uploaded visit; null otherwise' }),
     priority: z.enum(['normal', 'emergency']),
     status: z.enum(ORDER_STATUSES),
     providerId: z.string().nullable(),

@@ -123,3 +123,13 @@ export async function getCaregiver(id: string): Promise<CaregiverView | null> {
   const caregiver = isObjectIdHex(id) ? await CaregiverModel.findById(id).lean() : null;
   return caregiver ? toCaregiverView(caregiver) : null;
 }
+
+/**
+ * The provider's caregivers whose phones hash (hmacPii) to these, by that hash, in one read: an
+ * uploaded visit names its caregiver by phone, the one thing both systems know of her.
+ */
+export async function caregiversByPhoneHash(providerId: string, phoneHashes: string[]): Promise<Map<string, CaregiverView>> {
+  if (phoneHashes.length === 0) return new Map();
+  const caregivers = await CaregiverModel.find({ providerId, phoneHash: { $in: [...new Set(phoneHashes)] } }).lean();
+  return new Map(caregivers.map((caregiver) => [caregiver.phoneHash, toCaregiverView(caregiver)]));
+}

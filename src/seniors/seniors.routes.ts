@@ -1,5 +1,5 @@
 import { DomainError } from '../shared/errors.ts';
-import { attachmentDisposition } from '../shared/http/attachment.ts';
+import { sendHeaderTemplate } from '../shared/http/attachment.ts';
 import { REGISTER_COLUMNS } from './import/register-columns.ts';
 import { createRouteGroup, type RouteInput } from '../shared/http/route.ts';
 import { resetConfirmationPin } from './confirmation-pin.service.ts';
@@ -46,12 +46,7 @@ route({
   method: 'get', path: '/seniors/import/template', summary: 'An empty register to fill in: the columns the import reads, as CSV (UTF-8 with BOM, opens in Excel)', tags: ['seniors'],
   access: ['admin', 'community_staff'],
   success: { status: 200, files: ['text/csv'], description: 'The header row' },
-  handler: (_input, _req, res) => {
-    res.status(200);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', attachmentDisposition('老人名册导入模板.csv', 'register-template.csv'));
-    res.end(`\uFEFF${REGISTER_COLUMNS.map((column) => column.zh).join(',')}\r\n`);
-  },
+  handler: (_input, _req, res) => sendHeaderTemplate(res, REGISTER_COLUMNS.map((column) => column.zh), '老人名册导入模板.csv', 'register-template.csv'),
 });
 
 route({

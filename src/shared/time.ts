@@ -66,6 +66,16 @@ export function startOfBusinessDay(day: string, timeZone: string): Date {
   return new Date(instant);
 }
 
+/** The instant a wall-clock reading 'YYYY-MM-DD' + 'HH:mm[:ss]' of the business zone names, as a UTC Date. */
+export function businessInstant(day: string, time: string, timeZone: string): Date {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  const [hour, minute, second = 0] = time.split(':').map(Number) as [number, number, number?];
+  const readingAsUtc = Date.UTC(year, month - 1, date, hour, minute, second);
+  let instant = readingAsUtc - zoneOffsetMs(new Date(readingAsUtc), timeZone);
+  instant = readingAsUtc - zoneOffsetMs(new Date(instant), timeZone);
+  return new Date(instant);
+}
+
 /** [start, end) of a business month 'YYYY-MM' as UTC instants. */
 export function businessMonthBounds(month: string, timeZone: string): { start: Date; end: Date } {
   return { start: startOfBusinessDay(`${month}-01`, timeZone), end: startOfBusinessDay(`${addMonths(month, 1)}-01`, timeZone) };

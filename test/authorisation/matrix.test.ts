@@ -155,6 +155,13 @@ const MATRIX: Record<string, Row> = {
     call: (w) => ({ path: '/api/v1/seniors/import', file: { name: 'register.csv', content: `name,idNumber,phone,address,communityCode,categories,careLevel,livingArrangement\n王秀英,${nextIdNumber()},13912345678,合肥市蜀山区桐城路1号,${w.communityA.code},空巢,1,独居\n` } }),
     expect: only({ admin: 'ok', community_staff: 'ok' }),
   },
+  'POST /api/v1/service-records/imports': {
+    // A header alone is a valid, empty upload: the route's scope is the provider named (a provider's own only).
+    call: (w) => ({ path: `/api/v1/service-records/imports?providerId=${w.providerA.id}`, file: { name: 'records.csv', content: 'seniorIdNumber,serviceTypeCode,quantity,caregiverPhone,checkInAt,checkInLng,checkInLat,checkOutAt,checkOutLng,checkOutLat,externalId\n' } }),
+    outOfScope: (w) => ({ path: `/api/v1/service-records/imports?providerId=${w.providerB.id}`, file: { name: 'records.csv', content: 'seniorIdNumber,serviceTypeCode,quantity,caregiverPhone,checkInAt,checkInLng,checkInLat,checkOutAt,checkOutLng,checkOutLat,externalId\n' } }),
+    expect: only({ admin: 'ok', provider_admin: 'scoped' }),
+  },
+  'GET /api/v1/service-records/imports/template': { call: () => ({ path: '/api/v1/service-records/imports/template' }), expect: only({ admin: 'ok', provider_admin: 'ok' }) },
   'GET /api/v1/seniors': {
     call: () => ({ path: '/api/v1/seniors?pageSize=200' }),
     list: (w) => ({ includes: w.seniorA.id, excludes: w.seniorB.id }),

@@ -29,7 +29,7 @@ export const ORDER_STATUS_LABELS: Record<string, string> = {
 
 export const CONFIRMATION_METHOD_LABELS: Record<string, string> = { visit_code: '服务核验码', senior_pin: '老人个人确认码', callback: '电话回访' };
 
-export const ORDER_SOURCE_LABELS: Record<string, string> = { hotline: '热线', staff: '社区', care_plan: '照护计划', emergency: '紧急救助' };
+export const ORDER_SOURCE_LABELS: Record<string, string> = { hotline: '热线', staff: '社区', care_plan: '照护计划', emergency: '紧急救助', provider_record: '服务商上传' };
 
 export const FLAG_LABELS: Record<string, string> = {
   geofence_check_in: '签到位置超出范围', geofence_check_out: '签退位置超出范围', short_visit: '服务时长不足', caregiver_overlap: '护理员时间重叠',
@@ -108,7 +108,7 @@ export const JOB_COUNT_LABELS: Record<string, string> = {
 
 /** The actions of an order's history (src/dispatch/order.state-machine.ts, and its creation). */
 export const ORDER_ACTION_LABELS: Record<string, string> = {
-  create: '创建', offer: '派单', unassign: '转为无人接单', accept: '接单', decline: '拒单', assign: '指派护理员', check_in: '签到', complete: '签退',
+  create: '创建', record: '服务商上传服务记录', offer: '派单', unassign: '转为无人接单', accept: '接单', decline: '拒单', assign: '指派护理员', check_in: '签到', complete: '签退',
   confirm: '核验确认', cancel: '取消', dispute: '提出争议', uphold: '维持服务', reject: '驳回', settle: '结算', expire: '派单超时',
 };
 

@@ -63,7 +63,7 @@ export interface VisitSenior { name: string; address: string; phoneMasked: strin
 export interface Order {
   /** `number`: the human order number (GD…); null on orders created before numbers (orderLabel shows the id's end). */
   id: string; number: string | null; seniorId: string; communityId: string; serviceTypeCode: string; quantity: number; scheduledStart: string;
-  source: 'hotline' | 'staff' | 'care_plan' | 'emergency'; priority: 'normal' | 'emergency'; status: OrderStatus;
+  source: 'hotline' | 'staff' | 'care_plan' | 'emergency' | 'provider_record'; externalId: string | null; priority: 'normal' | 'emergency'; status: OrderStatus;
   providerId: string | null; caregiverId: string | null; offer: { providerId: string; offeredAt: string; expiresAt: string } | null;
   /** `ranking` only on a single order's answer (the detail): list items leave it out. */
   dispatch: { attempts: { providerId: string; offeredAt: string; outcome: string; reason: string | null }[]; ranking?: { providerId: string; score: number; distanceKm: number; reasons: string[] }[] };

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline, type Transform } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import iconv from 'iconv-lite';
-import { registerFileError } from './register-columns.ts';
+import { sheetFileError } from './sheet-file-error.ts';
 
 const MAX_RECORD_CHARACTERS = 64 * 1024;
 
@@ -42,7 +42,7 @@ export async function* readCsvRows(path: string, encoding: 'utf8' | 'gb18030'): 
   } catch (error) {
     if (error instanceof CsvError) {
       // The record that failed starts at the next row: where an unclosed quote was opened.
-      throw registerFileError(
+      throw sheetFileError(
         `CSV 格式错误：第 ${row + 1} 行起引号未配对，或该行超过 ${MAX_RECORD_CHARACTERS} 个字符`,
         `The CSV file is malformed from row ${row + 1} on (${error.code}): an unclosed quote, or a row longer than ${MAX_RECORD_CHARACTERS} characters`,
       );

@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
 import type { CellValue } from 'exceljs';
-import { isDomainError } from '../../shared/errors.ts';
+import { isDomainError } from '../errors.ts';
 import { cellText } from './cell-text.ts';
 import type { SheetRow } from './csv-rows.ts';
 import { notAWorkbook } from './file-kind.ts';
-import { registerFileError } from './register-columns.ts';
+import { sheetFileError } from './sheet-file-error.ts';
 import { WatchedSource, WholeCharacterWorkbookReader, untilFailed } from './xlsx-workbook-reader.ts';
 
 /**
@@ -40,7 +40,7 @@ export async function* readXlsxRows(path: string, originalName: string): AsyncGe
     }
   } catch (error) {
     if (isDomainError(error) || isSystemError(error)) throw error;
-    throw registerFileError(
+    throw sheetFileError(
       `无法读取 Excel 工作簿“${originalName}”，文件可能已损坏`,
       `The Excel workbook "${originalName}" could not be read; the file may be damaged`,
     );

@@ -11,12 +11,25 @@ export function cellText(value: CellValue): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return numberText(value);
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString().slice(0, 10);
+  if (value instanceof Date) return dateText(value);
   if ('richText' in value) return value.richText.map((run) => run.text ?? '').join('');
   if ('hyperlink' in value) return cellText(value.text as CellValue);
   if ('formula' in value || 'sharedFormula' in value) return cellText(value.result as CellValue);
   // Error cells (#N/A, #REF!…) and unresolved shared strings carry no text.
   return '';
+}
+
+/**
+ * Excel keeps a date-time as a wall-clock reading without a zone, which exceljs hands over as that
+ * reading in UTC: the text is the reading itself ("2026-11-03 09:05"), the day alone when it has no
+ * time of day (a birth date), seconds only when there are some. The importer says the zone.
+ */
+function dateText(value: Date): string {
+  if (Number.isNaN(value.getTime())) return '';
+  const iso = value.toISOString();
+  const day = iso.slice(0, 10);
+  if (iso.slice(11, 19) === '00:00:00') return day;
+  return iso.slice(17, 19) === '00' ? `${day} ${iso.slice(11, 16)}` : `${day} ${iso.slice(11, 19)}`;
 }
 
 function numberText(value: number): string {

@@ -1,12 +1,12 @@
 import { open } from 'node:fs/promises';
 import iconv from 'iconv-lite';
-import { registerFileError } from './register-columns.ts';
+import { sheetFileError } from './sheet-file-error.ts';
 
 /**
  * What an uploaded register is, judged by its bytes rather than its name: browsers and office
  * systems send wrong extensions and content types (an ".xls" that is really CSV or HTML is common).
  */
-export type RegisterFileKind = { kind: 'xlsx' } | { kind: 'csv'; encoding: 'utf8' | 'gb18030' };
+export type SheetFileKind = { kind: 'xlsx' } | { kind: 'csv'; encoding: 'utf8' | 'gb18030' };
 
 const SAMPLE_BYTES = 64 * 1024;
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
@@ -23,13 +23,13 @@ const hasControlCharacter = (text: string): boolean => {
   return false;
 };
 
-export async function sniffRegisterFile(path: string, originalName: string): Promise<RegisterFileKind> {
+export async function sniffSheetFile(path: string, originalName: string): Promise<SheetFileKind> {
   const { sample, isWholeFile } = await readSample(path);
   if (sample.length === 0) throw emptyFile(originalName);
   if (sample.subarray(0, 4).equals(ZIP_MAGIC)) return { kind: 'xlsx' };
   if (sample.subarray(0, 4).equals(EMPTY_ZIP_MAGIC)) throw notAWorkbook(originalName);
   if (sample.subarray(0, 8).equals(OLE2_MAGIC)) {
-    throw registerFileError(
+    throw sheetFileError(
       `“${originalName}”是旧版 Excel（.xls）格式，不支持导入，请在 Excel 中另存为 .xlsx 或 CSV（UTF-8）`,
       `"${originalName}" is an old Excel (.xls) workbook, which is not supported; save it as .xlsx or CSV (UTF-8)`,
     );
@@ -80,12 +80,12 @@ function decodeGb18030(bytes: Buffer, isWholeFile: boolean): string | undefined 
   return checked.includes('\uFFFD') ? undefined : text;
 }
 
-function csvIfText(text: string | undefined, encoding: 'utf8' | 'gb18030', originalName: string): RegisterFileKind {
+function csvIfText(text: string | undefined, encoding: 'utf8' | 'gb18030', originalName: string): SheetFileKind {
   if (text === undefined || hasControlCharacter(text) || text.startsWith('%PDF')) throw notCsvOrXlsx(originalName);
   if (text.trim() === '') throw emptyFile(originalName);
   // HTML tables saved as ".xls" by some government systems: say so rather than "no header row".
   if (text.trimStart().startsWith('<')) {
-    throw registerFileError(
+    throw sheetFileError(
       `“${originalName}”是网页（HTML/XML）文件，不是 CSV 或 XLSX，请在 Excel 中打开后另存为 .xlsx 或 CSV`,
       `"${originalName}" is an HTML/XML document, not CSV or XLSX; open it in Excel and save it as .xlsx or CSV`,
     );
@@ -94,16 +94,16 @@ function csvIfText(text: string | undefined, encoding: 'utf8' | 'gb18030', origi
 }
 
 export const emptyFile = (originalName: string) =>
-  registerFileError(`文件“${originalName}”是空的`, `The file "${originalName}" is empty`);
+  sheetFileError(`文件“${originalName}”是空的`, `The file "${originalName}" is empty`);
 
 export const notAWorkbook = (originalName: string) =>
-  registerFileError(
+  sheetFileError(
     `“${originalName}”是压缩文件，但不是可读取的 Excel 工作簿（.xlsx）`,
     `"${originalName}" is a zip archive but not a readable Excel workbook (.xlsx)`,
   );
 
 const notCsvOrXlsx = (originalName: string) =>
-  registerFileError(
-    `“${originalName}”既不是 CSV 文本文件，也不是 Excel 工作簿（.xlsx），请上传 CSV 或 XLSX 格式的台账`,
-    `"${originalName}" is neither a CSV text file nor an Excel workbook (.xlsx); upload the register as CSV or XLSX`,
+  sheetFileError(
+    `“${originalName}”既不是 CSV 文本文件，也不是 Excel 工作簿（.xlsx），请上传 CSV 或 XLSX 格式的文件`,
+    `"${originalName}" is neither a CSV text file nor an Excel workbook (.xlsx); upload it as CSV or XLSX`,
   );

@@ -1,0 +1,1 @@
+export { serviceRecordsRouter } from './service-records.routes.ts';
