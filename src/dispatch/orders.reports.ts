@@ -1,5 +1,5 @@
 import type { Actor } from '../shared/roles.ts';
-import { withinScope } from '../shared/scope.ts';
+import { findInScope, withinScope } from '../shared/scope.ts';
 import { businessMonthBounds } from '../shared/time.ts';
 import { OrderModel, type OrderDoc } from './order.model.ts';
 import { orderScope } from './order.scope.ts';
@@ -29,6 +29,17 @@ export interface OrderForReports {
   attempts: DispatchAttempt[];
   checkInAt: Date | null;
   checkOutAt: Date | null;
+  /** Where the caregiver checked in and out (WGS-84, as stored) and how far from the home; null when not done. */
+  checkInPoint: VisitPoint | null;
+  checkOutPoint: VisitPoint | null;
+  /** Check-in to check-out in whole minutes, as stored at check-out; null before it. */
+  durationMinutes: number | null;
+  expectedMinutes: number;
+  quantity: number;
+  /** visit_code or senior_pin (at the door), callback (afterwards); null while unconfirmed. */
+  confirmationMethod: string | null;
+  /** How the order came to be: hotline, staff, care_plan, emergency, provider_record. */
+  source: string;
   flags: string[];
   satisfaction: number | null;
   priceFen: number;
@@ -40,10 +51,26 @@ export interface OrderForReports {
   wasDisputed: boolean;
 }
 
+/** A check-in or check-out point as reports see it. */
+export interface VisitPoint {
+  lng: number;
+  lat: number;
+  distanceM: number | null;
+  accuracyM: number | null;
+}
+
 const PROJECTION = {
   number: 1, seniorId: 1, communityId: 1, streetId: 1, serviceTypeCode: 1, status: 1, providerId: 1, caregiverId: 1, scheduledStart: 1, scheduledDay: 1,
-  dispatch: 1, checkIn: 1, checkOut: 1, flags: 1, confirmation: 1, priceFen: 1, subsidyFen: 1, selfPayFen: 1, providerPenalty: 1, disputedFrom: 1,
+  dispatch: 1, checkIn: 1, checkOut: 1, durationMinutes: 1, expectedMinutes: 1, quantity: 1, source: 1, flags: 1, confirmation: 1, priceFen: 1, subsidyFen: 1, selfPayFen: 1,
+  providerPenalty: 1, disputedFrom: 1,
 };
+
+type StoredPoint = { lng?: number | null; lat?: number | null; distanceM?: number | null; accuracyM?: number | null } | null | undefined;
+
+function pointOf(point: StoredPoint): VisitPoint | null {
+  if (typeof point?.lng !== 'number' || typeof point.lat !== 'number') return null;
+  return { lng: point.lng, lat: point.lat, distanceM: point.distanceM ?? null, accuracyM: point.accuracyM ?? null };
+}
 
 function toReportView(order: OrderDoc): OrderForReports {
   return {
@@ -61,6 +88,13 @@ function toReportView(order: OrderDoc): OrderForReports {
     attempts: attemptsOf(order),
     checkInAt: order.checkIn?.at ?? null,
     checkOutAt: order.checkOut?.at ?? null,
+    checkInPoint: pointOf(order.checkIn),
+    checkOutPoint: pointOf(order.checkOut),
+    durationMinutes: order.durationMinutes ?? null,
+    expectedMinutes: order.expectedMinutes,
+    quantity: order.quantity,
+    confirmationMethod: order.confirmation?.method ?? null,
+    source: order.source,
     flags: [...(order.flags ?? [])],
     satisfaction: order.confirmation?.satisfaction ?? null,
     priceFen: order.priceFen,
@@ -112,4 +146,22 @@ export async function districtVisitFlagCounts(month: string): Promise<{ visitsCh
     visitsCheckedIn: groups.reduce((sum, group) => sum + group.visits, 0),
     flaggedVisits: groups.filter((group) => group._id === true).reduce((sum, group) => sum + group.visits, 0),
   };
+}
+
+/**
+ * Visits of the whole district scheduled in `month` that were checked in and are over (not in
+ * service), by how they were confirmed (null: not yet): the baseline of the share confirmed at the
+ * door that a provider's is compared with, whoever asks.
+ */
+export async function districtConfirmationCounts(month: string): Promise<Map<string | null, number>> {
+  const groups = await OrderModel.aggregate<{ _id: string | null; visits: number }>([
+    { $match: { ...scheduledIn(month), 'checkIn.at': { $ne: null }, status: { $ne: 'in_service' } } },
+    { $group: { _id: '$confirmation.method', visits: { $sum: 1 } } },
+  ]);
+  return new Map(groups.map((group) => [group._id ?? null, group.visits]));
+}
+
+/** One order as reports see it, if the actor's order scope holds it; otherwise 404 as if missing. */
+export async function orderForReports(orderId: string, actor: Actor): Promise<OrderForReports> {
+  return toReportView(await findInScope<OrderDoc>(OrderModel, orderId, orderScope, actor));
 }
