@@ -3,6 +3,8 @@ import { ORDER_STATUSES } from '../dispatch/index.ts';
 import { CATEGORIES, SENIOR_STATUSES } from '../seniors/index.ts';
 import { dateTimeOut, nullableDateTimeOut } from '../shared/http/schemas.ts';
 import { bilingual } from '../shared/i18n.ts';
+import { FLAG_RATE_MAX_P_VALUE, FLAG_RATE_MIN_VISITS } from './provider-rules.ts';
+import { orderNumber, SUSPECT_RULE, suspectVisitSchema } from './suspect-visits.schemas.ts';
 
 /*
  * The three monthly reports (PRODUCT.md §10). Conventions of every figure:
@@ -141,7 +143,6 @@ export const providersReportSchema = z
   })
   .openapi('ProvidersReport');
 
-const orderNumber = z.string().nullable().openapi({ description: 'the human order number (GD…); null on orders made before numbers' });
 const visitRef = z.object({ orderId: z.string(), orderNumber, communityId: z.string(), checkInAt: dateTimeOut, checkOutAt: nullableDateTimeOut });
 
 export const anomaliesSchema = z
@@ -186,9 +187,15 @@ export const anomaliesSchema = z
     flagRateOutliers: z.object({
       districtFlagRate: rate('flagged / checked-in visits of the whole district in the month'),
       providers: z
-        .array(z.object({ providerId: z.string(), providerName: z.string(), visitsCheckedIn: count, flaggedVisits: count, flagRate: rate('flaggedVisits / visitsCheckedIn'), districtFlagRate: rate('as above') }))
-        .openapi({ description: 'providers whose flag rate (over the visits of the report) is more than twice the district\'s' }),
+        .array(z.object({
+          providerId: z.string(), providerName: z.string(), visitsCheckedIn: count, flaggedVisits: count, flagRate: rate('flaggedVisits / visitsCheckedIn'), districtFlagRate: rate('as above'),
+          pValue: z.number().min(0).max(1).openapi({ description: 'P(X ≥ flaggedVisits) for X ~ Binomial(visitsCheckedIn, districtFlagRate), 3 significant digits' }),
+        }))
+        .openapi({
+          description: `providers whose flag rate (over the visits of the report) is above the district's beyond chance: at least ${FLAG_RATE_MIN_VISITS} checked-in visits and a one-sided exact binomial test against the district's rate with p < ${FLAG_RATE_MAX_P_VALUE}; highest rate first`,
+        }),
     }),
+    suspectVisits: z.array(suspectVisitSchema).openapi({ description: `every suspicious visit of the month once, with every reason; score descending, then by scheduled start. ${SUSPECT_RULE}` }),
     latePayments: z.array(statementRow).nullable().openapi({ description: 'approved statements unpaid past PAYMENT_DUE_DAYS; null for street and community roles' }),
   })
   .openapi('AnomaliesReport');

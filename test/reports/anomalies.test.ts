@@ -54,12 +54,22 @@ describe('GET /reports/anomalies', function () {
     }]);
   });
 
-  it('names the providers whose flag rate is more than twice the district\'s, with both rates', () => {
-    // District: 2 flagged of 9 checked-in visits. P2: 1 of 2 (0.5 > 0.444); P1: 1 of 4 (0.25) is not.
-    expect(body.flagRateOutliers).to.deep.equal({
-      districtFlagRate: 0.2222,
-      providers: [{ providerId: w.p2.id, providerName: '乙服务商', visitsCheckedIn: 2, flaggedVisits: 1, flagRate: 0.5, districtFlagRate: 0.2222 }],
-    });
+  it('names no provider on a handful of visits, however high its flag rate', () => {
+    // District: 2 flagged of 9 checked-in visits. P2 is flagged on 1 of 2 (0.5, more than twice the
+    // district's) but is judged only from 20 visits (the binomial test with its minimum volume is
+    // exercised in suspect-visits.test.ts).
+    expect(body.flagRateOutliers).to.deep.equal({ districtFlagRate: 0.2222, providers: [] });
+  });
+
+  it('lists each suspect visit once, with the reasons the other sections give', () => {
+    const reasonsOf = new Map<string, string[]>(body.suspectVisits.map((v: { orderId: string; reasons: string[] }) => [v.orderId, v.reasons]));
+
+    expect(reasonsOf.size).to.equal(body.suspectVisits.length);
+    expect(reasonsOf.get(w.orders.o3)).to.include('geofence');
+    expect(reasonsOf.get(w.orders.o5)).to.include('caregiver_overlap');
+    expect(reasonsOf.get(w.orders.o7)).to.include('caregiver_overlap');
+    expect(reasonsOf.get(w.orders.o8)).to.include('senior_suspended');
+    for (const neverVisited of [w.orders.o4, w.orders.o6, w.orders.o12]) expect(reasonsOf.has(neverVisited)).to.equal(false);
   });
 
   it('lists approved statements whose payment is overdue', () => {
@@ -78,6 +88,6 @@ describe('GET /reports/anomalies', function () {
     const res = await request(app).get('/api/v1/reports/anomalies?month=2026-01').set('Authorization', await tokenFor(config, 'admin'));
 
     expect(res.status).to.equal(200);
-    expect(res.body).to.deep.include({ flaggedVisits: [], caregiverOverlaps: [], visitsForInactiveSeniors: [], flagRateOutliers: { districtFlagRate: null, providers: [] } });
+    expect(res.body).to.deep.include({ flaggedVisits: [], caregiverOverlaps: [], visitsForInactiveSeniors: [], flagRateOutliers: { districtFlagRate: null, providers: [] }, suspectVisits: [] });
   });
 });
