@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../dispatch/index.ts';
 import { dateTimeOut } from '../shared/http/schemas.ts';
+import { bilingual } from '../shared/i18n.ts';
 import { REVIEW_OUTCOMES } from './anomaly-review.model.ts';
 import { REASON_CODES, REASON_WEIGHTS, SUSPECT_THRESHOLD, type ReasonCode } from './suspect-score.ts';
 
@@ -40,3 +41,19 @@ export const suspectVisitSchema = z
     review: reviewSchema.nullable().openapi({ description: 'the inspector\'s review of the visit; null when not reviewed' }),
   })
   .openapi('SuspectVisit');
+
+export const reviewBody = z
+  .object({
+    orderId: z.string().regex(/^[0-9a-f]{24}$/, bilingual('工单编号格式不正确', 'Must be an order id')),
+    outcome: z.enum(REVIEW_OUTCOMES),
+    note: z.string().trim().min(1).max(500).openapi({ description: 'why: what was checked (required); with dispute, the dispute\'s reason' }),
+  })
+  .strict()
+  .openapi('AnomalyReviewBody');
+
+export const reviewResultSchema = reviewSchema
+  .extend({ orderId: z.string(), orderStatus: z.enum(ORDER_STATUSES).openapi({ description: 'the order\'s status after the review: disputed after a dispute' }) })
+  .openapi('AnomalyReviewResult');
+
+export type ReviewBody = z.output<typeof reviewBody>;
+export type ReviewResult = z.input<typeof reviewResultSchema>;

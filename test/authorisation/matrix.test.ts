@@ -323,6 +323,12 @@ const MATRIX: Record<string, Row> = {
     idsOf: (body) => body.flaggedVisits.map((row: { orderId: string }) => row.orderId),
     expect: only({ admin: 'ok', finance_officer: 'ok', auditor: 'ok', street_officer: 'scoped', community_staff: 'scoped' }),
   },
+  // The auditor reads the reviews in the report but does not make them.
+  'POST /api/v1/reports/anomalies/reviews': {
+    call: async (w) => ({ path: '/api/v1/reports/anomalies/reviews', body: { orderId: await w.orderIn('A', 'completed'), outcome: 'fine', note: '矩阵测试' } }),
+    outOfScope: async (w) => ({ path: '/api/v1/reports/anomalies/reviews', body: { orderId: await w.orderIn('B', 'completed'), outcome: 'fine', note: '矩阵测试' } }),
+    expect: only({ admin: 'ok', finance_officer: 'ok', street_officer: 'scoped' }),
+  },
 
   'GET /api/v1/jobs': { call: () => ({ path: '/api/v1/jobs' }), expect: only({ admin: 'ok' }) },
   'GET /api/v1/jobs/runs': { call: () => ({ path: '/api/v1/jobs/runs' }), expect: only({ admin: 'ok' }) },
