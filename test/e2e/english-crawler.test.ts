@@ -1,27 +1,17 @@
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { menuFor } from '../../web/src/menu.ts';
 import type { Role } from '../../web/src/api/types.ts';
 import { TEST_USER_PASSWORD, createTestUser } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { PHONE, launchChromium, openPage, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
+import { englishIn, visibleText } from './english.ts';
 import { HOME, buildWorld, callAs, visitUntil } from './world.ts';
 
 // Every route of every role's menu (and the detail pages they lead to), visited as that person
 // with data on the page: the test fails on any visible English — text, placeholders, titles — and
 // on any browser console error, uncaught exception or failed request. What may stay Latin is a
 // short allow-list: file formats, units, codes people type or read as codes, and the logins.
-
-/** Latin words a Chinese user expects to see as they are. */
-const ALLOWED = new Set(['XLSX', 'CSV', 'PDF', 'ID', 'GPS', 'UTF', 'GBK', 'km', 'min', 'kg']);
-/** Text that is data, not wording: ids, order numbers, usernames, dates, credit codes, emails. */
-const DATA_PATTERNS = [/\b[0-9a-f]{24}\b/g, /\b(?=[0-9a-f]*\d)[0-9a-f]{6,}\b/g, /\bGD\d{12,}\b/g, /\be2e\.[a-z]+\b/g, /\b\d{4}-\d{2}(-\d{2})?\b/g, /\b[0-9A-Z]{18}\b/g];
-
-export function englishIn(text: string): string[] {
-  let rest = text;
-  for (const pattern of DATA_PATTERNS) rest = rest.replace(pattern, ' ');
-  return [...new Set(rest.match(/[A-Za-z]+(?:['-][A-Za-z]+)*/g) ?? [])].filter((word) => word.length > 1 && !ALLOWED.has(word));
-}
 
 describe('web console: every page of every role in Chinese, with no errors (e2e, headless Chromium)', function () {
   this.timeout(600_000);
@@ -54,20 +44,6 @@ describe('web console: every page of every role in Chinese, with no errors (e2e,
     await browser?.close();
     await server?.close();
   });
-
-  /**
-   * Visible text of the page: what is rendered, plus placeholders and titles of what is shown. A
-   * string, not a function: tsx names the test's functions with a helper the page does not have.
-   */
-  const visibleText = (page: Page) => page.evaluate<string>(`(() => {
-    const shown = (element) => element.getClientRects().length > 0;
-    const attributes = [...document.querySelectorAll('[placeholder], [title]')].filter(shown)
-      .map((element) => (element.getAttribute('placeholder') || '') + ' ' + (element.getAttribute('title') || ''));
-    // A code shown as a code (<code>: a service code people type in an import) is data, not wording.
-    let text = document.body.innerText;
-    for (const code of document.querySelectorAll('code')) if (code.innerText) text = text.replace(code.innerText, ' ');
-    return document.title + '\\n' + text + '\\n' + attributes.join('\\n');
-  })()`);
 
   async function crawl(role: Role, username: string, paths: string[], options: Parameters<typeof openPage>[2] = {}): Promise<string[]> {
     const page = await openPage(browser, server.baseUrl, options);

@@ -51,7 +51,7 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   user: '用户', senior: '老人', senior_register: '老人名册', service_order: '工单', emergency_alert: '紧急呼叫', care_plan: '照护计划',
   voucher_policy: '服务券政策', voucher_account: '服务券账户', voucher_month: '服务券月份', street: '街道', community: '社区',
   provider: '服务商', caregiver: '护理员', contract: '服务合同', service_type: '服务项目', settlement_period: '结算周期',
-  settlement_statement: '结算单', job: '任务',
+  settlement_statement: '结算单', job: '任务', service_record_file: '服务记录文件',
 };
 export const AUDIT_ROLE_LABELS: Record<string, string> = { ...ROLE_LABELS, system: '系统任务' };
 export const AUDIT_FIELD_LABELS: Record<string, string> = {
@@ -67,6 +67,7 @@ export const AUDIT_FIELD_LABELS: Record<string, string> = {
   weekdays: '星期', time: '时间', startDate: '开始日期', endDate: '结束日期', job: '任务', params: '参数', effectiveFrom: '生效月份',
   fundingSplit: '市区分担', combine: '组合方式', defaultSubsidyRatePct: '默认补贴比例（%）', expiry: '失效规则', source: '来源',
   unit: '计量单位', minutesPerUnit: '每单位时长（分钟）', onSite: '在星光老年之家提供',
+  total: '总行数', rejected: '未通过', number: '工单号', externalId: '外部记录号', flags: '异常标记',
 };
 
 export function labelOf(table: Record<string, string>, code: string | null | undefined): string {

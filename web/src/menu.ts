@@ -18,7 +18,7 @@ const MENUS: Record<Role, MenuGroup[]> = {
   ],
   provider_admin: [
     { title: '服务商', items: [
-      { path: '/provider/offers', label: '实时派单' }, { path: '/provider/schedule', label: '接单与排班' }, { path: '/caregivers', label: '护理员' },
+      { path: '/provider/offers', label: '实时派单' }, { path: '/provider/schedule', label: '接单与排班' }, { path: '/caregivers', label: '护理员' }, { path: '/service-records/upload', label: '服务记录上传' },
     ] },
   ],
   caregiver: [{ title: '护理员', items: [{ path: '/visits', label: '今日上门' }] }],
@@ -34,7 +34,7 @@ const MENUS: Record<Role, MenuGroup[]> = {
       { path: '/admin/contracts', label: '服务合同' }, { path: '/admin/policies', label: '补贴政策' }, { path: '/admin/service-types', label: '服务项目' },
     ] },
     { title: '业务', items: [
-      { path: '/seniors', label: '老人名册' }, { path: '/approvals', label: '登记审核' }, { path: '/orders/queue', label: '待处理工单' },
+      { path: '/seniors', label: '老人名册' }, { path: '/approvals', label: '登记审核' }, { path: '/orders/queue', label: '待处理工单' }, { path: '/service-records/upload', label: '服务记录上传' },
       { path: '/settlement', label: '月度结算' }, { path: '/settlement/summary', label: '结算汇总' }, { path: '/overview', label: '月度概览' }, { path: '/anomalies', label: '异常监测' },
     ] },
     { title: '系统', items: [{ path: '/admin/users', label: '用户' }, { path: '/admin/jobs', label: '定时任务' }, { path: '/admin/notifications', label: '通知发件箱' }, { path: '/admin/audit', label: '审计日志' }] },

@@ -34,6 +34,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'alerts', name: 'alerts', component: () => import('./views/orders/AlertsView.vue'), meta: { roles: COMMUNITY, title: '紧急救助' } },
       { path: 'provider/offers', name: 'provider-offers', component: () => import('./views/provider/OffersView.vue'), meta: { roles: ['provider_admin'], title: '实时派单' } },
       { path: 'provider/schedule', name: 'provider-schedule', component: () => import('./views/provider/ScheduleView.vue'), meta: { roles: ['provider_admin'], title: '接单与排班' } },
+      { path: 'service-records/upload', name: 'record-upload', component: () => import('./views/provider/RecordUploadView.vue'), meta: { roles: ['provider_admin', 'admin'], title: '服务记录上传' } },
       { path: 'caregivers', name: 'caregivers', component: () => import('./views/admin/CaregiversView.vue'), meta: { roles: ['provider_admin', 'admin'], title: '护理员' } },
       { path: 'settlement', name: 'settlement', component: () => import('./views/finance/SettlementView.vue'), meta: { roles: FINANCE_READERS, title: '月度结算' } },
       { path: 'settlement/statements/:id', name: 'statement-detail', component: () => import('./views/finance/StatementDetailView.vue'), props: true, meta: { roles: [...FINANCE_READERS, 'provider_admin'], title: '结算单' } },

@@ -69,7 +69,7 @@ export const api = {
   get: <T>(path: string, query?: Query) => json<T>('GET', path, { query }),
   post: <T>(path: string, body: unknown = {}, query?: Query) => json<T>('POST', path, { body, query }),
   patch: <T>(path: string, body: unknown) => json<T>('PATCH', path, { body }),
-  upload: <T>(path: string, form: FormData) => json<T>('POST', path, { form }),
+  upload: <T>(path: string, form: FormData, query?: Query) => json<T>('POST', path, { form, query }),
   /** A file answer (exports): the bytes and the name from Content-Disposition. */
   async download(path: string, query?: Query): Promise<{ blob: Blob; fileName: string | null }> {
     const response = await authorised('GET', path, { query });

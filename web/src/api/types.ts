@@ -45,6 +45,8 @@ export interface Senior {
 }
 export interface SeniorHistoryEntry { id: string; at: string; actorId: string; action: string; fromStatus: string | null; toStatus: string | null; changes: Record<string, { before: unknown; after: unknown }>; reason: string | null; effectiveMonth: string | null }
 export interface ImportReport { created: number; duplicates: number; invalid: number; rows: { row: number; status: 'created' | 'duplicate' | 'invalid'; seniorId?: string; errors?: { path: string; message: string }[] }[] }
+/** POST /service-records/imports: a provider's visit records, a result per row (errors name the column by its key). */
+export interface RecordImportReport { total: number; created: number; duplicates: number; rejected: number; rows: { row: number; status: 'created' | 'duplicate' | 'rejected'; orderId?: string; errors?: { column: string; message: string }[] }[] }
 
 export interface VoucherAccount { seniorId: string; balanceFen: number; heldFen: number; availableFen: number }
 export interface VoucherEntry { id: string; type: string; balanceDeltaFen: number; heldDeltaFen: number; month: string | null; orderId: string | null; reason: string | null; createdBy: string; createdAt: string }
