@@ -1,12 +1,12 @@
 import type { Router } from 'express';
 import { auditRouter, auditVerifyJob } from './audit/index.ts';
-import { carePlanGenerationJob, carePlansRouter } from './care-plans/index.ts';
-import { alertsRouter, offerSweeperJob, orderCountsRepairJob, ordersRouter, visitRemindersJob } from './dispatch/index.ts';
+import { carePlanGenerationJob, carePlansRouter, registerCarePlanSeniorHooks } from './care-plans/index.ts';
+import { alertsRouter, offerSweeperJob, orderCountsRepairJob, ordersRouter, registerDispatchSeniorHooks, visitRemindersJob } from './dispatch/index.ts';
 import { identityRouter, sessionsPurgeJob } from './identity/index.ts';
 import { jobRunsPurgeJob, jobsRouter } from './jobs/index.ts';
 import { notificationsDeliverJob, notificationsRouter } from './notifications/index.ts';
 import { organisationRouter } from './organisation/index.ts';
-import { seniorsRouter } from './seniors/index.ts';
+import { seniorConsequencesJob, seniorsRouter } from './seniors/index.ts';
 import { serviceRecordsRouter } from './service-records/index.ts';
 import { reportsRouter } from './reports/index.ts';
 import { registerSettlementHooks, settlementJob, settlementRouter } from './settlement/index.ts';
@@ -22,9 +22,13 @@ export const routers: Router[] = [systemRouter, identityRouter, auditRouter, job
 
 export const jobs: JobDefinition[] = [
   auditVerifyJob, jobRunsPurgeJob, sessionsPurgeJob, voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob, offerSweeperJob, orderCountsRepairJob,
-  notificationsDeliverJob, carePlanGenerationJob, visitRemindersJob, settlementJob,
+  notificationsDeliverJob, carePlanGenerationJob, visitRemindersJob, settlementJob, seniorConsequencesJob,
 ] as JobDefinition[];
 
 // Capabilities that follow another's lifecycle register their hooks here, once, at composition.
+// Order matters at deactivation: orders are closed and their holds released before the vouchers'
+// hook lapses what is then available (hooks run in the order they are registered).
+registerDispatchSeniorHooks();
+registerCarePlanSeniorHooks();
 registerVoucherHooks();
 registerSettlementHooks();

@@ -13,7 +13,7 @@ export const AUDIT_ACTION_ZH: Record<string, string> = {
   'voucher_policy.create': '新建服务券政策', 'voucher.issue_month': '发放月度服务券', 'voucher.adjust': '调整服务券余额',
   'order.create': '新建工单', 'order.record': '服务商上传服务记录', 'service_record.import': '导入服务商服务记录', 'alert.raise': '紧急呼叫',
   'order.offer': '工单派单', 'order.unassign': '工单转为无人接单', 'order.accept': '服务商接单', 'order.assign': '指派护理员', 'order.check_in': '护理员签到',
-  'order.complete': '护理员签退', 'order.confirm': '服务核验确认', 'order.cancel': '取消工单', 'order.dispute': '工单提出争议', 'order.uphold': '争议认定服务有效',
+  'order.complete': '护理员签退', 'order.confirm': '服务核验确认', 'order.cancel': '取消工单', 'order.void': '作废工单（老人已注销）', 'order.dispute': '工单提出争议', 'order.uphold': '争议认定服务有效',
   'order.reject': '争议认定服务无效', 'order.settle': '工单结算',
   'care_plan.create': '新建照护计划', 'care_plan.stop': '停止照护计划',
   'street.create': '新建街道', 'community.create': '新建社区', 'provider.create': '新建服务商', 'provider.update': '修改服务商',

@@ -2,7 +2,8 @@ import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 import type { ScopeRules } from '../shared/scope.ts';
 import { scopeBy } from '../shared/scope.ts';
 
-export const CARE_PLAN_STATUSES = ['active', 'stopped'] as const;
+/** `paused`: the senior is suspended (a hospital stay); the plan makes no orders until the senior resumes. */
+export const CARE_PLAN_STATUSES = ['active', 'paused', 'stopped'] as const;
 
 // communityId and streetId are copied from the senior at creation, so scope is a plain filter.
 const carePlanSchema = new Schema(
@@ -22,12 +23,15 @@ const carePlanSchema = new Schema(
     createdBy: { type: String, required: true },
     stoppedAt: { type: Date, default: null },
     stoppedBy: { type: String, default: null },
+    /** When the senior's suspension paused the plan; null when it is not paused. */
+    pausedAt: { type: Date, default: null },
   },
   { collection: 'care_plans', versionKey: false, timestamps: true, minimize: false },
 );
 carePlanSchema.index({ status: 1 });
 carePlanSchema.index({ communityId: 1, status: 1 });
 carePlanSchema.index({ seniorId: 1 });
+carePlanSchema.index({ seniorId: 1, status: 1 });
 
 export type CarePlanDoc = InferSchemaType<typeof carePlanSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date; updatedAt: Date };
 export const CarePlanModel = mongoose.model('CarePlan', carePlanSchema);

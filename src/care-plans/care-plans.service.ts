@@ -50,7 +50,7 @@ export async function createCarePlan(input: CreateCarePlanInput, call: CarePlanC
   return toCarePlanView(plan);
 }
 
-export function listCarePlans(filter: { seniorId?: string; status?: 'active' | 'stopped'; page: number; pageSize: number }, actor: Actor): Promise<Page<CarePlanView>> {
+export function listCarePlans(filter: { seniorId?: string; status?: CarePlanDoc['status']; page: number; pageSize: number }, actor: Actor): Promise<Page<CarePlanView>> {
   const query: Record<string, unknown> = {};
   if (filter.seniorId) query.seniorId = filter.seniorId;
   if (filter.status) query.status = filter.status;
@@ -64,10 +64,10 @@ export function listCarePlans(filter: { seniorId?: string; status?: 'active' | '
 export async function stopCarePlan(id: string, call: CarePlanCall): Promise<CarePlanView> {
   const plan = await findInScope<CarePlanDoc>(CarePlanModel, id, carePlanScope, call.actor);
   const now = call.now ?? new Date();
-  const stopped = await CarePlanModel.findOneAndUpdate({ _id: plan._id, status: 'active' }, { $set: { status: 'stopped', stoppedAt: now, stoppedBy: call.actor.id } }, { returnDocument: 'after' }).lean();
+  const stopped = await CarePlanModel.findOneAndUpdate({ _id: plan._id, status: { $in: ['active', 'paused'] } }, { $set: { status: 'stopped', stoppedAt: now, stoppedBy: call.actor.id } }, { returnDocument: 'after' }).lean();
   if (!stopped) throw new DomainError('INVALID_TRANSITION', [{ path: 'status', message: bilingual('该照护计划已停止', 'the plan is already stopped') }]);
   const cancelledOrderIds = await cancelFutureOrders(id, call, now);
-  await recordAudit({ actor: call.actor, action: 'care_plan.stop', entityType: 'care_plan', entityId: id, requestId: call.requestId, before: { status: 'active' }, after: { status: 'stopped', cancelledOrders: cancelledOrderIds.length } });
+  await recordAudit({ actor: call.actor, action: 'care_plan.stop', entityType: 'care_plan', entityId: id, requestId: call.requestId, before: { status: plan.status }, after: { status: 'stopped', cancelledOrders: cancelledOrderIds.length } });
   return toCarePlanView(stopped as CarePlanDoc);
 }
 

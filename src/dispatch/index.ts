@@ -19,3 +19,4 @@ export { ordersForReports, orderForReports, districtVisitFlagCounts, districtCon
 export { ORDER_STATUSES, canTransition, type OrderStatus } from './order.state-machine.ts';
 export { recordVisit, recordedVisitsByKey, caregiverIntervals, recordKeyOf, type RecordedVisit, type RecordOutcome, type RecordedPoint, type CaregiverInterval } from './order-record.service.ts';
 export { ORDER_FLAGS, type OrderFlag } from './order.model.ts';
+export { registerDispatchSeniorHooks } from './senior-lifecycle.ts';

@@ -51,6 +51,7 @@ export async function createOrder(input: CreateOrderInput, ctx: OrderContext, op
     policyForMonth(businessMonth(scheduledStart, tz)),
   ]);
   if (senior.status !== 'active') throw new DomainError('NOT_ELIGIBLE', [{ path: 'seniorId', message: `老人当前状态为 ${senior.status}，只有在册（active）的老人可以下单` }]);
+  if (senior.dispatchHold) throw new DomainError('NOT_ELIGIBLE', [{ path: 'seniorId', message: `暂停为该老人派单：${senior.dispatchHold}` }]);
   if (!serviceType) throw new DomainError('VALIDATION_FAILED', [{ path: 'serviceTypeCode', message: '服务目录中没有这项服务' }]);
   if (scheduledStart.getTime() < now.getTime() - 60 * 60_000) throw new DomainError('VALIDATION_FAILED', [{ path: 'scheduledStart', message: '预约时间早于一小时前' }]);
 

@@ -20,6 +20,9 @@ export const ORDER_TRANSITIONS = {
   complete: { from: ['in_service'], to: 'completed' },
   confirm: { from: ['completed', 'in_service'], to: 'confirmed' },
   cancel: { from: ['pending_dispatch', 'offered', 'unassigned', 'accepted', 'assigned'], to: 'cancelled' },
+  // A visit begun or done, unconfirmed, for a senior deactivated from a day on or before it
+  // (senior-lifecycle.ts): it cannot have been for them, and is called off with its hold released.
+  void: { from: ['in_service', 'completed'], to: 'cancelled' },
   dispute: { from: ['completed', 'confirmed', 'settled'], to: 'disputed' },
   uphold: { from: ['disputed'], to: 'confirmed' },
   reject: { from: ['disputed'], to: 'rejected' },
@@ -35,7 +38,7 @@ export const ORDER_STATUS_ZH: Record<OrderStatus, string> = {
 };
 const ORDER_ACTION_ZH: Record<OrderAction, string> = {
   offer: '派单', unassign: '转为无人接单', accept: '接单', assign: '指派护理员', check_in: '签到', complete: '签退', confirm: '核验确认',
-  cancel: '取消', dispute: '提出争议', uphold: '维持服务', reject: '驳回', settle: '结算',
+  cancel: '取消', void: '作废', dispute: '提出争议', uphold: '维持服务', reject: '驳回', settle: '结算',
 };
 
 export function canTransition(from: OrderStatus, action: OrderAction): boolean {

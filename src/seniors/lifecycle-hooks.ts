@@ -29,12 +29,16 @@ export function onSeniorLifecycle(event: SeniorHookEvent, hook: Hook): () => voi
   };
 }
 
-export async function runSeniorHooks(event: SeniorHookEvent, payload: SeniorLifecycleEvent): Promise<void> {
+/** Runs the event's hooks in the order they were registered; answers whether every one succeeded. */
+export async function runSeniorHooks(event: SeniorHookEvent, payload: SeniorLifecycleEvent): Promise<boolean> {
+  let allDone = true;
   for (const hook of hooks[event]) {
     try {
       await hook(payload);
     } catch (error) {
+      allDone = false;
       logger.error({ err: error, event, seniorId: payload.senior.id }, 'senior lifecycle hook failed');
     }
   }
+  return allDone;
 }

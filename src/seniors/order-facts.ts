@@ -17,6 +17,8 @@ export interface SeniorOrderFacts {
   preferredProviderId: string | null;
   birthDate: string;
   basis: VoucherBasis;
+  /** Why new orders are refused for now (a reported death awaiting confirmation); null when they are not. */
+  dispatchHold: string | null;
 }
 
 /** The senior if the caller may see them (404 otherwise), with the voucher basis of `month`. */
@@ -32,6 +34,7 @@ export async function seniorForOrder(seniorId: string, actor: Actor, month: stri
     preferredProviderId: senior.preferredProviderId ?? null,
     birthDate: senior.birthDate,
     basis: voucherBasisFor(senior, month),
+    dispatchHold: senior.dispatchHold?.reason ?? null,
   };
 }
 
@@ -51,7 +54,7 @@ export async function emergencyContactsOf(seniorId: string, keys: PiiKeys): Prom
 }
 
 /** A senior as an uploaded visit record needs them: the order's facts and what the visit is checked against. */
-export interface SeniorRecordFacts extends Omit<SeniorOrderFacts, 'basis'> {
+export interface SeniorRecordFacts extends Omit<SeniorOrderFacts, 'basis' | 'dispatchHold'> {
   /** The voucher basis of the visit's month (visits of a month just past are uploaded after it). */
   basisFor(month: string): VoucherBasis;
   /** The senior's status at the visit's instant, as far as it is known now (a back-dated deactivation counts). */
@@ -84,4 +87,17 @@ export async function seniorsByIdNumberHmac(hmacs: string[]): Promise<Map<string
       statusAt: (instant: Date, timeZone: string) => seniorStatusAt(facts, instant, timeZone),
     }];
   }));
+}
+
+/**
+ * Stops new orders for the senior until released (life-events: a reported death waiting for its
+ * confirmation). Idempotent; the first hold's reason and time are kept.
+ */
+export async function holdDispatch(seniorId: string, reason: string, by: string, now = new Date()): Promise<void> {
+  await SeniorModel.updateOne({ _id: seniorId, dispatchHold: null }, { $set: { dispatchHold: { reason, since: now, by } } });
+}
+
+/** Lets new orders be made again (the reported death was rejected). Idempotent. */
+export async function releaseDispatchHold(seniorId: string): Promise<void> {
+  await SeniorModel.updateOne({ _id: seniorId }, { $set: { dispatchHold: null } });
 }

@@ -54,6 +54,18 @@ const seniorSchema = new Schema(
      */
     statusLog: { type: [new Schema({ status: String, at: Date, effectiveDate: String }, { _id: false })], default: [] },
     /**
+     * The lifecycle event whose consequences in other capabilities (orders, holds, care plans,
+     * vouchers) are not known to be done: set with the status, cleared once every hook has run. A
+     * crash in between leaves it set, and the senior-consequences job runs the hooks again (each is
+     * idempotent). Null when nothing is pending.
+     */
+    consequencesPending: { type: String, enum: ['suspended', 'resumed', 'deactivated', null], default: null },
+    /**
+     * New orders are refused while this is set: a reported death waiting for a second person's
+     * confirmation (life-events) must not be dispatched meanwhile. Null when orders may be made.
+     */
+    dispatchHold: { type: new Schema({ reason: String, since: Date, by: String }, { _id: false }), default: null },
+    /**
      * The senior's personal confirmation PIN (confirmation-pin.service.ts), only as a keyed hash
      * bound to the senior; null until one is issued (seniors imported from a register get theirs
      * from a staff reset). Wrong tries count here, for every order of the senior.
@@ -66,6 +78,7 @@ const seniorSchema = new Schema(
 seniorSchema.index({ communityId: 1, status: 1, name: 1 });
 seniorSchema.index({ streetId: 1, status: 1 });
 seniorSchema.index({ status: 1 });
+seniorSchema.index({ consequencesPending: 1 });
 // Register pages walk these in `_id` order (shared/http/pagination.ts).
 seniorSchema.index({ communityId: 1, _id: 1 });
 seniorSchema.index({ streetId: 1, _id: 1 });
@@ -91,6 +104,12 @@ const seniorHistorySchema = new Schema(
     reason: { type: String, default: null },
     /** For category and care-level changes: the voucher month from which they count. */
     effectiveMonth: { type: String, default: null },
+    /**
+     * What a status change carried through to elsewhere, one entry per thing touched (an order
+     * cancelled, a hold released, a care plan paused, a balance lapsed), written by the capability
+     * that did it: the senior's page shows everything the change touched.
+     */
+    touched: { type: [new Schema({ kind: String, id: String, label: String, change: String }, { _id: false })], default: undefined },
   },
   { collection: 'senior_history', versionKey: false, minimize: false },
 );

@@ -1,3 +1,4 @@
+import type { TouchedByChange } from './lifecycle.service.ts';
 import { recordAudit } from '../audit/index.ts';
 import { findPage, type Page } from '../shared/http/pagination.ts';
 import { decryptPii, hmacPii } from '../shared/pii.ts';
@@ -59,6 +60,7 @@ export async function seniorHistory(id: string, paging: { page: number; pageSize
     changes: (entry.changes ?? {}) as Record<string, { before: unknown; after: unknown }>,
     reason: entry.reason ?? null,
     effectiveMonth: entry.effectiveMonth ?? null,
+    touched: (entry.touched ?? []).map((item) => ({ kind: item.kind as TouchedByChange['kind'], id: item.id as string, label: item.label as string, change: item.change as string })),
   }));
 }
 

@@ -10,7 +10,7 @@ import { updateSenior } from './senior-update.service.ts';
 import type { SeniorContext } from './seniors.context.ts';
 import { getSenior, listSeniors, revealSeniorPii, seniorHistory } from './seniors.query.ts';
 import {
-  confirmationPinSchema, deactivateBody, enrolSeniorBody, enrolledSeniorSchema, historyPageSchema, importReportSchema, historyQuery, reasonBody, revealBody, revealSchema,
+  confirmationPinSchema, deactivateBody, resumeBody, suspendBody, enrolSeniorBody, enrolledSeniorSchema, historyPageSchema, importReportSchema, historyQuery, reasonBody, revealBody, revealSchema,
   seniorPageSchema, seniorParams, seniorSchema, seniorsQuery, updateSeniorBody,
 } from './seniors.schemas.ts';
 
@@ -90,25 +90,25 @@ route({
 
 route({
   method: 'post', path: '/seniors/:id/suspend', summary: 'Suspend (e.g. in hospital): no new orders, vouchers still issue', tags: ['seniors'],
-  access: ['admin', 'community_staff'], params: seniorParams, body: reasonBody,
+  access: ['admin', 'community_staff'], params: seniorParams, body: suspendBody,
   errors: ['INVALID_TRANSITION'],
-  success: { status: 200, schema: seniorSchema, description: 'The senior, now suspended' },
-  handler: (input) => transitionSenior(input.params.id, { action: 'suspend', reason: input.body.reason }, contextOf(input)),
+  success: { status: 200, schema: seniorSchema, description: 'The senior, now suspended: orders not yet begun cancelled (holds released), care plans paused' },
+  handler: (input) => transitionSenior(input.params.id, { action: 'suspend', reason: input.body.reason, effectiveDate: input.body.effectiveDate }, contextOf(input)),
 });
 
 route({
   method: 'post', path: '/seniors/:id/resume', summary: 'Resume a suspended senior', tags: ['seniors'],
-  access: ['admin', 'community_staff'], params: seniorParams,
+  access: ['admin', 'community_staff'], params: seniorParams, body: resumeBody,
   errors: ['INVALID_TRANSITION'],
-  success: { status: 200, schema: seniorSchema, description: 'The senior, active again' },
-  handler: (input) => transitionSenior(input.params.id, { action: 'resume' }, contextOf(input)),
+  success: { status: 200, schema: seniorSchema, description: 'The senior, active again; paused care plans active again' },
+  handler: (input) => transitionSenior(input.params.id, { action: 'resume', effectiveDate: input.body.effectiveDate }, contextOf(input)),
 });
 
 route({
   method: 'post', path: '/seniors/:id/deactivate', summary: 'Deactivate (deceased, moved out) with the effective day', tags: ['seniors'],
   access: ['admin', 'community_staff'], params: seniorParams, body: deactivateBody,
   errors: ['INVALID_TRANSITION'],
-  success: { status: 200, schema: seniorSchema, description: 'The senior, now deactivated' },
+  success: { status: 200, schema: seniorSchema, description: 'The senior, now deactivated: open orders cancelled, visits from the effective day voided, holds released, care plans stopped, the balance lapsed' },
   handler: (input) => transitionSenior(input.params.id, { action: 'deactivate', reason: input.body.reason, effectiveDate: input.body.effectiveDate }, contextOf(input)),
 });
 

@@ -115,6 +115,9 @@ export const seniorParams = z.object({ id: objectIdParam }).strict();
 export const seniorPageSchema = pageOf(seniorSchema).openapi('SeniorPage');
 
 export const reasonBody = z.object({ reason: z.string().max(500).trim().min(1) }).strict();
+const reportedDay = day.optional().openapi({ description: 'the day it began, when reported after the fact (a hospital stay); not before the senior\'s last status change, not in the future; default now' });
+export const suspendBody = reasonBody.extend({ effectiveDate: reportedDay }).strict();
+export const resumeBody = z.object({ effectiveDate: reportedDay }).strict().default({});
 export const deactivateBody = z.object({ reason: z.enum(['deceased', 'moved_out', 'other']), effectiveDate: day, note: z.string().max(500).trim().optional() }).strict();
 export const revealBody = z.object({ fields: z.array(z.enum(['idNumber', 'phone'])).min(1).max(2) }).strict();
 export const revealSchema = z.object({ idNumber: z.string().optional(), phone: z.string().optional() }).openapi('RevealedPii');
@@ -130,6 +133,12 @@ export const historyEntrySchema = z
     changes: z.record(z.string(), z.object({ before: z.unknown(), after: z.unknown() })),
     reason: z.string().nullable(),
     effectiveMonth: z.string().nullable(),
+    touched: z.array(z.object({
+      kind: z.enum(['order', 'care_plan', 'voucher_account']),
+      id: z.string(),
+      label: z.string().openapi({ description: 'how people name it: the order number, the care plan\'s service' }),
+      change: z.string().openapi({ description: 'what happened to it, in Chinese (已取消, 冻结已解除, 已暂停 …)' }),
+    })).openapi({ description: 'consequence.<event> entries: what a status change carried through to (orders, holds, care plans, the voucher balance); empty otherwise' }),
   })
   .openapi('SeniorHistoryEntry');
 export const historyPageSchema = pageOf(historyEntrySchema);

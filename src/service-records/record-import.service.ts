@@ -146,7 +146,14 @@ class Upload {
     const recorded = await caregiverIntervals(checked.map(({ visit }) => visit.caregiverId), days, this.now);
     const byCaregiver = new Map<string, CaregiverInterval[]>();
     for (const interval of recorded) byCaregiver.set(interval.caregiverId, [...(byCaregiver.get(interval.caregiverId) ?? []), interval]);
+    // A row repeating an earlier one of the file adds no visit of its own (it will be a duplicate).
+    // A row refused at writing (a wrong PIN, vouchers spent meanwhile) has already counted here:
+    // a later overlapping row may carry a flag that never refuses it — rare, and a reviewer sees both.
+    const keysInBatch = new Set<string>();
     for (const { visit } of checked) {
+      const key = recordKeyOf(this.providerId, visit.externalId);
+      if (keysInBatch.has(key)) continue;
+      keysInBatch.add(key);
       const own = [...(byCaregiver.get(visit.caregiverId) ?? []), ...(this.uploadedIntervals.get(visit.caregiverId) ?? [])];
       if (own.some((other) => other.checkInAt.getTime() < visit.checkOut.at.getTime() && other.endsAt.getTime() > visit.checkIn.at.getTime())) visit.flags.push('caregiver_overlap');
       const interval = { orderId: '', caregiverId: visit.caregiverId, checkInAt: visit.checkIn.at, endsAt: visit.checkOut.at };

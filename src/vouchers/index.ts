@@ -1,4 +1,4 @@
-import { onSeniorLifecycle } from '../seniors/index.ts';
+import { onSeniorLifecycle, recordConsequences } from '../seniors/index.ts';
 import { logger } from '../shared/logger.ts';
 import { businessMonth } from '../shared/time.ts';
 import { expireThrough } from './expiry.ts';
@@ -25,7 +25,10 @@ export function registerVoucherHooks(): void {
     const fen = await creditOnApproval(senior.id, businessMonth(ctx.now ?? new Date(), ctx.config.businessTimeZone), ctx.actor.id);
     logger.info({ seniorId: senior.id, fen }, 'vouchers credited at approval');
   });
+  // Registered after dispatch's hook (capabilities.ts): the holds of the orders it closed are free by now.
   onSeniorLifecycle('deactivated', async ({ senior, ctx }) => {
-    await expireThrough({ seniorId: senior.id, cutoffMonth: '9999-12', key: `expire:${senior.id}:deactivation`, month: businessMonth(ctx.now ?? new Date(), ctx.config.businessTimeZone), by: ctx.actor.id, reason: 'deactivated' });
+    const lapsed = await expireThrough({ seniorId: senior.id, cutoffMonth: '9999-12', key: `expire:${senior.id}:deactivation`, month: businessMonth(ctx.now ?? new Date(), ctx.config.businessTimeZone), by: ctx.actor.id, reason: 'deactivated' });
+    const fen = lapsed ? -lapsed.entry.balanceDeltaFen : 0;
+    if (lapsed?.isNew) await recordConsequences(senior.id, 'deactivated', [{ kind: 'voucher_account', id: senior.id, label: '服务券账户', change: `可用余额 ${(fen / 100).toFixed(2)} 元已失效` }], ctx);
   });
 }

@@ -110,7 +110,7 @@ export const JOB_COUNT_LABELS: Record<string, string> = {
 /** The actions of an order's history (src/dispatch/order.state-machine.ts, and its creation). */
 export const ORDER_ACTION_LABELS: Record<string, string> = {
   create: '创建', record: '服务商上传服务记录', offer: '派单', unassign: '转为无人接单', accept: '接单', decline: '拒单', assign: '指派护理员', check_in: '签到', complete: '签退',
-  confirm: '核验确认', cancel: '取消', dispute: '提出争议', uphold: '维持服务', reject: '驳回', settle: '结算', expire: '派单超时',
+  confirm: '核验确认', cancel: '取消', void: '作废', dispute: '提出争议', uphold: '维持服务', reject: '驳回', settle: '结算', expire: '派单超时',
 };
 
 /** The notification outbox (src/notifications/notification.model.ts and the templates the capabilities enqueue). */

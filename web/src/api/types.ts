@@ -43,7 +43,7 @@ export interface Senior {
   /** Whether a confirmation PIN is set; the PIN itself only comes from enrolment or a reset. */
   hasConfirmationPin: boolean;
 }
-export interface SeniorHistoryEntry { id: string; at: string; actorId: string; action: string; fromStatus: string | null; toStatus: string | null; changes: Record<string, { before: unknown; after: unknown }>; reason: string | null; effectiveMonth: string | null }
+export interface SeniorHistoryEntry { id: string; at: string; actorId: string; action: string; fromStatus: string | null; toStatus: string | null; changes: Record<string, { before: unknown; after: unknown }>; reason: string | null; effectiveMonth: string | null; touched: { kind: 'order' | 'care_plan' | 'voucher_account'; id: string; label: string; change: string }[] }
 export interface ImportReport { created: number; duplicates: number; invalid: number; rows: { row: number; status: 'created' | 'duplicate' | 'invalid'; seniorId?: string; errors?: { path: string; message: string }[] }[] }
 /** POST /service-records/imports: a provider's visit records, a result per row (errors name the column by its key). */
 export interface RecordImportReport { total: number; created: number; duplicates: number; rejected: number; rows: { row: number; status: 'created' | 'duplicate' | 'rejected'; orderId?: string; errors?: { column: string; message: string }[] }[] }
@@ -142,7 +142,7 @@ export interface ProviderPerformance {
 export interface ProvidersReport extends ReportHeader { providers: ProviderPerformance[]; districtFlagRate: number | null }
 export interface CarePlan {
   id: string; seniorId: string; communityId: string; serviceTypeCode: string; quantity: number; weekdays: number[]; time: string;
-  startDate: string; endDate: string | null; status: 'active' | 'stopped'; createdBy: string; createdAt: string;
+  startDate: string; endDate: string | null; status: 'active' | 'paused' | 'stopped'; createdBy: string; createdAt: string;
 }
 
 /** GET /reports/anomalies (src/reports/reports.schemas.ts): ids, names where the report has them. */

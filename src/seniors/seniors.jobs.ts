@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import type { JobDefinition } from '../shared/job-definition.ts';
+import { resumeSeniorConsequences } from './lifecycle.service.ts';
+
+/**
+ * Every five minutes: a senior's status change whose consequences (orders, holds, care plans,
+ * vouchers) were cut by a crash or a failed hook is carried through again (lifecycle.service.ts).
+ */
+export const seniorConsequencesJob: JobDefinition<Record<string, never>> = {
+  name: 'senior-consequences',
+  description: '补做老人状态变更（暂停、恢复、注销）未完成的后续处理：取消工单、解除冻结、暂停或停止照护计划、服务券失效（每 5 分钟）',
+  schedule: '0 */5 * * * *',
+  params: z.object({}).strict(),
+  paramsForTick: () => ({}),
+  leaseMs: 10 * 60_000,
+  async run(_params, { config }) {
+    return { ...(await resumeSeniorConsequences(config)) };
+  },
+};
