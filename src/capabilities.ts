@@ -6,7 +6,7 @@ import { identityRouter, sessionsPurgeJob } from './identity/index.ts';
 import { jobRunsPurgeJob, jobsRouter } from './jobs/index.ts';
 import { notificationsDeliverJob, notificationsRouter } from './notifications/index.ts';
 import { organisationRouter } from './organisation/index.ts';
-import { seniorConsequencesJob, seniorsRouter } from './seniors/index.ts';
+import { reassessmentRemindersJob, seniorConsequencesJob, seniorsRouter } from './seniors/index.ts';
 import { serviceRecordsRouter } from './service-records/index.ts';
 import { reportsRouter } from './reports/index.ts';
 import { registerSettlementHooks, settlementJob, settlementRouter } from './settlement/index.ts';
@@ -22,7 +22,7 @@ export const routers: Router[] = [systemRouter, identityRouter, auditRouter, job
 
 export const jobs: JobDefinition[] = [
   auditVerifyJob, jobRunsPurgeJob, sessionsPurgeJob, voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob, offerSweeperJob, orderCountsRepairJob,
-  notificationsDeliverJob, carePlanGenerationJob, visitRemindersJob, settlementJob, seniorConsequencesJob,
+  notificationsDeliverJob, carePlanGenerationJob, visitRemindersJob, settlementJob, seniorConsequencesJob, reassessmentRemindersJob,
 ] as JobDefinition[];
 
 // Capabilities that follow another's lifecycle register their hooks here, once, at composition.

@@ -15,4 +15,4 @@ export { CATEGORIES, SENIOR_STATUSES, type SeniorStatus } from './senior.model.t
 export { SENIOR_STATUS_ZH } from './senior.state-machine.ts';
 export { verifyConfirmationPin, CONFIRMATION_PIN_MAX_FAILURES } from './confirmation-pin.service.ts';
 export { seniorsForOffers, seniorsForVisits, revealPhoneForVisit, type OfferSenior, type VisitSenior } from './visit-facts.ts';
-export { seniorConsequencesJob } from './seniors.jobs.ts';
+export { reassessmentRemindersJob, seniorConsequencesJob } from './seniors.jobs.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { JobDefinition } from '../shared/job-definition.ts';
 import { resumeSeniorConsequences } from './lifecycle.service.ts';
+import { remindReassessments } from './reassessment-reminders.ts';
 
 /**
  * Every five minutes: a senior's status change whose consequences (orders, holds, care plans,
@@ -15,5 +16,18 @@ export const seniorConsequencesJob: JobDefinition<Record<string, never>> = {
   leaseMs: 10 * 60_000,
   async run(_params, { config }) {
     return { ...(await resumeSeniorConsequences(config)) };
+  },
+};
+
+/** Daily 08:30: community staff are told of seniors whose needs assessment runs out within 30 days. */
+export const reassessmentRemindersJob: JobDefinition<Record<string, never>> = {
+  name: 'reassessment-reminders',
+  description: '提醒社区工作者：老人的照护等级评估 30 天内到期（或已到期），需要重新评估（每天 08:30）',
+  schedule: '0 30 8 * * *',
+  params: z.object({}).strict(),
+  paramsForTick: () => ({}),
+  leaseMs: 10 * 60_000,
+  async run(_params, { config, signal }) {
+    return { ...(await remindReassessments(config, new Date(), signal)) };
   },
 };

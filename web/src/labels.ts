@@ -118,7 +118,7 @@ export const NOTIFICATION_CHANNEL_LABELS: Record<string, string> = { sms: '短�
 export const NOTIFICATION_STATUS_LABELS: Record<string, string> = { pending: '待发送', sent: '已发送', failed: '发送失败' };
 export const RECIPIENT_KIND_LABELS: Record<string, string> = { emergency_contact: '紧急联系人', senior: '老人', community_staff: '社区工作者', user: '用户' };
 export const NOTIFICATION_TEMPLATE_LABELS: Record<string, string> = {
-  emergency_alert: '紧急救助通知', order_unassigned: '工单无人接单', visit_unconfirmed: '服务待核验提醒', settlement_sample_check: '结算抽查回访',
+  emergency_alert: '紧急救助通知', order_unassigned: '工单无人接单', visit_unconfirmed: '服务待核验提醒', settlement_sample_check: '结算抽查回访', reassessment_due: '照护等级评估到期提醒',
 };
 /** The template parameters the outbox shows, by key (no parameter carries personal data). */
 export const NOTIFICATION_PARAM_LABELS: Record<string, string> = {
