@@ -304,16 +304,16 @@ export async function buildFraudMonth(app: Express, config: Config): Promise<Fra
     truth.set(orderId, null);
   }
 
-  // The news arrives weeks late: each change recorded as of the day it happened.
-  const seniorCall = (now: Date) => ({ actor: staff, config, requestId: null, lang: 'zh' as const, now });
-  for (const senior of hospitalised) {
-    await transitionSenior(senior.id, { action: 'suspend', reason: '住院' }, seniorCall(at(5, 8 * 60)));
-    await transitionSenior(senior.id, { action: 'resume' }, seniorCall(at(21, 8 * 60)));
-  }
-  for (const senior of deceased) await transitionSenior(senior.id, { action: 'deactivate', reason: 'deceased', effectiveDate: `${month}-10` }, seniorCall(new Date()));
-  // The visits not confirmed at the door are confirmed by the community's callback.
+  // The visits not confirmed at the door are confirmed by the community's callback, within the month.
   for (const [orderId, visit] of uploaded) {
     if (!visit.withPin) await confirmByCallback(orderId, { satisfaction: 4 }, { actor: staff, config, requestId: null });
   }
+  // The news arrives weeks late and is recorded now, back-dated to the day each change happened.
+  const seniorCall = { actor: staff, config, requestId: null, lang: 'zh' as const };
+  for (const senior of hospitalised) {
+    await transitionSenior(senior.id, { action: 'suspend', reason: '住院', effectiveDate: `${month}-05` }, seniorCall);
+    await transitionSenior(senior.id, { action: 'resume', effectiveDate: `${month}-21` }, seniorCall);
+  }
+  for (const senior of deceased) await transitionSenior(senior.id, { action: 'deactivate', reason: 'deceased', effectiveDate: `${month}-10` }, seniorCall);
   return { month, truth, refused, admin };
 }

@@ -21,7 +21,7 @@ import { enrolmentBody, idNumberBornOn } from '../seniors/senior.fixtures.ts';
  *   O5  s2 (南)  P2 accepts after 4 min; caregiver g2 10:00-11:00; callback, satisfaction 4
  *   O7  s2 (南)  P2 accepts after 8 min; the same g2 10:30-11:30 (overlap, flagged); disputed, upheld; satisfaction 2
  *   O6  s2 (南)  P2 lets the offer expire; P1 declines; left unassigned
- *   O8  s3 (北)  P1 accepts after 10 min; s3 is suspended the day before the visit; confirmed by visit code
+ *   O8  s3 (北)  P1 accepts after 10 min; s3 goes into hospital the day before the visit, recorded after it (back-dated); confirmed by visit code
  *   O9-O11 s4 (远) P3 accepts each after 15 min; visits on time; O9 confirmed with 5, O10 and O11 completed
  *   O12 s1 (北)  offered to P1 on 30 September for 2 October, accepted after 3 min (an offer of September,
  *                a visit of October)
@@ -128,9 +128,11 @@ export async function buildSeptember(config: Config) {
   const o8 = await order(s3.id, at(18, '10:00'), at(17, '09:00'));
   await accept(o8.id, providerAdmins.p1, at(17, '09:10'));
   await assign(o8.id, providerAdmins.p1, g1b.id, at(17, '09:30'));
-  await transitionSenior(s3.id, { action: 'suspend', reason: '住院' }, seniorCtx(staff, at(17, '12:00')));
   await checkIn(o8.id, HOME, call(caregivers.g1b, at(18, '10:00')));
   await checkOut(o8.id, { ...HOME, visitCode: o8.visitCode }, call(caregivers.g1b, at(18, '11:00')));
+  // The hospital stay began on the 17th; the office learns of it after the visit and records it back-dated
+  // (recorded before the visit, the suspension would have cancelled the order).
+  await transitionSenior(s3.id, { action: 'suspend', reason: '住院', effectiveDate: `${MONTH}-17` }, seniorCtx(staff, at(18, '12:00')));
 
   const farVisits: string[] = [];
   for (const [day, confirm] of [[21, true], [22, false], [23, false]] as const) {

@@ -1,4 +1,4 @@
-import type { Role } from './api/types.ts';
+import type { ReviewOutcome, Role, SuspectReason } from './api/types.ts';
 
 // Chinese names of the API's codes, one table per enum.
 
@@ -76,7 +76,8 @@ export function labelOf(table: Record<string, string>, code: string | null | und
 }
 
 export const HELD_BACK_LABELS: Record<string, string> = {
-  NO_CONFIRMATION: '无核验记录', SENIOR_NOT_ACTIVE: '服务日老人不在册', NO_VALID_CONTRACT: '无有效合同', DUPLICATE_VISIT: '重复服务', VOUCHER_NOT_REDEEMABLE: '服务券未核销',
+  NO_CONFIRMATION: '无核验记录', SENIOR_DECEASED: '服务日老人已去世', SENIOR_INACTIVE: '服务日老人暂停服务或已注销', SENIOR_NOT_ACTIVE: '服务日老人不在册',
+  NO_VALID_CONTRACT: '无有效合同', DUPLICATE_VISIT: '重复服务', VOUCHER_NOT_REDEEMABLE: '服务券未核销',
 };
 /** The buckets of a settlement run's breakdown, in the order the page lists them. */
 export const RUN_BREAKDOWN_LABELS = {
@@ -91,7 +92,7 @@ export const SAMPLE_OUTCOME_LABELS: Record<string, string> = { visit_happened: '
 
 export const JOB_LABELS: Record<string, string> = {
   'audit-verify': '审计日志校验', 'care-plan-generation': '照护计划生成工单', 'job-runs-purge': '清理任务记录', 'notifications-deliver': '发送通知',
-  'offer-sweeper': '派单超时处理', 'sessions-purge': '清理过期会话', 'unconfirmed-visit-reminders': '未核验服务提醒', 'voucher-expiry': '服务券过期',
+  'offer-sweeper': '派单超时处理', 'senior-consequences': '老人状态变更后续处理', 'reassessment-reminders': '评估到期提醒', 'sessions-purge': '清理过期会话', 'unconfirmed-visit-reminders': '未核验服务提醒', 'voucher-expiry': '服务券过期',
   'voucher-issuance': '服务券月度发放', 'voucher-reconciliation': '服务券对账', settlement: '月度结算', 'order-counts-repair': '工单计数核对',
 };
 
@@ -127,5 +128,27 @@ export const NOTIFICATION_PARAM_LABELS: Record<string, string> = {
 
 /** The anomaly report's sections, as the page titles them. */
 export const ANOMALY_SECTION_LABELS = {
-  flaggedVisits: '异常服务记录', caregiverOverlaps: '护理员时间重叠', visitsForInactiveSeniors: '老人不在册期间的服务', flagRateOutliers: '异常率偏高的服务商', latePayments: '逾期未支付的结算单',
+  suspectVisits: '可疑服务', flaggedVisits: '异常服务记录', caregiverOverlaps: '护理员时间重叠', visitsForInactiveSeniors: '老人不在册期间的服务', flagRateOutliers: '异常率偏高的服务商', latePayments: '逾期未支付的结算单',
 } as const;
+
+/**
+ * Why a visit is suspect (GET /reports/anomalies suspectVisits[].reasons), in the words an
+ * inspector would use; keyed by the service's own codes, so a new code without a label fails the
+ * type check.
+ */
+export const SUSPECT_REASON_LABELS: Record<SuspectReason, string> = {
+  geofence: '签到/签退位置超出范围',
+  impossible_travel: '行程不可能（前后两单距离过远、时间过短）',
+  repeated_coordinates: '多次使用完全相同的坐标',
+  caregiver_overlap: '护理员同一时间在两处服务',
+  senior_deactivated: '服务日老人已注销（如去世）',
+  senior_suspended: '服务时老人处于暂停状态（如住院）',
+  duration_pattern: '服务时长总是整数倍/满额',
+  long_caregiver_day: '护理员单日服务时长过长',
+  callback_only_provider: '服务商的服务几乎都只靠电话回访核验',
+  short_visit: '服务时长不足预约的一半',
+  provider_flag_rate: '服务商异常率显著高于全区',
+  late_sync: '离线记录延迟上传',
+  clock_drift: '手机时间异常',
+};
+export const REVIEW_OUTCOME_LABELS: Record<ReviewOutcome, string> = { fine: '已复核：无误', dispute: '已提出争议' };
