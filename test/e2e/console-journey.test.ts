@@ -190,6 +190,8 @@ describe('web console: a visit from enrolment to settlement (e2e, headless Chrom
     await page.getByRole('button', { name: '审核通过' }).click();
     await confirm('审核通过');
     await page.locator('.el-form-item__error', { hasText: '请填写理由' }).waitFor();
+    // The first confirmation box fades out; under load it still has its 审核通过 button when the page's is clicked again.
+    await page.getByRole('dialog', { name: '审核结算单' }).waitFor({ state: 'hidden' });
     await page.getByLabel('提前审核理由').fill('月底前需付款，回访由社区下周补做');
     await page.getByRole('button', { name: '审核通过' }).click();
     await confirm('审核通过');
