@@ -66,6 +66,11 @@ export function createApp({ config, jobRunner, consoleDir }: AppDependencies): e
   app.use(helmet());
   app.use(express.json({ limit: config.jsonBodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
 
+  // Every API answer may carry personal data or money: no browser, proxy or shared cache keeps it.
+  app.use('/api', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use('/api/v1/auth', rateLimitPerIp({ windowMs: 60_000, max: config.authRateLimitPerMinute }));
   for (const router of routers) app.use(router);
   app.use(serveConsole(consoleDir));

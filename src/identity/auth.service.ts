@@ -70,6 +70,7 @@ export async function refresh(refreshToken: string, ctx: CallContext): Promise<T
     const known = await RefreshTokenModel.findOne({ tokenHash }).lean();
     if (known?.usedAt) {
       await RefreshTokenModel.updateMany({ familyId: known.familyId, revokedAt: null }, { $set: { revokedAt: now } });
+      await revokeAccessTokens(known.userId, now);
       await recordAudit({ actor: 'system', action: 'auth.token_reused', entityType: 'user', entityId: known.userId, after: { familyId: known.familyId }, requestId: ctx.requestId });
       throw new DomainError('TOKEN_REUSED');
     }
@@ -85,12 +86,21 @@ export async function logout(refreshToken: string, actor: Actor, ctx: CallContex
   const userId = actor.id;
   const token = await RefreshTokenModel.findOne({ tokenHash: hashRefreshToken(refreshToken, ctx.config), userId }).lean();
   if (!token) return;
-  await RefreshTokenModel.updateMany({ familyId: token.familyId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+  const now = new Date();
+  await RefreshTokenModel.updateMany({ familyId: token.familyId, revokedAt: null }, { $set: { revokedAt: now } });
+  await revokeAccessTokens(userId, now);
   await recordAudit({ actor, action: 'auth.logout', entityType: 'user', entityId: userId, after: { familyId: token.familyId }, requestId: ctx.requestId });
 }
 
 export async function revokeAllSessions(userId: string): Promise<void> {
-  await RefreshTokenModel.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+  const now = new Date();
+  await RefreshTokenModel.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: now } });
+  await revokeAccessTokens(userId, now);
+}
+
+/** The user's access tokens issued before `at` stop working at their next request (identity/actor.ts). */
+async function revokeAccessTokens(userId: string, at: Date): Promise<void> {
+  await UserModel.updateOne({ _id: userId }, { $set: { accessRevokedBefore: at } });
 }
 
 async function issuePair(user: UserDoc, familyId: string, config: Config): Promise<TokenPair> {

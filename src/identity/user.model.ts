@@ -14,6 +14,8 @@ const userSchema = new Schema(
     providerId: { type: String, default: null },
     caregiverId: { type: String, default: null },
     active: { type: Boolean, required: true, default: true },
+    /** Access tokens issued before this are refused (a logout, a refresh family revoked for reuse). */
+    accessRevokedBefore: { type: Date, default: null },
   },
   { collection: 'users', versionKey: false, timestamps: true },
 );

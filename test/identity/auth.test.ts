@@ -95,6 +95,8 @@ describe('authentication', () => {
       expect(reuse.status).to.equal(401);
       expect(reuse.body.error.code).to.equal('TOKEN_REUSED');
       expect(successor.status).to.equal(401);
+      // The access tokens of the copied family stop too, not 15 minutes later.
+      expect((await request(app).get('/api/v1/me').set('Authorization', `Bearer ${second.accessToken}`)).status).to.equal(401);
       expect(await RefreshTokenModel.countDocuments({ userId: user.id, revokedAt: null })).to.equal(0);
       expect(await AuditEntryModel.countDocuments({ action: 'auth.token_reused', entityId: user.id })).to.equal(1);
     });
@@ -129,12 +131,26 @@ describe('authentication', () => {
       expect(after.status).to.equal(401);
       expect(after.body.error.code).to.equal('UNAUTHENTICATED');
     });
+
+    it('stops the access token at once (not when it expires), and a new sign-in works', async () => {
+      const user = await createTestUser('auditor');
+      const pair = (await loginAs(user.username)).body;
+      const me = (token: string) => request(app).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
+      expect((await me(pair.accessToken)).status).to.equal(200);
+
+      await request(app).post('/api/v1/auth/logout').set('Authorization', `Bearer ${pair.accessToken}`).send({ refreshToken: pair.refreshToken });
+
+      const after = await me(pair.accessToken);
+      expect(after.status).to.equal(401);
+      expect(after.body.error.code).to.equal('UNAUTHENTICATED');
+      expect((await me((await loginAs(user.username)).body.accessToken)).status).to.equal(200);
+    });
   });
 
   describe('access tokens', () => {
     const sign = (payload: object, secret: string, options: jwt.SignOptions) => `Bearer ${jwt.sign(payload, secret, options)}`;
 
-    it('refuses expired, tampered, wrong-algorithm, alg:none, wrong-issuer and wrong-audience tokens', async () => {
+    it('refuses expired, tampered, wrong-algorithm, alg:none, wrong-issuer, wrong-audience and expiry-less tokens', async () => {
       const user = await createTestUser('admin');
       const claims = { sub: user.id, role: 'admin', cids: [], sid: null, pid: null, gid: null };
       const base = { issuer: config.jwt.issuer, audience: config.jwt.audience };
@@ -149,9 +165,13 @@ describe('authentication', () => {
         wrongIssuer: sign(claims, config.jwt.accessSecret, { issuer: 'someone-else', audience: config.jwt.audience, algorithm: 'HS256', expiresIn: 60 }),
         wrongAudience: sign(claims, config.jwt.accessSecret, { issuer: config.jwt.issuer, audience: 'other-api', algorithm: 'HS256', expiresIn: 60 }),
         otherSecret: sign(claims, 'another-secret-of-at-least-32-characters!!', { ...base, algorithm: 'HS256', expiresIn: 60 }),
+        // Signed with the real key, but without an expiry: it would never stop working.
+        withoutExpiry: sign(claims, config.jwt.accessSecret, { ...base, algorithm: 'HS256' }),
       };
 
-      expect((await request(app).get('/api/v1/me').set('Authorization', good)).status).to.equal(200);
+      const answer = await request(app).get('/api/v1/me').set('Authorization', good);
+      expect(answer.status).to.equal(200);
+      expect(answer.headers['cache-control'], 'API answers are never cached').to.equal('no-store');
       for (const [kind, token] of Object.entries(tokens)) {
         const res = await request(app).get('/api/v1/me').set('Authorization', token);
         expect(res.status, kind).to.equal(401);
