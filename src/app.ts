@@ -13,6 +13,7 @@ import { rateLimitPerIp } from './shared/http/rate-limit.ts';
 import { logger, requestContext } from './shared/logger.ts';
 import { httpRequestDurationSeconds, httpRequestsTotal } from './shared/metrics.ts';
 import { setReadTimeLimitMs } from './shared/http/pagination.ts';
+import { setImportMaxRows } from './shared/sheets/sheet-rows.ts';
 import { buildOpenApiDocument } from './shared/openapi/registry.ts';
 import type { Actor } from './shared/roles.ts';
 import { useAuditKey } from './audit/index.ts';
@@ -40,6 +41,7 @@ export function createApp({ config, jobRunner, consoleDir }: AppDependencies): e
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   setReadTimeLimitMs(config.readTimeLimitMs);
+  setImportMaxRows(config.importMaxRows);
   useAuditKey(config.auditKey);
 
   app.use(assignRequestId);

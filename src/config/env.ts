@@ -67,11 +67,14 @@ const envSchema = z.object({
   PROVIDER_CANCELLATION_PENALTY_PCT: z.coerce.number().int().min(0).max(100).default(20),
   ANNUAL_BUDGET_CITY_FEN: z.coerce.number().int().min(0).optional(),
   ANNUAL_BUDGET_DISTRICT_FEN: z.coerce.number().int().min(0).optional(),
+  // The district's elderly-care service hotline, printed on senior cards and monthly letters (12349: the national 养老服务热线 number many cities use).
+  SERVICE_HOTLINE: z.string().regex(/^\d{3,4}(-?\d{5,8})?$/, 'must be a hotline such as 12349 or 0551-12349').default('12349'),
   BOOTSTRAP_ADMIN_USERNAME: z.string().regex(/^[a-zA-Z0-9_.-]{3,64}$/, 'must be 3-64 letters, digits, _ . -').optional(),
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   SEED_DEMO: booleanFromEnv.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JSON_BODY_LIMIT_KB: z.coerce.number().int().min(1).max(10_240).default(1024),
+  IMPORT_MAX_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
   JOBS_ENABLED: booleanFromEnv.default(true),
   READ_TIME_LIMIT_MS: z.coerce.number().int().min(1).max(600_000).default(5_000),
   AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
@@ -79,7 +82,37 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   JOB_SCHEDULES: z.string().optional().transform((value, ctx) => parseJobSchedules(value, ctx)),
   JOB_LEASE_SECONDS: z.coerce.number().int().min(3).max(3_600).optional(),
+  // SMS (notifications/sms): the log sender by default; a real provider only when named.
+  SMS_PROVIDER: z.enum(['log', 'aliyun']).default('log'),
+  SMS_ALIYUN_ENDPOINT: z.url({ protocol: /^https?$/ }).default('https://dysmsapi.aliyuncs.com/'),
+  SMS_ALIYUN_REGION_ID: z.string().regex(/^[a-z0-9-]{2,40}$/, 'must be a region id such as cn-hangzhou').default('cn-hangzhou'),
+  SMS_ALIYUN_ACCESS_KEY_ID: z.string().regex(/^[A-Za-z0-9]{8,64}$/, 'must be an AccessKey ID (letters and digits)').optional(),
+  SMS_ALIYUN_ACCESS_KEY_SECRET: z.string().min(16).max(200).optional(),
+  SMS_ALIYUN_SIGN_NAME: z.string().min(2).max(30).optional(),
+  SMS_ALIYUN_TEMPLATE_CODES: z.string().optional().transform((value, ctx) => parseTemplateCodes(value, ctx)),
+  SMS_WEBHOOK_TOKEN: z.string().min(32, 'must be at least 32 characters').max(200).regex(/^[A-Za-z0-9_-]+$/, 'must be URL-safe (letters, digits, _ and -)').optional(),
+  SMS_ASK_SHARE_PCT: z.coerce.number().int().min(0).max(100).default(10),
+  SMS_ANSWER_HOURS: z.coerce.number().int().min(1).max(720).default(48),
+  SMS_QUIET_HOURS: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm-HH:mm, e.g. 21:00-08:00').default('21:00-08:00'),
 });
+
+/** `{"visit_question": "SMS_123456789"}`: the provider's approved template code of each SMS template. */
+function parseTemplateCodes(value: string | undefined, ctx: z.RefinementCtx): Record<string, string> {
+  if (value === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object of template name to template code' });
+    return {};
+  }
+  const checked = z.record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/), z.string().regex(/^SMS_\d{3,20}$/)).safeParse(parsed);
+  if (!checked.success) {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object of template name (snake_case) to template code (SMS_ followed by digits)' });
+    return {};
+  }
+  return checked.data;
+}
 
 /**
  * `{"settlement": "0 0 2 3 * *"}`: a job's cron expression (node-cron 4, seconds first, business
@@ -144,10 +177,14 @@ export interface Config {
   };
   /** The year's care-voucher budget per funding source in fen (reports compare spend with it); null: not configured. */
   annualBudget: { cityFen: number | null; districtFen: number | null };
+  /** The district's service hotline (cards, monthly letters) where a community has no number of its own. */
+  serviceHotline: string;
   bootstrapAdmin: { username: string; password: string } | undefined;
   seedDemo: boolean;
   logLevel: RawEnv['LOG_LEVEL'];
   jsonBodyLimitBytes: number;
+  /** Most data rows an uploaded sheet (register, visit records, life events) may have: more is 413 before anything is written. */
+  importMaxRows: number;
   jobsEnabled: boolean;
   /** How long an interactive read may run in the database before it is stopped (503 QUERY_TIMEOUT). */
   readTimeLimitMs: number;
@@ -159,6 +196,22 @@ export interface Config {
   jobSchedules: Readonly<Record<string, string>>;
   /** One lease length for every job (JOB_LEASE_SECONDS), instead of each job's own; null: theirs. */
   jobLeaseMs: number | null;
+  sms: SmsConfig;
+}
+
+/** How SMS leave the system (notifications/sms) and how seniors are asked about their visits. */
+export interface SmsConfig {
+  /** `log`: every SMS is a log line (the default); `aliyun`: Alibaba Cloud SMS (dysmsapi SendSms). */
+  provider: 'log' | 'aliyun';
+  aliyun: { endpoint: string; regionId: string; accessKeyId: string; accessKeySecret: string; signName: string; templateCodes: Readonly<Record<string, string>> } | null;
+  /** The shared secret in the URLs the provider pushes receipts and replies to; null: every push is refused. */
+  webhookToken: string | null;
+  /** Share (percent) of each provider's finished visits whose senior is asked by SMS whether it happened. */
+  askSharePct: number;
+  /** How long an asked senior has to answer before the question falls to the community staff. */
+  answerHours: number;
+  /** No SMS to a senior or family between these minutes of the business day (start > end: across midnight). */
+  quietHours: { startMinute: number; endMinute: number };
 }
 
 /** Reads `./.env` into process.env when present; variables already set win (Node's own rule). */
@@ -233,10 +286,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       providerCancellationPenaltyPct: raw.PROVIDER_CANCELLATION_PENALTY_PCT,
     },
     annualBudget: { cityFen: raw.ANNUAL_BUDGET_CITY_FEN ?? null, districtFen: raw.ANNUAL_BUDGET_DISTRICT_FEN ?? null },
+    serviceHotline: raw.SERVICE_HOTLINE,
     bootstrapAdmin: hasBootstrapUser ? { username: raw.BOOTSTRAP_ADMIN_USERNAME as string, password: raw.BOOTSTRAP_ADMIN_PASSWORD as string } : undefined,
     seedDemo: raw.SEED_DEMO ?? raw.NODE_ENV === 'development',
     logLevel: raw.LOG_LEVEL,
     jsonBodyLimitBytes: raw.JSON_BODY_LIMIT_KB * 1024,
+    importMaxRows: raw.IMPORT_MAX_ROWS,
     jobsEnabled: raw.JOBS_ENABLED,
     readTimeLimitMs: raw.READ_TIME_LIMIT_MS,
     authRateLimitPerMinute: raw.AUTH_RATE_LIMIT_PER_MINUTE,
@@ -244,6 +299,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     jobSchedules: Object.freeze(raw.JOB_SCHEDULES),
     jobLeaseMs: raw.JOB_LEASE_SECONDS === undefined ? null : raw.JOB_LEASE_SECONDS * 1000,
+    sms: smsConfigOf(raw),
+  });
+}
+
+function smsConfigOf(raw: RawEnv): SmsConfig {
+  const minuteOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+  const [quietStart, quietEnd] = raw.SMS_QUIET_HOURS.split('-') as [string, string];
+  const common = {
+    webhookToken: raw.SMS_WEBHOOK_TOKEN ?? null, askSharePct: raw.SMS_ASK_SHARE_PCT, answerHours: raw.SMS_ANSWER_HOURS,
+    quietHours: { startMinute: minuteOf(quietStart), endMinute: minuteOf(quietEnd) },
+  };
+  if (raw.SMS_PROVIDER === 'log') return Object.freeze({ provider: 'log', aliyun: null, ...common });
+  // A real provider without its credentials, sign or push secret would fail every send or refuse every receipt: stop at start instead.
+  const required = ['SMS_ALIYUN_ACCESS_KEY_ID', 'SMS_ALIYUN_ACCESS_KEY_SECRET', 'SMS_ALIYUN_SIGN_NAME', 'SMS_WEBHOOK_TOKEN'] as const;
+  const missing: string[] = required.filter((name) => raw[name] === undefined);
+  if (Object.keys(raw.SMS_ALIYUN_TEMPLATE_CODES).length === 0) missing.push('SMS_ALIYUN_TEMPLATE_CODES');
+  if (missing.length > 0) throw new ConfigError(missing.map((variable) => ({ variable, message: 'is required when SMS_PROVIDER=aliyun' })));
+  return Object.freeze({
+    provider: 'aliyun',
+    aliyun: Object.freeze({
+      endpoint: raw.SMS_ALIYUN_ENDPOINT, regionId: raw.SMS_ALIYUN_REGION_ID, accessKeyId: raw.SMS_ALIYUN_ACCESS_KEY_ID as string,
+      accessKeySecret: raw.SMS_ALIYUN_ACCESS_KEY_SECRET as string, signName: raw.SMS_ALIYUN_SIGN_NAME as string, templateCodes: Object.freeze(raw.SMS_ALIYUN_TEMPLATE_CODES),
+    }),
+    ...common,
   });
 }
 

@@ -8,6 +8,8 @@ import { upsertServiceType } from '../../src/organisation/index.ts';
 import { enrolSenior, transitionSenior } from '../../src/seniors/index.ts';
 import { gcj02ToWgs84, wgs84ToGcj02 } from '../../src/shared/geo.ts';
 import { businessDateTime, businessMonth } from '../../src/shared/time.ts';
+import { SeniorModel } from '../../src/seniors/senior.model.ts';
+import { setImportMaxRows } from '../../src/shared/sheets/sheet-rows.ts';
 import { EntryModel } from '../../src/vouchers/ledger.model.ts';
 import { createVoucherPolicy, issueMonth } from '../../src/vouchers/index.ts';
 import { authFor, createTestApp, createTestUser } from '../support/app.ts';
@@ -242,5 +244,35 @@ describe('POST /service-records/imports', function () {
     const missingColumns = await upload('老人身份证号,服务项目\n1,2\n');
     expect(missingColumns.status).to.equal(400);
     expect(missingColumns.body.error.message).to.match(/缺少必需的列：数量、护理员手机号/);
+  });
+});
+
+describe('uploads over the row limit (IMPORT_MAX_ROWS)', function () {
+  this.timeout(60_000);
+  useTestDatabase();
+  const { app, config } = createTestApp();
+  before(() => setImportMaxRows(3));
+  after(() => setImportMaxRows(config.importMaxRows));
+
+  it('refuses a register and a visit-record file of more rows with 413 before anything is written', async () => {
+    const community = await makeCommunity(await makeStreet());
+    const staff = await authFor(config, 'community_staff', { communityIds: [community.id] });
+    const provider = await makeProvider([community.id]);
+    const providerAdmin = await authFor(config, 'provider_admin', { providerId: provider.id });
+    const registerRow = () => `王秀英,${idNumberBornOn(`194${Math.floor(Math.random() * 10)}-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`)},13912345678,合肥市蜀山区桐城路1号,${community.code},空巢,1,独居`;
+    const register = (rows: number) => `name,idNumber,phone,address,communityCode,categories,careLevel,livingArrangement\n${Array.from({ length: rows }, registerRow).join('\n')}\n`;
+
+    const tooLong = await request(app).post('/api/v1/seniors/import').set('Authorization', staff.authorization).attach('file', Buffer.from(register(4)), 'register.csv');
+    expect(tooLong.status).to.equal(413);
+    expect(tooLong.body.error.code).to.equal('PAYLOAD_TOO_LARGE');
+    expect(tooLong.body.error.details[0].message).to.equal('文件超过 3 行的上限，请拆分成多个文件上传');
+    expect(await SeniorModel.countDocuments({ communityId: community.id })).to.equal(0);
+    const atTheLimit = await request(app).post('/api/v1/seniors/import').set('Authorization', staff.authorization).attach('file', Buffer.from(register(3)), 'register.csv');
+    expect(atTheLimit.status).to.equal(200);
+
+    const records = `${HEADER}\n${Array.from({ length: 4 }, (_, n) => `${idNumberBornOn()},clean,1,13900001111,2026-11-03 09:00,${HOME.lng},${HOME.lat},2026-11-03 10:00,${HOME.lng},${HOME.lat},,X-${n},`).join('\n')}\n`;
+    const records413 = await request(app).post('/api/v1/service-records/imports').set('Authorization', providerAdmin.authorization).attach('file', Buffer.from(records), 'records.csv');
+    expect(records413.status).to.equal(413);
+    expect(await OrderModel.countDocuments({ providerId: provider.id })).to.equal(0);
   });
 });
