@@ -4,6 +4,7 @@ import { carePlanGenerationJob, carePlansRouter, registerCarePlanSeniorHooks } f
 import { alertsRouter, offerSweeperJob, orderCountsRepairJob, ordersRouter, registerDispatchSeniorHooks, visitRemindersJob } from './dispatch/index.ts';
 import { identityRouter, sessionsPurgeJob } from './identity/index.ts';
 import { jobRunsPurgeJob, jobsRouter } from './jobs/index.ts';
+import { lettersRouter, monthlyLettersJob } from './letters/index.ts';
 import { notificationsDeliverJob, notificationsRouter } from './notifications/index.ts';
 import { organisationRouter } from './organisation/index.ts';
 import { reassessmentRemindersJob, seniorConsequencesJob, seniorsRouter } from './seniors/index.ts';
@@ -18,11 +19,11 @@ import { registerVoucherHooks, voucherExpiryJob, voucherIssuanceJob, voucherPoli
 // also registers all routes in the OpenAPI registry, which is how `npm run openapi` works without
 // a database.
 
-export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, voucherPolicyRouter, vouchersRouter, notificationsRouter, ordersRouter, alertsRouter, carePlansRouter, serviceRecordsRouter, settlementRouter, reportsRouter];
+export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, voucherPolicyRouter, vouchersRouter, notificationsRouter, ordersRouter, alertsRouter, carePlansRouter, serviceRecordsRouter, settlementRouter, reportsRouter, lettersRouter];
 
 export const jobs: JobDefinition[] = [
   auditVerifyJob, jobRunsPurgeJob, sessionsPurgeJob, voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob, offerSweeperJob, orderCountsRepairJob,
-  notificationsDeliverJob, carePlanGenerationJob, visitRemindersJob, settlementJob, seniorConsequencesJob, reassessmentRemindersJob,
+  notificationsDeliverJob, carePlanGenerationJob, visitRemindersJob, settlementJob, seniorConsequencesJob, reassessmentRemindersJob, monthlyLettersJob,
 ] as JobDefinition[];
 
 // Capabilities that follow another's lifecycle register their hooks here, once, at composition.

@@ -20,3 +20,4 @@ export { ORDER_STATUSES, canTransition, type OrderStatus } from './order.state-m
 export { recordVisit, recordedVisitsByKey, caregiverIntervals, recordKeyOf, type RecordedVisit, type RecordOutcome, type RecordedPoint, type CaregiverInterval } from './order-record.service.ts';
 export { ORDER_FLAGS, type OrderFlag } from './order.model.ts';
 export { registerDispatchSeniorHooks } from './senior-lifecycle.ts';
+export { visitsForLetters, type VisitForLetter } from './orders.letters.ts';

@@ -93,6 +93,14 @@ export async function getCommunity(id: string): Promise<CommunityView | null> {
   return community ? toCommunityView(community) : null;
 }
 
+/**
+ * Every community in code order, unscoped, for district-wide jobs (the monthly letters): a
+ * district has tens to a few hundred, so one read of the small documents.
+ */
+export async function allCommunities(): Promise<CommunityView[]> {
+  return (await CommunityModel.find({}).sort({ code: 1 }).lean()).map(toCommunityView);
+}
+
 /** The community with this 12-digit division code, unscoped; null when there is none. */
 export async function findCommunityByCode(code: string): Promise<CommunityView | null> {
   const community = /^\d{12}$/.test(code) ? await CommunityModel.findOne({ code }).lean() : null;

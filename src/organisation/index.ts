@@ -1,5 +1,5 @@
 export { organisationRouter } from './organisation.routes.ts';
-export { assertStreetExists, assertCommunitiesExist, findCommunityByCode, getCommunity, type StreetView, type CommunityView } from './divisions.service.ts';
+export { allCommunities, assertStreetExists, assertCommunitiesExist, findCommunityByCode, getCommunity, type StreetView, type CommunityView } from './divisions.service.ts';
 export { assertProviderExists, getProvider, type ProviderView } from './providers.service.ts';
 export { assertCaregiverOfProvider, caregiversByPhoneHash, getCaregiver, type CaregiverView } from './caregivers.service.ts';
 export { getServiceType, listServiceTypes, type ServiceTypeView } from './service-types.service.ts';

@@ -13,6 +13,7 @@ export { createVoucherPolicyBody } from './policy.schemas.ts';
 export { computeEntitlement, subsidyFor } from './entitlement.ts';
 export { issueMonth } from './issuance.service.ts';
 export { isIssuanceComplete } from './issued-months.ts';
+export { voucherMonthStatements, type VoucherMonthStatement } from './month-statement.ts';
 
 /**
  * Vouchers follow the senior's lifecycle: approval credits the current month at once (the same

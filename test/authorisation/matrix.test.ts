@@ -197,6 +197,17 @@ const MATRIX: Record<string, Row> = {
     outOfScope: (w) => ({ path: `/api/v1/seniors/${w.seniorB.id}/history` }),
     expect: only({ admin: 'ok', auditor: 'ok', finance_officer: 'ok', street_officer: 'scoped', community_staff: 'scoped' }),
   },
+  'GET /api/v1/seniors/{id}/card': {
+    call: (w) => ({ path: `/api/v1/seniors/${w.seniorA.id}/card` }),
+    outOfScope: (w) => ({ path: `/api/v1/seniors/${w.seniorB.id}/card` }),
+    expect: only({ admin: 'ok', community_staff: 'scoped' }),
+  },
+  'GET /api/v1/letters': {
+    // The current month: made on the spot (no job has stored it), one page per active senior.
+    call: (w) => ({ path: `/api/v1/letters?month=${businessDay(new Date(), 'Asia/Shanghai').slice(0, 7)}&communityId=${w.communityA.id}` }),
+    outOfScope: (w) => ({ path: `/api/v1/letters?month=${businessDay(new Date(), 'Asia/Shanghai').slice(0, 7)}&communityId=${w.communityB.id}` }),
+    expect: only({ admin: 'ok', community_staff: 'scoped' }),
+  },
 
   'GET /api/v1/seniors/{id}/voucher-account': {
     call: (w) => ({ path: `/api/v1/seniors/${w.seniorA.id}/voucher-account` }),
