@@ -54,6 +54,18 @@ describe('senior enrolment', () => {
     expect(res.status).to.equal(201);
   });
 
+  it('refuses a name with a NUL or a right-to-left override, and an address with a bidi isolate, writing nothing', async () => {
+    for (const [field, value] of [['name', '王\u0000伟'], ['name', '王\u202E伟'], ['address', '桐城路\u2066218号']] as const) {
+      const res = await enrol(staffA, enrolmentBody(communityA.id, { [field]: value }));
+
+      expect(res.status, `${field} ${JSON.stringify(value)}`).to.equal(400);
+      expect(res.body.error.details).to.deep.equal([{ path: field, message: '不能包含控制字符（如空字符）或文字方向控制符' }]);
+    }
+    // A line break in a free-text field is ordinary input, not a hidden character.
+    expect((await enrol(staffA, enrolmentBody(communityA.id, { address: '合肥市蜀山区\n桐城路218号' }))).status).to.not.equal(400);
+    expect(await SeniorModel.countDocuments({ name: { $regex: '^王.伟$' } })).to.equal(0);
+  });
+
   it('defaults the assessment date to the enrolment day and refuses one in the future', async () => {
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
     const ok = await enrol(staffA, enrolmentBody(communityA.id));
