@@ -35,6 +35,7 @@ export function parseInput<T extends z.core.$ZodType>(schema: T, value: unknown,
  * bidirectional overrides and isolates (a right-to-left override shows 王伟 where 伟王 is stored, or
  * hides a file extension). Refused in every request's input, whatever the field.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const HIDDEN_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 
 /** No request schema nests deeper; past it the schema refuses the input anyway (and a walk must not overflow). */
