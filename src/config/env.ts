@@ -77,6 +77,7 @@ const envSchema = z.object({
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
   JOBS_ENABLED: booleanFromEnv.default(true),
   READ_TIME_LIMIT_MS: z.coerce.number().int().min(1).max(600_000).default(5_000),
+  READY_MAX_QUERY_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
   AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   TRUST_PROXY: z.string().regex(/^(false|true|loopback|\d{1,2})$/, 'must be false, true, loopback or a hop count').default('false'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
@@ -188,6 +189,8 @@ export interface Config {
   jobsEnabled: boolean;
   /** How long an interactive read may run in the database before it is stopped (503 QUERY_TIMEOUT). */
   readTimeLimitMs: number;
+  /** /readyz answers 503 when a real read by key takes longer than this (a ping would answer while queries queue). */
+  readyMaxQueryMs: number;
   authRateLimitPerMinute: number;
   /** Express 'trust proxy': how the client IP for rate limits is found behind a reverse proxy. */
   trustProxy: boolean | string | number;
@@ -294,6 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importMaxRows: raw.IMPORT_MAX_ROWS,
     jobsEnabled: raw.JOBS_ENABLED,
     readTimeLimitMs: raw.READ_TIME_LIMIT_MS,
+    readyMaxQueryMs: raw.READY_MAX_QUERY_MS,
     authRateLimitPerMinute: raw.AUTH_RATE_LIMIT_PER_MINUTE,
     trustProxy: raw.TRUST_PROXY === 'true' ? true : raw.TRUST_PROXY === 'false' ? false : /^\d+$/.test(raw.TRUST_PROXY) ? Number(raw.TRUST_PROXY) : raw.TRUST_PROXY,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,

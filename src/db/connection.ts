@@ -80,14 +80,20 @@ export function databaseNameOf(uri: string): string | undefined {
   return name ? decodeURIComponent(name) : undefined;
 }
 
-export async function pingDatabase(): Promise<boolean> {
+/**
+ * How long a real read by key takes now, in ms (null when the database does not answer within the
+ * deadline). Not a ping: a ping is answered by the server's front while queries queue behind a busy
+ * engine (the embedded FerretDB answered pings in milliseconds while each query took a minute).
+ */
+export async function probeDatabase(deadlineMs: number): Promise<number | null> {
   const db = mongoose.connection.db;
-  if (mongoose.connection.readyState !== 1 || !db) return false;
+  if (mongoose.connection.readyState !== 1 || !db) return null;
+  const started = performance.now();
   try {
-    await db.admin().command({ ping: 1 });
-    return true;
+    await db.collection('users').findOne({ _id: 'readiness-probe' as never }, { maxTimeMS: Math.max(1, deadlineMs) });
+    return performance.now() - started;
   } catch {
-    return false;
+    return null;
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pingDatabase } from '../db/connection.ts';
+import { probeDatabase } from '../db/connection.ts';
 import { DomainError } from '../shared/errors.ts';
 import { createRouteGroup } from '../shared/http/route.ts';
 import { metricsRegistry } from '../shared/metrics.ts';
@@ -20,14 +20,19 @@ route({
 route({
   method: 'get',
   path: '/readyz',
-  summary: 'Readiness: the database answers a ping',
+  summary: 'Readiness: the database answers a read by key within READY_MAX_QUERY_MS',
   tags: ['system'],
   access: 'public',
   errors: ['SERVICE_UNAVAILABLE'],
-  success: { status: 200, schema: z.object({ status: z.literal('ready'), database: z.literal('up') }), description: 'Ready' },
-  handler: async () => {
-    if (!(await pingDatabase())) throw new DomainError('SERVICE_UNAVAILABLE', [{ path: 'database', message: bilingual('数据库无响应', 'database ping failed') }]);
-    return { status: 'ready' as const, database: 'up' as const };
+  success: { status: 200, schema: z.object({ status: z.literal('ready'), database: z.literal('up'), queryMs: z.number().openapi({ description: 'how long the probe read took' }) }), description: 'Ready' },
+  handler: async ({ config }) => {
+    // A little beyond the bound, so a slow answer is told apart from none.
+    const queryMs = await probeDatabase(config.readyMaxQueryMs + 5_000);
+    if (queryMs === null) throw new DomainError('SERVICE_UNAVAILABLE', [{ path: 'database', message: bilingual('数据库无响应', 'the database does not answer') }]);
+    if (queryMs > config.readyMaxQueryMs) {
+      throw new DomainError('SERVICE_UNAVAILABLE', [{ path: 'database', message: bilingual(`数据库响应过慢（${Math.round(queryMs)} 毫秒）`, `the database answers too slowly (${Math.round(queryMs)} ms)`) }]);
+    }
+    return { status: 'ready' as const, database: 'up' as const, queryMs: Math.round(queryMs * 10) / 10 };
   },
 });
 
