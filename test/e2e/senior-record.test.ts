@@ -101,10 +101,10 @@ describe('web console: a senior\'s record over time (e2e, headless Chromium)', f
     expect((await CarePlanModel.find({ seniorId }).lean()).map((p) => [p.weekdays, p.status])).to.deep.equal([[[1, 4], 'stopped']]);
   });
 
-  it('prints the service card alone', async () => {
-    await staff.getByRole('button', { name: '打印服务卡' }).click();
-    expect(await staff.evaluate('window.__printed')).to.deep.equal(['printing-service-card']);
-    expect(await staff.locator('[data-test="service-card"]').textContent()).to.contain('赵德明').and.contain('个人确认码');
+  it('downloads the service card as a PDF to print (test/e2e/letters.test.ts reads it)', async () => {
+    const [download] = await Promise.all([staff.waitForEvent('download'), staff.getByRole('button', { name: '打印服务卡（PDF）' }).click()]);
+    expect(download.suggestedFilename()).to.equal('服务卡-赵德明.pdf');
+    expect((await readFile(await download.path())).subarray(0, 5).toString('latin1')).to.equal('%PDF-');
   });
 
   it('deactivates from a day, after saying what it ends', async () => {

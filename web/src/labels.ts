@@ -94,10 +94,12 @@ export const JOB_LABELS: Record<string, string> = {
   'audit-verify': '审计日志校验', 'care-plan-generation': '照护计划生成工单', 'job-runs-purge': '清理任务记录', 'notifications-deliver': '发送通知',
   'offer-sweeper': '派单超时处理', 'senior-consequences': '老人状态变更后续处理', 'reassessment-reminders': '评估到期提醒', 'sessions-purge': '清理过期会话', 'unconfirmed-visit-reminders': '未核验服务提醒', 'voucher-expiry': '服务券过期',
   'voucher-issuance': '服务券月度发放', 'voucher-reconciliation': '服务券对账', settlement: '月度结算', 'order-counts-repair': '工单计数核对',
+  'monthly-letters': '月度告知书',
 };
 
 /** What a job run counted, by the keys the jobs answer (the *.jobs.ts files of each capability). */
 export const JOB_COUNT_LABELS: Record<string, string> = {
+  communities: '社区', made: '已生成', pages: '页数', smsEnqueued: '已排队短信', smsUnreachable: '无手机号（仅纸质）',
   checked: '已校验', plans: '照护计划', created: '新建', skipped: '跳过', existing: '已存在', failed: '失败', expired: '已过期', reoffered: '重新派单',
   unassigned: '转无人接单', raced: '已被处理', orders: '工单', counters: '计数', repaired: '已修正', offeredToRepaired: '派单对象已修正',
   unconfirmed: '未核验', reminded: '已提醒', refreshTokensDeleted: '清理会话', loginFailuresDeleted: '清理登录失败记录', deleted: '已删除',
@@ -119,10 +121,12 @@ export const NOTIFICATION_CHANNEL_LABELS: Record<string, string> = { sms: '短�
 export const NOTIFICATION_STATUS_LABELS: Record<string, string> = { pending: '待发送', sent: '已发送', failed: '发送失败' };
 export const RECIPIENT_KIND_LABELS: Record<string, string> = { emergency_contact: '紧急联系人', senior: '老人', community_staff: '社区工作者', user: '用户' };
 export const NOTIFICATION_TEMPLATE_LABELS: Record<string, string> = {
+  monthly_letter: '月度告知书短信', monthly_letter_family: '月度告知书短信（家属）',
   emergency_alert: '紧急救助通知', order_unassigned: '工单无人接单', visit_unconfirmed: '服务待核验提醒', settlement_sample_check: '结算抽查回访', reassessment_due: '照护等级评估到期提醒',
 };
 /** The template parameters the outbox shows, by key (no parameter carries personal data). */
 export const NOTIFICATION_PARAM_LABELS: Record<string, string> = {
+  issuedYuan: '发放（元）', usedYuan: '使用（元）', visitCount: '服务次数', adjustedYuan: '调整（元）', lapsedYuan: '失效（元）', balanceYuan: '月末余额（元）', seniorName: '老人', month: '月份',
   relation: '关系', orderId: '工单', serviceTypeCode: '服务项目', scheduledDay: '服务日期', period: '结算月份', day: '服务日期',
 };
 

@@ -6,7 +6,7 @@ export interface MenuGroup { title: string; items: { path: string; label: string
 const MENUS: Record<Role, MenuGroup[]> = {
   community_staff: [
     { title: '老人服务', items: [
-      { path: '/seniors', label: '老人名册' }, { path: '/seniors/new', label: '登记老人' }, { path: '/seniors/import', label: '台账导入' },
+      { path: '/seniors', label: '老人名册' }, { path: '/seniors/new', label: '登记老人' }, { path: '/seniors/import', label: '台账导入' }, { path: '/letters', label: '月度告知书' },
     ] },
     { title: '服务工单', items: [
       { path: '/orders/new', label: '热线下单' }, { path: '/orders/queue', label: '待处理工单' }, { path: '/alerts', label: '紧急救助' },
@@ -34,7 +34,7 @@ const MENUS: Record<Role, MenuGroup[]> = {
       { path: '/admin/contracts', label: '服务合同' }, { path: '/admin/policies', label: '补贴政策' }, { path: '/admin/service-types', label: '服务项目' },
     ] },
     { title: '业务', items: [
-      { path: '/seniors', label: '老人名册' }, { path: '/approvals', label: '登记审核' }, { path: '/orders/queue', label: '待处理工单' }, { path: '/service-records/upload', label: '服务记录上传' },
+      { path: '/seniors', label: '老人名册' }, { path: '/approvals', label: '登记审核' }, { path: '/letters', label: '月度告知书' }, { path: '/orders/queue', label: '待处理工单' }, { path: '/service-records/upload', label: '服务记录上传' },
       { path: '/settlement', label: '月度结算' }, { path: '/settlement/summary', label: '结算汇总' }, { path: '/overview', label: '月度概览' }, { path: '/anomalies', label: '异常监测' },
     ] },
     { title: '系统', items: [{ path: '/admin/users', label: '用户' }, { path: '/admin/jobs', label: '定时任务' }, { path: '/admin/notifications', label: '通知发件箱' }, { path: '/admin/audit', label: '审计日志' }] },

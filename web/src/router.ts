@@ -26,6 +26,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'seniors', name: 'seniors', component: () => import('./views/seniors/SeniorsListView.vue'), meta: { roles: SENIOR_READERS, title: '老人名册' } },
       { path: 'seniors/new', name: 'senior-enrol', component: () => import('./views/seniors/SeniorEnrolView.vue'), meta: { roles: COMMUNITY, title: '登记老人' } },
       { path: 'seniors/import', name: 'senior-import', component: () => import('./views/seniors/SeniorImportView.vue'), meta: { roles: COMMUNITY, title: '台账导入' } },
+      { path: 'letters', name: 'letters', component: () => import('./views/letters/LettersView.vue'), meta: { roles: COMMUNITY, title: '月度告知书' } },
       { path: 'seniors/:id', name: 'senior-detail', component: () => import('./views/seniors/SeniorDetailView.vue'), props: true, meta: { roles: SENIOR_READERS, title: '老人详情' } },
       { path: 'approvals', name: 'approvals', component: () => import('./views/seniors/ApprovalsView.vue'), meta: { roles: ['street_officer', 'admin'], title: '登记审核' } },
       { path: 'orders/new', name: 'order-create', component: () => import('./views/orders/OrderCreateView.vue'), meta: { roles: COMMUNITY, title: '热线下单' } },
