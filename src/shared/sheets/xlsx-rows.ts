@@ -7,6 +7,7 @@ import type { SheetRow } from './csv-rows.ts';
 import { notAWorkbook } from './file-kind.ts';
 import { sheetFileError } from './sheet-file-error.ts';
 import { WatchedSource, WholeCharacterWorkbookReader, untilFailed } from './xlsx-workbook-reader.ts';
+import { assertZipWithinLimits } from './zip-limits.ts';
 
 /**
  * Streams the rows of the first worksheet with exceljs's streaming reader (see
@@ -17,6 +18,7 @@ import { WatchedSource, WholeCharacterWorkbookReader, untilFailed } from './xlsx
  * number is the sheet's own.
  */
 export async function* readXlsxRows(path: string, originalName: string): AsyncGenerator<SheetRow> {
+  await assertZipWithinLimits(path, originalName);
   const file = createReadStream(path);
   const source = new WatchedSource();
   pipeline(file, source, () => undefined);
@@ -26,7 +28,7 @@ export async function* readXlsxRows(path: string, originalName: string): AsyncGe
     hyperlinks: 'ignore',
     styles: 'ignore',
     entries: 'ignore',
-  });
+  }, originalName);
   let hasWorksheet = false;
   try {
     for await (const worksheet of untilFailed(workbook, source.failed)) {

@@ -1,5 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import { countedChunks, limitedEntry, XLSX_LIMITS } from './zip-limits.ts';
 
 /**
  * exceljs 4.4's streaming reader decodes every zip chunk to text on its own, so a Chinese character
@@ -22,13 +23,22 @@ const StreamingWorkbookReader = ExcelJS.stream.xlsx.WorkbookReader as unknown as
 ) => ExcelJS.stream.xlsx.WorkbookReader & ReaderInternals;
 
 export class WholeCharacterWorkbookReader extends StreamingWorkbookReader {
+  /** The upload's name, for the refusal of a workbook that inflates past XLSX_LIMITS. */
+  private readonly originalName: string;
+
+  constructor(input: Readable, options: ReaderOptions, originalName: string) {
+    super(input, options);
+    this.originalName = originalName;
+  }
+
   override _parseSharedStrings(entry: Readable): AsyncIterable<unknown> {
-    entry.setEncoding('utf8');
-    return super._parseSharedStrings(entry);
+    const limited = limitedEntry(entry, XLSX_LIMITS.sharedStringsBytes, this.originalName);
+    limited.setEncoding('utf8');
+    return super._parseSharedStrings(limited);
   }
 
   override _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: string): Iterable<unknown> {
-    return super._parseWorksheet(decodeAcrossChunks(iterator), sheetNo);
+    return super._parseWorksheet(decodeAcrossChunks(countedChunks(iterator, XLSX_LIMITS.worksheetBytes, this.originalName)), sheetNo);
   }
 }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EN_HEADER, ZH_HEADER, expectFileError, useTempFiles, zipOf } from './register-test-files.ts';
+import { EN_HEADER, ZH_HEADER, expectFileError, useTempFiles, zipOf, type ZipEntry } from './register-test-files.ts';
 
 const PNG_BYTES = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201f0f0b4b50000000049454e44ae426082', 'hex');
 
@@ -70,6 +70,30 @@ describe('register file reading: files that are not a register', () => {
     await expectFileError(await temp.file('archive.zip', zipOf({ 'readme.txt': '你好', 'data/register.csv': `${ZH_HEADER}\n` })), /zip archive but not a readable Excel workbook/);
     await expectFileError(await temp.file('docs.xlsx', zipOf({ '[Content_Types].xml': '<Types/>', 'word/document.xml': '<w:document/>' })), /not a readable Excel workbook/);
     await expectFileError(await temp.file('empty.zip', zipOf({})), /not a readable Excel workbook/);
+  });
+
+  describe('a workbook that inflates past the limits (a zip bomb)', () => {
+    // The parts a workbook needs to reach its shared strings and first sheet.
+    const workbook = (sharedStrings: ZipEntry) => zipOf({
+      '[Content_Types].xml': '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+      'xl/workbook.xml': '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"/></sheets></workbook>',
+      'xl/sharedStrings.xml': sharedStrings,
+      'xl/worksheets/sheet1.xml': '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>',
+    });
+    const strings = (text: string) => `<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>${text}</t></si></sst>`;
+
+    it('refuses one whose directory declares 1 GiB of shared strings before inflating anything', async () => {
+      const bomb = workbook({ content: strings('姓名'), deflate: true, declaredSize: 1024 * 1024 * 1024 });
+
+      await expectFileError(await temp.file('bomb.xlsx', bomb), /inflates beyond the limit/);
+    });
+
+    it('refuses one whose shared strings really inflate past 32 MiB though the directory says 1 KB', async () => {
+      // 40 MiB of one repeated character deflate to about 40 KB.
+      const bomb = workbook({ content: strings('王'.repeat(14 * 1024 * 1024)), deflate: true, declaredSize: 1024 });
+
+      await expectFileError(await temp.file('liar.xlsx', bomb), /inflates beyond the limit/);
+    });
   });
 
   it('rejects a CSV with an unclosed quote, naming the row where it opens', async () => {

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crc32 } from 'node:zlib';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { readRegisterRows, type RegisterRow } from '../../../src/seniors/import/register-file.ts';
 import { DomainError } from '../../../src/shared/errors.ts';
 
@@ -57,29 +57,38 @@ export async function expectFileError(filePath: string, pattern: RegExp, origina
   return error;
 }
 
-/** A minimal zip (stored entries, no compression) holding the given files. */
-export function zipOf(files: Record<string, string>): Buffer {
+/** One file of zipOf: its text, deflated or stored, and optionally a false uncompressed size in its headers. */
+export type ZipEntry = string | { content: string | Buffer; deflate?: boolean; declaredSize?: number };
+
+/** A minimal zip holding the given files (stored unless said otherwise). */
+export function zipOf(files: Record<string, ZipEntry>): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
-  for (const [name, content] of Object.entries(files)) {
+  for (const [name, entry] of Object.entries(files)) {
+    const { content, deflate = false, declaredSize } = typeof entry === 'string' ? { content: entry } : entry;
     const nameBytes = Buffer.from(name);
-    const body = Buffer.from(content);
-    const crc = crc32(body);
+    const raw = Buffer.isBuffer(content) ? content : Buffer.from(content);
+    const body = deflate ? deflateRawSync(raw) : raw;
+    const crc = crc32(raw);
+    const inflated = declaredSize ?? raw.length;
+    const method = deflate ? 8 : 0;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(method, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(body.length, 22);
+    local.writeUInt32LE(inflated, 22);
     local.writeUInt16LE(nameBytes.length, 26);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(method, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(body.length, 24);
+    central.writeUInt32LE(inflated, 24);
     central.writeUInt16LE(nameBytes.length, 28);
     central.writeUInt32LE(offset, 42);
     locals.push(local, nameBytes, body);
