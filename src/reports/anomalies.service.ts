@@ -13,6 +13,12 @@ import { SuspectVisitFinder, type SuspectVisit } from './suspect-visits.ts';
 
 /** Visits that happened as far as the order says: a service delivered to the senior. */
 const DELIVERED: readonly OrderStatus[] = ['completed', 'confirmed', 'settled'];
+/**
+ * ...and those claimed as delivered but questioned since (a dispute, decided or not): still suspect
+ * for the senior's status at the visit, so that a review's dispute does not hide the visit it was
+ * opened on.
+ */
+const CLAIMED: readonly OrderStatus[] = [...DELIVERED, 'disputed', 'rejected'];
 
 type Row<K extends keyof AnomaliesReport> = AnomaliesReport[K] extends (infer R)[] | null ? R : never;
 
@@ -36,8 +42,8 @@ export async function anomaliesReport(ctx: ReportContext): Promise<AnomaliesRepo
       performance.add(order);
       if (order.flags.length > 0) flaggedVisits.push(await flaggedRow(order, names));
       const visitAt = order.checkInAt ?? order.scheduledStart;
-      const status = DELIVERED.includes(order.status) ? await seniorStatus(order.seniorId, visitAt) : null;
-      if (status && status !== 'active') visitsForInactiveSeniors.push(await inactiveSeniorRow(order, visitAt, status, names));
+      const status = CLAIMED.includes(order.status) ? await seniorStatus(order.seniorId, visitAt) : null;
+      if (status && status !== 'active' && DELIVERED.includes(order.status)) visitsForInactiveSeniors.push(await inactiveSeniorRow(order, visitAt, status, names));
       suspects.add(order, status);
     }
   }

@@ -3,10 +3,12 @@ import request from 'supertest';
 import { AuditEntryModel } from '../../src/audit/audit.model.ts';
 import { OrderModel } from '../../src/dispatch/order.model.ts';
 import { AnomalyReviewModel } from '../../src/reports/anomaly-review.model.ts';
+import { enrolSenior, transitionSenior } from '../../src/seniors/index.ts';
 import { signAccessToken } from '../../src/shared/http/auth.ts';
 import { createTestApp, createTestUser, tokenFor } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
-import { makeStreet } from '../organisation/organisation.fixtures.ts';
+import { makeCommunity, makeStreet } from '../organisation/organisation.fixtures.ts';
+import { enrolmentBody } from '../seniors/senior.fixtures.ts';
 import { at, insertVisit, newId } from './visits.fixtures.ts';
 
 const MONTH = '2026-03';
@@ -81,6 +83,33 @@ describe('POST /reports/anomalies/reviews', function () {
     expect(await AnomalyReviewModel.findById(inService).lean()).to.include({ outcome: 'fine', note: '护理员仍在服务中' });
     expect((await OrderModel.findById(inService).lean())?.status).to.equal('in_service');
     expect(await reviewAudits(inService)).to.equal(1);
+  });
+
+  it('keeps a visit for a senior who had died among the suspects once its review disputed it, with the review on it', async () => {
+    const month = '2026-04';
+    const street = await makeStreet('丙街道');
+    const community = await makeCommunity(street, '丙社区');
+    const [admin, approver] = [await createTestUser('admin'), await createTestUser('admin')];
+    const ctx = (actor: typeof admin, now: Date) => ({ actor, config, requestId: null, lang: 'zh' as const, now });
+    const senior = await enrolSenior(enrolmentBody(community.id), ctx(admin, at(month, 1, '08:00')));
+    await transitionSenior(senior.id, { action: 'approve' }, ctx(approver, at(month, 1, '09:00')));
+    await transitionSenior(senior.id, { action: 'deactivate', reason: 'deceased', effectiveDate: `${month}-10` }, ctx(admin, at(month, 20, '09:00')));
+    const orderId = await insertVisit({ caregiverId: newId(), providerId: newId(), seniorId: senior.id, communityId: community.id, streetId: street.id, checkInAt: at(month, 12, '09:00') });
+    const authorization = `Bearer ${signAccessToken(config, admin)}`;
+    const suspectRow = async () => {
+      const report = await request(app).get(`/api/v1/reports/anomalies?month=${month}`).set('Authorization', authorization);
+      expect(report.status).to.equal(200);
+      return report.body.suspectVisits.find((visit: { orderId: string }) => visit.orderId === orderId);
+    };
+    expect((await suspectRow())?.reasons).to.deep.equal(['senior_deactivated']);
+
+    const res = await review(authorization, { orderId, outcome: 'dispute', note: '老人 10 日已去世，12 日不可能上门服务' });
+
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    const row = await suspectRow();
+    expect(row, 'still listed after its dispute').to.include({ status: 'disputed', score: 60 });
+    expect(row.reasons).to.deep.equal(['senior_deactivated']);
+    expect(row.review).to.include({ outcome: 'dispute', note: '老人 10 日已去世，12 日不可能上门服务' });
   });
 
   it('lets the auditor and community workers read reviews but not make them (403)', async () => {
