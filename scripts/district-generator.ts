@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import mongoose from 'mongoose';
 import { demoServiceTypes } from '../seed/demo-district.ts';
+import { gpsFixNear, honestMinutes } from '../seed/visit-noise.ts';
 import type { Config } from '../src/config/env.ts';
 import { OrderModel } from '../src/dispatch/order.model.ts';
 import {
@@ -9,6 +10,7 @@ import {
 import { repairOrderCounts } from '../src/dispatch/index.ts';
 import { idCheckCharacter } from '../src/seniors/id-number.ts';
 import { SeniorModel } from '../src/seniors/senior.model.ts';
+import { distanceM } from '../src/shared/geo.ts';
 import { encryptPii, hmacPii, maskIdNumber, maskPhone } from '../src/shared/pii.ts';
 import { addDaysToDay, businessDay } from '../src/shared/time.ts';
 import { AccountModel, EntryModel } from '../src/vouchers/ledger.model.ts';
@@ -20,7 +22,8 @@ import { VoucherPolicyModel } from '../src/vouchers/policy.model.ts';
  * seniors, their voucher accounts with the month's issue, and M confirmed visits with their hold and
  * redemption entries, by bulk inserts of 1,000. Everything is drawn from a seeded generator, so the
  * same options give the same district; the ledger is consistent (accounts = Σ entries), so
- * reconciliation and settlement see a real month.
+ * reconciliation and settlement see a real month. The visits are honest ones as a phone records
+ * them (seed/visit-noise.ts: a fix 10–50 m from the home, the expected time ±20%).
  */
 
 export interface DistrictOptions {
@@ -187,7 +190,10 @@ export async function generateDistrict(config: Config, options: DistrictOptions)
       const scheduledStart = new Date(monthStart + day * 86_400_000 + (8 + rnd.int(10)) * 3_600_000);
       const checkIn = new Date(scheduledStart.getTime() + rnd.int(20) * 60_000);
       const expectedMinutes = service.minutesPerUnit * quantity;
-      const checkOut = new Date(checkIn.getTime() + expectedMinutes * 60_000);
+      // Honest noise drawn from the order's id, not from rnd: the district's figures stay those of the seed.
+      const durationMinutes = honestMinutes(expectedMinutes, id);
+      const checkOut = new Date(checkIn.getTime() + durationMinutes * 60_000);
+      const [inPoint, outPoint] = [gpsFixNear(senior.location, `${id}:check-in`), gpsFixNear(senior.location, `${id}:check-out`)];
       const confirmedAt = new Date(Math.min(checkOut.getTime() + 60_000, monthStart + daysInMonth * 86_400_000 - 60_000));
       orders.push({
         _id: new mongoose.Types.ObjectId(id), seniorId: senior.id, communityId: senior.communityId, streetId: senior.streetId, seniorLocation: senior.location, preferredProviderId: null,
@@ -197,8 +203,8 @@ export async function generateDistrict(config: Config, options: DistrictOptions)
         rankingRef: null,
         priceFen, subsidyFen, selfPayFen: priceFen - subsidyFen, subsidyRatePct: senior.rate, holdRef: subsidyFen > 0 ? id : null,
         visitCodeHash: createHmac('sha256', 'generated').update(id).digest('hex'), visitCodeFailures: 0,
-        checkIn: { at: checkIn, lng: senior.location.lng, lat: senior.location.lat, distanceM: 0 }, checkOut: { at: checkOut, lng: senior.location.lng, lat: senior.location.lat, distanceM: 0 },
-        durationMinutes: expectedMinutes, flags: [], isFlagged: false, confirmation: { method: 'visit_code', at: confirmedAt, by: GENERATOR, satisfaction: null },
+        checkIn: { at: checkIn, ...inPoint, distanceM: distanceM(inPoint, senior.location) }, checkOut: { at: checkOut, ...outPoint, distanceM: distanceM(outPoint, senior.location) },
+        durationMinutes, flags: [], isFlagged: false, confirmation: { method: 'visit_code', at: confirmedAt, by: GENERATOR, satisfaction: null },
         confirmedMonth: options.month, statementId: null, penaltyStatementId: null, adjustmentStatementId: null, providerPenalty: null, disputedFrom: null, createdBy: GENERATOR,
         createdAt: new Date(scheduledStart.getTime() - 7_200_000), updatedAt: confirmedAt,
       });

@@ -6,24 +6,41 @@ import {
 import { seniorsForIssuance } from '../src/seniors/index.ts';
 import type { Actor } from '../src/shared/roles.ts';
 import { addDaysToDay, businessDay, businessMonth, startOfBusinessDay } from '../src/shared/time.ts';
+import { gpsFixNear, honestMinutes } from './visit-noise.ts';
 
 const SEED_ACTOR = 'demo-seed';
+const MINUTE = 60_000;
 
 type Target = 'offered' | 'unassigned' | 'accepted' | 'assigned' | 'in_service' | 'completed' | 'flagged' | 'confirmed_code' | 'confirmed_callback' | 'disputed' | 'rejected' | 'cancelled';
 
-/** How many demo orders end in each state (a few flagged: far check-in, short visit). */
+/**
+ * How many demo orders end in each state. The visits still in service come last: they are the
+ * latest of their caregivers' day, and a caregiver in service is not checked in elsewhere.
+ */
 const PLAN: [Target, number][] = [
-  ['offered', 3], ['unassigned', 2], ['accepted', 2], ['assigned', 2], ['in_service', 2], ['completed', 2], ['flagged', 2],
-  ['confirmed_code', 3], ['confirmed_callback', 3], ['disputed', 1], ['rejected', 1], ['cancelled', 2],
+  ['offered', 3], ['unassigned', 2], ['accepted', 2], ['assigned', 2], ['completed', 2], ['flagged', 2],
+  ['confirmed_code', 3], ['confirmed_callback', 3], ['disputed', 1], ['rejected', 1], ['cancelled', 2], ['in_service', 2],
 ];
 
 const isMeal = (target: Target) => !['offered', 'unassigned', 'accepted', 'assigned', 'cancelled'].includes(target);
+/** A visit checked in and out today (its confirmation, callback or dispute may follow now). */
+const isFinishedVisit = (target: Target) => isMeal(target) && target !== 'in_service';
+/** Today's visits follow one another, one slot each (a meal delivery of 16–24 minutes and the way to the next home). */
+const SLOT_MINUTES = 35;
 
 const actor = (role: Actor['role'], scope: Partial<Actor> = {}): Actor => ({ id: SEED_ACTOR, role, communityIds: [], streetId: null, providerId: null, caregiverId: null, ...scope });
+
+/** When a visit was booked, when it was due to start; the caregivers in service so far (one visit at a time each). */
+interface Booking { bookedAt: Date; start: Date; inService: Set<string> }
 
 /**
  * Orders of the demo district in every state, driven through the real services (so holds,
  * redemptions, history and audit are all genuine). Runs once: skipped when seed orders exist.
+ * Today's visits were booked two hours ahead and made one after another, each in a slot of its own
+ * (so no caregiver is in two homes at once nor crosses the district in minutes), checked in and
+ * out 10–50 m from the home and lasting the expected time ±20% (visit-noise.ts) — what honest
+ * visits look like to the anomaly report. A demo started in the first hours of a month's first day
+ * has no room for them all before it: they are then packed after the month's start.
  */
 export async function seedDemoOrders(config: Config, caregiversByProvider: Map<string, { caregiverId: string; skills: readonly string[] }[]>): Promise<number> {
   if ((await countOrdersCreatedBy(SEED_ACTOR)) > 0) return 0;
@@ -31,23 +48,32 @@ export async function seedDemoOrders(config: Config, caregiversByProvider: Map<s
   const seniors: string[] = [];
   for await (const senior of seniorsForIssuance(businessMonth(now, config.businessTimeZone))) seniors.push(senior.seniorId);
   const targets = PLAN.flatMap(([target, count]) => Array<Target>(count).fill(target));
+  const finishedCount = targets.filter(isFinishedVisit).length;
+  const monthStart = startOfBusinessDay(`${businessMonth(now, config.businessTimeZone)}-01`, config.businessTimeZone).getTime();
+  /** The k-th of today's finished visits: the last one starts 45 minutes before now, the others a slot apart before it. */
+  const finishedStart = (k: number) => new Date(Math.max(monthStart + (k + 1) * 5 * MINUTE, now.getTime() - (45 + (finishedCount - 1 - k) * SLOT_MINUTES) * MINUTE));
+  const inService = new Set<string>();
+  let finished = 0;
   let created = 0;
   for (const [index, target] of targets.entries()) {
     const seniorId = seniors[(index * 7) % seniors.length];
     if (!seniorId) break;
     const isVisited = isMeal(target);
-    const start = new Date(now.getTime() + (isVisited ? -50 : 24 * 60 + index * 15) * 60_000);
-    const call = { actor: actor('admin'), config, requestId: null, now };
+    let start = new Date(now.getTime() + (24 * 60 + index * 15) * MINUTE);
+    if (isFinishedVisit(target)) start = finishedStart(finished++);
+    else if (target === 'in_service') start = new Date(now.getTime() - (12 - 5 * inService.size) * MINUTE);
+    const booking = { bookedAt: isVisited ? new Date(start.getTime() - 120 * MINUTE) : now, start, inService };
+    const call = { actor: actor('admin'), config, requestId: null, now: booking.bookedAt };
     const result = await createOrder({ seniorId, serviceTypeCode: isVisited ? 'meal_delivery' : 'cleaning', quantity: isVisited ? 1 : 2, scheduledStart: start.toISOString(), source: 'staff' }, call)
       .catch(() => null); // a suspended senior, for instance: take the next
     if (!result) continue;
     created += 1;
-    await driveTo(String(result.order._id), result.visitCode, target, config, caregiversByProvider, now);
+    await driveTo(String(result.order._id), result.visitCode, target, booking, config, caregiversByProvider, now);
   }
   return created;
 }
 
-async function driveTo(orderId: string, visitCode: string, target: Target, config: Config, caregivers: Map<string, { caregiverId: string; skills: readonly string[] }[]>, now: Date): Promise<void> {
+async function driveTo(orderId: string, visitCode: string, target: Target, booking: Booking, config: Config, caregivers: Map<string, { caregiverId: string; skills: readonly string[] }[]>, now: Date): Promise<void> {
   const ctx = { config, requestId: null, now };
   const order = await orderState(orderId);
   if (!order || target === 'offered' || order.status !== 'offered') return;
@@ -63,25 +89,38 @@ async function driveTo(orderId: string, visitCode: string, target: Target, confi
     return;
   }
   const providerActor = actor('provider_admin', { providerId: offered });
-  await acceptOffer(orderId, providerActor, ctx);
+  const booked = (minutes: number) => new Date(booking.bookedAt.getTime() + minutes * MINUTE);
+  await acceptOffer(orderId, providerActor, { ...ctx, now: booked(10) });
   if (target === 'accepted') return;
   const caregiver = (caregivers.get(offered) ?? []).find((c) => c.skills.includes(isMeal(target) ? 'meal_delivery' : 'cleaning'));
   if (!caregiver) return;
-  await assignCaregiver(orderId, caregiver.caregiverId, { ...ctx, actor: providerActor });
-  if (target === 'assigned') return;
-  const visitor = actor('caregiver', { providerId: offered, caregiverId: caregiver.caregiverId });
-  const home = order.seniorLocation;
-  const checkInAt = new Date(now.getTime() - 40 * 60_000);
-  const farAway = { lng: home.lng + 0.01, lat: home.lat };
-  await checkIn(orderId, target === 'flagged' ? farAway : home, { ...ctx, actor: visitor, now: target === 'flagged' ? new Date(now.getTime() - 5 * 60_000) : checkInAt });
-  if (target === 'in_service') return;
-  await checkOut(orderId, { ...home, ...(target === 'confirmed_code' ? { visitCode } : { noCodeReason: '演示：老人记不清核验码' }) }, { ...ctx, actor: visitor });
-  if (target === 'completed' || target === 'flagged' || target === 'confirmed_code') return;
-  const staff = actor('admin');
+  await assignCaregiver(orderId, caregiver.caregiverId, { ...ctx, actor: providerActor, now: booked(20) });
+  // A caregiver already in service elsewhere has this visit still to come.
+  if (target === 'assigned' || (target === 'in_service' && booking.inService.has(caregiver.caregiverId))) return;
+  if (target === 'in_service') booking.inService.add(caregiver.caregiverId);
+  await makeVisit(orderId, visitCode, target, booking.start, actor('caregiver', { providerId: offered, caregiverId: caregiver.caregiverId }), order.seniorLocation, config);
+  if (target === 'in_service' || target === 'completed' || target === 'flagged' || target === 'confirmed_code') return;
   await confirmByCallback(orderId, { satisfaction: 4 + (orderId.charCodeAt(23) % 2), note: '演示：电话回访确认' }, { ...ctx, actor: actor('community_staff', { communityIds: [order.communityId] }) });
   if (target === 'confirmed_callback') return;
-  await disputeOrder(orderId, '演示：家属反映服务时长不足', { ...ctx, actor: staff });
+  await disputeOrder(orderId, '演示：家属反映服务时长不足', { ...ctx, actor: actor('admin') });
   if (target === 'rejected') await resolveDispute(orderId, 'invalid', '演示：核实未按约服务', { ...ctx, actor: actor('finance_officer') });
+}
+
+/**
+ * The caregiver at the door a few minutes after the start, and (but for a visit still in service)
+ * gone again. The two 'flagged' visits are the demo's deliberate suspects, so that the anomaly page
+ * has something to show: checked in about 950 m from the home and out after 5 minutes (geofence,
+ * short visit). Every other visit is an honest one.
+ */
+async function makeVisit(orderId: string, visitCode: string, target: Target, start: Date, visitor: Actor, home: { lng: number; lat: number }, config: Config): Promise<void> {
+  const checkInAt = new Date(start.getTime() + (2 + (orderId.charCodeAt(22) % 4)) * MINUTE);
+  const isFlagged = target === 'flagged';
+  const checkInPoint = isFlagged ? { lng: home.lng + 0.01, lat: home.lat } : gpsFixNear(home, `${orderId}:check-in`);
+  await checkIn(orderId, checkInPoint, { actor: visitor, config, requestId: null, now: checkInAt });
+  if (target === 'in_service') return;
+  const minutes = isFlagged ? 5 : honestMinutes(20, orderId);
+  const proof = target === 'confirmed_code' ? { visitCode } : { noCodeReason: '演示：老人记不清核验码' };
+  await checkOut(orderId, { ...gpsFixNear(home, `${orderId}:check-out`), ...proof }, { actor: visitor, config, requestId: null, now: new Date(checkInAt.getTime() + minutes * MINUTE) });
 }
 
 /**

@@ -4,6 +4,7 @@ import { seniorsForIssuance } from '../src/seniors/index.ts';
 import { approveStatement, listSampleChecks, payStatement, periodResult, recordSampleCheck, runSettlement } from '../src/settlement/index.ts';
 import type { Actor } from '../src/shared/roles.ts';
 import { addMonths, businessMonth } from '../src/shared/time.ts';
+import { gpsFixNear, honestMinutes } from './visit-noise.ts';
 
 const SEED_ACTOR = 'demo-seed';
 /** The previous month's visits are created under their own actor id: that is how a restart knows they exist. */
@@ -27,7 +28,7 @@ export async function seedDemoSettlement(config: Config): Promise<void> {
   if ((await periodResult(thisMonth, config)).statements.length === 0) await settle(config, thisMonth, 'demo-settlement-current');
 }
 
-/** Meal deliveries and cleaning through the previous month (one checked in late), confirmed with the visit code; once. */
+/** Meal deliveries and cleaning through the previous month (one checked in late), honest visits confirmed with the visit code; once. */
 export async function seedPreviousMonthVisits(config: Config, month: string, caregivers: Map<string, { caregiverId: string; skills: readonly string[] }[]>): Promise<void> {
   if ((await countOrdersCreatedBy(HISTORY_ACTOR)) > 0) return;
   const seniors: string[] = [];
@@ -49,10 +50,12 @@ export async function seedPreviousMonthVisits(config: Config, month: string, car
     const visitor = actor('caregiver', { providerId: offered, caregiverId: caregiver.caregiverId });
     const home = (await orderState(orderId))!.seniorLocation;
     const late = index === 4 ? 45 : 5;
+    // An honest visit as the phone records it: 10–50 m from the home, the expected time ±20%.
+    const minutes = honestMinutes(created.order.expectedMinutes, orderId);
     await acceptOffer(orderId, provider, { requestId: null, now: at(-110) });
     await assignCaregiver(orderId, caregiver.caregiverId, { actor: provider, config, requestId: null, now: at(-100) });
-    await checkIn(orderId, home, { actor: visitor, config, requestId: null, now: at(late) });
-    await checkOut(orderId, { ...home, visitCode: created.visitCode }, { actor: visitor, config, requestId: null, now: at(late + (service === 'cleaning' ? 125 : 30)) });
+    await checkIn(orderId, gpsFixNear(home, `${orderId}:check-in`), { actor: visitor, config, requestId: null, now: at(late) });
+    await checkOut(orderId, { ...gpsFixNear(home, `${orderId}:check-out`), visitCode: created.visitCode }, { actor: visitor, config, requestId: null, now: at(late + minutes) });
   }
 }
 

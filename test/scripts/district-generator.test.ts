@@ -30,5 +30,14 @@ describe('district generator', function () {
     expect(statements).to.have.length(10);
     expect(statements.reduce((t, s) => t + s.totals.subsidyFen, 0)).to.equal(district.redeemedFen);
     expect(await OrderModel.countDocuments({ statementId: { $ne: null } })).to.equal(0); // a run writes lines, not orders
+
+    // Honest visits as a phone records them: fixes 10–50 m from the home (never its own point, twice
+    // alike only by chance), the expected time ±20% (exactly the expected minutes only now and then).
+    const visits = await OrderModel.find({}, { seniorLocation: 1, checkIn: 1, checkOut: 1, durationMinutes: 1, expectedMinutes: 1 }).lean();
+    const fixes = visits.flatMap((visit) => [visit.checkIn, visit.checkOut]).map((fix) => ({ distanceM: fix?.distanceM as number, key: `${fix?.lng},${fix?.lat}` }));
+    expect(fixes.every((fix) => fix.distanceM >= 9.5 && fix.distanceM <= 50.5)).to.equal(true);
+    expect(new Set(fixes.map((fix) => fix.key)).size).to.be.above(fixes.length * 0.99);
+    expect(visits.every((visit) => Math.abs((visit.durationMinutes as number) - visit.expectedMinutes) <= Math.ceil(visit.expectedMinutes * 0.2))).to.equal(true);
+    expect(visits.filter((visit) => visit.durationMinutes === visit.expectedMinutes).length).to.be.below(visits.length * 0.15);
   });
 });
