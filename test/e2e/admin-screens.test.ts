@@ -8,7 +8,7 @@ import { yuan } from '../../web/src/format.ts';
 import { TEST_USER_PASSWORD, createTestUser } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { launchChromium, openPage, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
-import { HOME, buildWorld, callAs, type ApiUser } from './world.ts';
+import { HOME, buildWorld, callAs, confirmedVisit, type ApiUser } from './world.ts';
 
 // Four screens of the console over APIs that had none (issue 17): the service catalogue (create
 // and edit, with checks in Chinese under the fields), the notification outbox, the anomaly list and
@@ -35,19 +35,6 @@ describe('web console: catalogue, outbox, anomalies and period summary (e2e, hea
 
   const call = (user: ApiUser, method: string, path: string, body?: unknown) => callAs(server.baseUrl, user, method, path, body);
 
-  /** An order of the world's cleaning service taken to check-out; the check-in where given. */
-  async function visit(senior: string, minutesAhead: number, checkInAt: { lng: number; lat: number }): Promise<{ id: string; number: string }> {
-    const created = await call(world.users.community, 'POST', '/service-orders', {
-      seniorId: senior, serviceTypeCode: world.cleaning.code, quantity: 1, scheduledStart: new Date(Date.now() + minutesAhead * 60_000).toISOString(), source: 'staff',
-    });
-    const { id, number } = created.order as { id: string; number: string };
-    await call(world.users.provider, 'POST', `/service-orders/${id}/accept`);
-    await call(world.users.provider, 'POST', `/service-orders/${id}/assign`, { caregiverId: world.caregiver.id });
-    await call(world.users.caregiver, 'POST', `/service-orders/${id}/check-in`, checkInAt);
-    await call(world.users.caregiver, 'POST', `/service-orders/${id}/check-out`, { ...HOME, visitCode: created.visitCode });
-    return { id, number };
-  }
-
   before(async function () {
     this.timeout(240_000);
     server = await startConsoleServer({ SETTLEMENT_SAMPLE_PCT: '0' });
@@ -56,8 +43,8 @@ describe('web console: catalogue, outbox, anomalies and period summary (e2e, hea
     seniorId = seniors[0]!.id;
     // Both visits end at once, so both are short (less than half the 60 minutes booked); the
     // second also starts 2 km from the senior's home. Both are confirmed by their codes and settled.
-    await visit(seniors[0]!.id, 10, HOME);
-    farVisit = await visit(seniors[1]!.id, 30, FAR_FROM_HOME);
+    await confirmedVisit(server.baseUrl, world, seniors[0]!.id, 10, {});
+    farVisit = await confirmedVisit(server.baseUrl, world, seniors[1]!.id, 30, { checkInAt: FAR_FROM_HOME });
     month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).format(new Date());
     const run = await call(world.users.finance, 'POST', '/settlements', { period: month });
     statement = (run.statements as Statement[])[0]!;

@@ -10,6 +10,7 @@ import { enrolmentBody, idNumberBornOn } from '../seniors/senior.fixtures.ts';
 // logins goes through the same services and API the console uses.
 
 export const HOME = { lng: 117.2541, lat: 31.8457 };
+type Point = typeof HOME;
 export const UNIT_PRICE_FEN = 4_000;
 
 async function callApi<T = { id: string }>(baseUrl: string, authorization: string, method: string, path: string, body?: unknown): Promise<T> {
@@ -32,10 +33,11 @@ type World = Awaited<ReturnType<typeof buildWorld>>;
 /**
  * A cleaning visit for the senior, brought through the API to `until`: offered to the provider,
  * assigned to the caregiver, or checked in and straight out (0 minutes, so flagged short) with
- * the given proof (`visitCode` then stands for the order's own code).
+ * the given proof (`visitCode` then stands for the order's own code), at the home unless the
+ * check-in or check-out point is given.
  */
 export async function visitUntil(baseUrl: string, world: World, seniorId: string, until: 'offered' | 'assigned' | 'completed', options: {
-  at?: Date; source?: string; notes?: string; proof?: 'visitCode' | { noCodeReason: string };
+  at?: Date; source?: string; notes?: string; proof?: 'visitCode' | { noCodeReason: string }; checkInAt?: Point; checkOutAt?: Point;
 } = {}): Promise<string> {
   const created = await callAs<{ order: { id: string }; visitCode: string }>(baseUrl, world.users.community, 'POST', '/service-orders', {
     seniorId, serviceTypeCode: world.cleaning.code, quantity: 1, scheduledStart: (options.at ?? new Date(Date.now() + 20 * 60_000)).toISOString(),
@@ -46,10 +48,17 @@ export async function visitUntil(baseUrl: string, world: World, seniorId: string
   await callAs(baseUrl, world.users.provider, 'POST', `/service-orders/${id}/accept`);
   await callAs(baseUrl, world.users.provider, 'POST', `/service-orders/${id}/assign`, { caregiverId: world.caregiver.id });
   if (until === 'assigned') return id;
-  await callAs(baseUrl, world.users.caregiver, 'POST', `/service-orders/${id}/check-in`, HOME);
+  await callAs(baseUrl, world.users.caregiver, 'POST', `/service-orders/${id}/check-in`, options.checkInAt ?? HOME);
   const proof = options.proof ?? { noCodeReason: '老人记不清核验码' };
-  await callAs(baseUrl, world.users.caregiver, 'POST', `/service-orders/${id}/check-out`, { ...HOME, ...(proof === 'visitCode' ? { visitCode: created.visitCode } : proof) });
+  await callAs(baseUrl, world.users.caregiver, 'POST', `/service-orders/${id}/check-out`, { ...(options.checkOutAt ?? HOME), ...(proof === 'visitCode' ? { visitCode: created.visitCode } : proof) });
   return id;
+}
+
+/** A visit taken to check-out and confirmed with its code (visitUntil), with the GD number the anomaly pages name it by. */
+export async function confirmedVisit(baseUrl: string, world: World, seniorId: string, minutesAhead: number, points: { checkInAt?: Point; checkOutAt?: Point }): Promise<{ id: string; number: string }> {
+  const id = await visitUntil(baseUrl, world, seniorId, 'completed', { at: new Date(Date.now() + minutesAhead * 60_000), proof: 'visitCode', ...points });
+  const order = await callAs<{ number: string }>(baseUrl, world.users.community, 'GET', `/service-orders/${id}`);
+  return { id, number: order.number };
 }
 
 export async function buildWorld(baseUrl: string) {

@@ -27,7 +27,7 @@ export const ORDER_STATUS_LABELS: Record<string, string> = {
   in_service: '服务中', completed: '已完成待核验', confirmed: '已核验', disputed: '有争议', rejected: '已驳回', cancelled: '已取消', settled: '已结算',
 };
 
-export const CONFIRMATION_METHOD_LABELS: Record<string, string> = { visit_code: '服务核验码', senior_pin: '老人个人确认码', callback: '电话回访' };
+export const CONFIRMATION_METHOD_LABELS: Record<string, string> = { visit_code: '服务核验码', senior_pin: '老人个人确认码', callback: '电话回访', sms_reply: '老人短信回复' };
 
 export const ORDER_SOURCE_LABELS: Record<string, string> = { hotline: '热线', staff: '社区', care_plan: '照护计划', emergency: '紧急救助', provider_record: '服务商上传' };
 
@@ -95,6 +95,7 @@ export const JOB_LABELS: Record<string, string> = {
   'offer-sweeper': '派单超时处理', 'senior-consequences': '老人状态变更后续处理', 'reassessment-reminders': '评估到期提醒', 'sessions-purge': '清理过期会话', 'unconfirmed-visit-reminders': '未核验服务提醒', 'voucher-expiry': '服务券过期',
   'voucher-issuance': '服务券月度发放', 'voucher-reconciliation': '服务券对账', settlement: '月度结算', 'order-counts-repair': '工单计数核对',
   'monthly-letters': '月度告知书',
+  'visit-questions': '短信询问老人服务情况', 'sms-questions-expire': '短信询问超时转回访',
 };
 
 /** What a job run counted, by the keys the jobs answer (the *.jobs.ts files of each capability). */
@@ -108,6 +109,7 @@ export const JOB_COUNT_LABELS: Record<string, string> = {
   penaltiesAdded: '新增扣款', adjustmentsAdded: '新增调整', linesTakenOut: '移出明细', ordersMarkedSettled: '标记已结算', sampleChecksOpened: '新开抽查回访',
   resumed: '续跑', interrupted: '中断', newLines: '新增结算明细', carriedOver: '跨月结转', unchanged: '无变化', heldBack: '暂缓结算',
   alreadySettled: '已在已审核结算单中', deferred: '顺延下月', disputed: '争议或无效', notBillable: '不计费',
+  seen: '检查服务', drawn: '抽中询问', flagged: '异常服务', asked: '已发询问',
 };
 
 /** The actions of an order's history (src/dispatch/order.state-machine.ts, and its creation). */
@@ -118,16 +120,18 @@ export const ORDER_ACTION_LABELS: Record<string, string> = {
 
 /** The notification outbox (src/notifications/notification.model.ts and the templates the capabilities enqueue). */
 export const NOTIFICATION_CHANNEL_LABELS: Record<string, string> = { sms: '短信', callback_task: '回访任务', staff_message: '站内消息' };
-export const NOTIFICATION_STATUS_LABELS: Record<string, string> = { pending: '待发送', sent: '已发送', failed: '发送失败' };
-export const RECIPIENT_KIND_LABELS: Record<string, string> = { emergency_contact: '紧急联系人', senior: '老人', community_staff: '社区工作者', user: '用户' };
+export const NOTIFICATION_STATUS_LABELS: Record<string, string> = { pending: '待发送', sent: '已发送', delivered: '已送达', failed: '发送失败' };
+export const RECIPIENT_KIND_LABELS: Record<string, string> = { emergency_contact: '紧急联系人', senior: '老人', community_staff: '社区工作者', user: '用户', district_staff: '区民政工作人员' };
 export const NOTIFICATION_TEMPLATE_LABELS: Record<string, string> = {
   monthly_letter: '月度告知书短信', monthly_letter_family: '月度告知书短信（家属）',
   emergency_alert: '紧急救助通知', order_unassigned: '工单无人接单', visit_unconfirmed: '服务待核验提醒', settlement_sample_check: '结算抽查回访', reassessment_due: '照护等级评估到期提醒',
+  visit_question: '询问老人是否接受服务', visit_question_unanswered: '短信询问未得到答复，请电话回访', sms_reply_late: '老人短信回复（询问已结束）', sms_reply_unmatched: '未知号码的短信回复',
 };
 /** The template parameters the outbox shows, by key (no parameter carries personal data). */
 export const NOTIFICATION_PARAM_LABELS: Record<string, string> = {
-  issuedYuan: '发放（元）', usedYuan: '使用（元）', visitCount: '服务次数', adjustedYuan: '调整（元）', lapsedYuan: '失效（元）', balanceYuan: '月末余额（元）', seniorName: '老人', month: '月份',
+  issuedYuan: '发放（元）', usedYuan: '使用（元）', visitCount: '服务次数', adjustedYuan: '调整（元）', lapsedYuan: '失效（元）', balanceYuan: '月末余额（元）', seniorName: '老人',
   relation: '关系', orderId: '工单', serviceTypeCode: '服务项目', scheduledDay: '服务日期', period: '结算月份', day: '服务日期',
+  month: '服务月份', provider: '服务商', service: '服务', replyText: '短信回复内容', fromMasked: '回复号码', questionStatus: '询问状态', staffReason: '转回访原因',
 };
 
 /** The anomaly report's sections, as the page titles them. */

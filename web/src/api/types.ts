@@ -1,5 +1,7 @@
 // The shapes of API.md as the console reads them (a subset of each: what the pages show).
 
+import type { ReasonCode } from '../../../src/reports/suspect-score.ts';
+
 export const ROLES = ['admin', 'street_officer', 'community_staff', 'provider_admin', 'caregiver', 'finance_officer', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -156,15 +158,32 @@ export interface AnomaliesReport extends ReportHeader {
   visitsForInactiveSeniors: { orderId: string; orderNumber: string | null; seniorId: string; communityId: string; providerId: string | null; providerName: string | null; status: OrderStatus; visitAt: string; seniorStatus: SeniorStatus }[];
   flagRateOutliers: {
     districtFlagRate: number | null;
-    providers: { providerId: string; providerName: string; visitsCheckedIn: number; flaggedVisits: number; flagRate: number | null; districtFlagRate: number | null }[];
+    /** pValue: P(a rate at least this high by chance) under the district's rate, the one-sided exact binomial test. */
+    providers: { providerId: string; providerName: string; visitsCheckedIn: number; flaggedVisits: number; flagRate: number | null; districtFlagRate: number | null; pValue: number }[];
   };
+  suspectVisits: SuspectVisit[];
   latePayments: UnpaidStatementRow[] | null;
 }
+
+/** The reason codes of a suspect visit: the service's own list (src/reports/suspect-score.ts), bundled. */
+export type SuspectReason = ReasonCode;
+export type ReviewOutcome = 'fine' | 'dispute';
+export interface AnomalyReview { outcome: ReviewOutcome; note: string; by: string; byName?: string | null; at: string }
+/** A suspect visit of the month: its reasons strongest first, its score (0–100, listed from 40), the inspector's review. */
+export interface SuspectVisit {
+  orderId: string; orderNumber: string | null; reasons: SuspectReason[]; score: number; scheduledStart: string;
+  providerId: string | null; providerName: string | null; caregiverId: string | null; caregiverName: string | null;
+  communityId: string; serviceTypeCode: string; status: OrderStatus; review: AnomalyReview | null;
+}
+/** POST /reports/anomalies/reviews answers the review stored and the order's status after it. */
+export interface AnomalyReviewResult extends AnomalyReview { orderId: string; orderStatus: OrderStatus }
 
 /** GET /notifications: the outbox, the recipient's phone masked by the API. */
 export interface OutboxNotification {
   id: string; dedupeKey: string; channel: 'sms' | 'callback_task' | 'staff_message';
-  recipient: { kind: 'emergency_contact' | 'senior' | 'community_staff' | 'user'; name: string | null; phoneMasked: string | null; communityId: string | null; userId: string | null };
+  recipient: { kind: 'emergency_contact' | 'senior' | 'community_staff' | 'user' | 'district_staff'; name: string | null; phoneMasked: string | null; communityId: string | null; userId: string | null };
   template: string; params: Record<string, string | number>; subject: { type: string; id: string };
-  status: 'pending' | 'sent' | 'failed'; attempts: number; nextAttemptAt: string | null; lastError: string | null; createdAt: string; sentAt: string | null;
+  status: 'pending' | 'sent' | 'delivered' | 'failed'; attempts: number; nextAttemptAt: string | null; lastError: string | null; createdAt: string; sentAt: string | null;
+  /** The SMS provider's id of the message and its delivery receipt (DELIVERED, or why not). */
+  providerMessageId: string | null; receipt: { code: string; success: boolean; at: string | null } | null;
 }
