@@ -28,6 +28,7 @@ route({
   summary: 'The entries the filters select, newest first, as CSV (UTF-8 with BOM); at most AUDIT_EXPORT_MAX_ROWS, and a last line says so when there were more',
   tags: ['audit'],
   access: ['admin', 'auditor'],
+  cost: 'export',
   query: auditExportQuerySchema,
   success: { status: 200, files: ['text/csv'], description: 'The CSV file' },
   handler: async ({ query, config }, _req, res) => {
@@ -46,6 +47,7 @@ route({
   summary: 'Recompute the hash chain and report the first broken link',
   tags: ['audit'],
   access: ['admin', 'auditor'],
+  cost: 'report',
   success: { status: 200, schema: auditVerifySchema, description: 'Verification result' },
   handler: () => verifyAuditChain(),
 });

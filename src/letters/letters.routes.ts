@@ -19,6 +19,7 @@ const PDF = 'application/pdf';
 route({
   method: 'get', path: '/letters', summary: 'A community\'s monthly letters as one PDF: an A4 page per active senior (vouchers, visits, expiry rule, how to complain)', tags,
   access: ['community_staff', 'admin'], query: lettersQuery,
+  cost: 'export',
   success: {
     status: 200, files: [PDF],
     description: 'The PDF. The one the monthly-letters job stored (2nd of the month, 06:00, for the month before) when it has made it; '
@@ -39,6 +40,7 @@ route({
 route({
   method: 'get', path: '/seniors/:id/card', summary: 'The senior\'s card to print and cut out: name, community, service hotline and how to use the confirmation PIN (never the PIN)', tags,
   access: ['community_staff', 'admin'], params: cardParams,
+  cost: 'export',
   success: { status: 200, files: [PDF], description: 'The card as a one-page A4 PDF. Community staff: seniors of their communities only (else 404).' },
   handler: async ({ params, actor, config, requestId, lang }, _req, res) => {
     const senior = await getSenior(params.id, { actor, config, requestId, lang });

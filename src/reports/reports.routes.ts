@@ -15,6 +15,7 @@ const READERS = ['admin', 'finance_officer', 'auditor', 'street_officer', 'commu
 route({
   method: 'get', path: '/reports/overview', summary: 'The month at a glance: seniors, orders, spend against the budget, late payments', tags,
   access: READERS, query: reportQuery,
+  cost: 'report',
   success: { status: 200, schema: overviewSchema, description: 'The overview of the month within your scope' },
   handler: ({ query, actor, config }) => overviewReport(reportContext(query, actor, config)),
 });
@@ -22,6 +23,7 @@ route({
 route({
   method: 'get', path: '/reports/providers', summary: 'Provider performance of the month', tags,
   access: READERS, query: reportQuery,
+  cost: 'report',
   success: { status: 200, schema: providersReportSchema, description: 'Offers, acceptance, time to accept, punctuality, ratings, complaints and flags per provider' },
   handler: ({ query, actor, config }) => providersReport(reportContext(query, actor, config)),
 });
@@ -29,6 +31,7 @@ route({
 route({
   method: 'get', path: '/reports/anomalies', summary: 'What an inspector should look at in the month', tags,
   access: READERS, query: reportQuery,
+  cost: 'report',
   success: { status: 200, schema: anomaliesSchema, description: 'Flagged visits, caregiver overlaps, services to inactive seniors, flag-rate outliers, late payments, suspect visits with their reasons, scores and reviews' },
   handler: ({ query, actor, config }) => anomaliesReport(reportContext(query, actor, config)),
 });

@@ -31,7 +31,7 @@ const BATCH_ROWS = 200;
  * ID number as a duplicate (the HMAC's unique index), so nothing is created twice. Only the
  * per-row report and one batch are kept in memory.
  */
-export async function importRegister(file: { path: string; originalName: string }, ctx: SeniorContext): Promise<ImportReport> {
+export async function importRegister(file: { path: string; originalName: string }, ctx: SeniorContext, signal?: AbortSignal): Promise<ImportReport> {
   const report: ImportReport = { created: 0, duplicates: 0, invalid: 0, rows: [] };
   const communityIds = new Map<string, string | null>();
   const lookups = newEnrolmentLookups();
@@ -49,11 +49,14 @@ export async function importRegister(file: { path: string; originalName: string 
   let lastRow = 1;
   try {
     for await (const { row, fields } of readRegisterRows(file)) {
+      // The uploader gave up (closed the page, the connection dropped): stop between batches. What
+      // was enrolled stays (a re-import finds it as duplicates); the audit entry says where it stopped.
+      if (signal?.aborted) break;
       batch.push({ row, fields });
       lastRow = row;
       if (batch.length >= BATCH_ROWS) await flush();
     }
-    await flush();
+    if (!signal?.aborted) await flush();
   } catch (error) {
     // A fault found part-way (an unclosed quote, a damaged sheet) after rows were already enrolled:
     // answer what was done and where reading stopped, rather than a 400 that hides the enrolled rows.
@@ -67,7 +70,7 @@ export async function importRegister(file: { path: string; originalName: string 
   }
   await recordAudit({
     actor: ctx.actor, action: 'senior.import', entityType: 'senior_register', entityId: file.originalName.slice(0, 120), requestId: ctx.requestId,
-    after: { created: report.created, duplicates: report.duplicates, invalid: report.invalid },
+    after: { created: report.created, duplicates: report.duplicates, invalid: report.invalid, ...(signal?.aborted ? { stoppedAfterRow: lastRow, reason: 'client gone' } : {}) },
   });
   return report;
 }

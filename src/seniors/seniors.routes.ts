@@ -34,11 +34,12 @@ const MAX_REGISTER_BYTES = 20 * 1024 * 1024;
 route({
   method: 'post', path: '/seniors/import', summary: 'Import a community register (CSV in UTF-8 or GBK, or XLSX)', tags: ['seniors'],
   access: ['admin', 'community_staff'],
+  cost: 'import',
   upload: { field: 'file', maxBytes: MAX_REGISTER_BYTES, description: 'the register: 姓名 身份证号 联系电话 住址 社区编码 类别 照护等级 居住情况 紧急联系人 紧急联系电话 (or the English names)' },
   success: { status: 200, schema: importReportSchema, description: 'One result per row' },
   handler: async (input, req) => {
     if (!req.file) throw new DomainError('VALIDATION_FAILED', [{ path: 'file', message: input.lang === 'zh' ? '请上传文件（字段名 file）' : 'upload the register in the field "file"' }]);
-    return importRegister({ path: req.file.path, originalName: req.file.originalname }, contextOf(input));
+    return importRegister({ path: req.file.path, originalName: req.file.originalname }, contextOf(input), input.signal);
   },
 });
 

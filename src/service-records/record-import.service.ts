@@ -36,6 +36,8 @@ export interface RecordImportContext {
   requestId: string | null;
   lang: Language;
   now?: Date;
+  /** Aborted when the uploader is gone: the import stops between batches (what was made stays; a re-upload finds it). */
+  signal?: AbortSignal;
 }
 
 /** Rows checked together: one read each for their seniors, caregivers, earlier uploads and the caregivers' days. */
@@ -73,16 +75,17 @@ export async function importServiceRecords(file: { path: string; originalName: s
       batch = [];
     };
     for await (const record of readSheetRecords(file, RECORD_COLUMNS)) {
+      if (ctx.signal?.aborted) break;
       batch.push(record);
       if (batch.length >= BATCH_ROWS) await flush();
     }
-    await flush();
+    if (!ctx.signal?.aborted) await flush();
   } finally {
     await rm(file.path, { force: true });
   }
   await recordAudit({
     actor: ctx.actor, action: 'service_record.import', entityType: 'service_record_file', entityId: file.originalName.slice(0, 120), requestId: ctx.requestId,
-    after: { providerId, total: report.total, created: report.created, duplicates: report.duplicates, rejected: report.rejected },
+    after: { providerId, total: report.total, created: report.created, duplicates: report.duplicates, rejected: report.rejected, ...(ctx.signal?.aborted ? { reason: 'client gone' } : {}) },
   });
   return report;
 }

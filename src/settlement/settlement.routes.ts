@@ -36,6 +36,7 @@ route({
 route({
   method: 'get', path: '/settlements/summary', summary: 'Totals of a period by provider, community, category, service type and funding source (?format=xlsx for a workbook)', tags,
   access: READERS, query: summaryQuery,
+  cost: 'export',
   success: { status: 200, schema: summarySchema, files: [XLSX_TYPE], description: 'The period summary (JSON, or the workbook with ?format=xlsx)' },
   handler: async ({ query, config }, _req, res) => {
     const summary = await periodSummary(query.period, config.businessTimeZone);
@@ -87,6 +88,7 @@ route({
 route({
   method: 'get', path: '/settlements/statements/:id/export', summary: 'The statement as XLSX or CSV (UTF-8 with BOM), amounts in yuan', tags,
   access: [...READERS, 'provider_admin'], params: statementParams, query: exportQuery,
+  cost: 'export',
   success: { status: 200, files: [XLSX_TYPE, 'text/csv'], description: 'The file (?format=xlsx, the default, or csv)' },
   handler: async ({ params, query, actor, config }, _req, res) => {
     const statement = await statementInScope(params.id, actor);

@@ -148,21 +148,20 @@ describe('register import stopped part-way', function () {
   useTestDatabase();
   const { app, config } = createTestApp();
 
-  it('keeps and reports the rows enrolled before a fault in the file, and where reading stopped', async () => {
+  it('refuses a file with a fault part-way as a whole, naming where it is, before enrolling anyone', async () => {
     await createFixtureCommunities();
     const admin = await tokenFor(config, 'admin');
     const lines = (await readFile(fixture('en'), 'utf8')).replace(/^\uFEFF/, '').split('\n').filter(Boolean);
-    // Three good rows, then an unclosed quote that swallows the rest of the file.
+    // Three good rows, then an unclosed quote that swallows the rest of the file. The whole file is
+    // read (and its rows counted, IMPORT_MAX_ROWS) before the first row is enrolled, so a file that
+    // cannot be read to its end is refused whole: nothing half-imported to sort out afterwards.
     const broken = [lines[0], lines[1], lines[2], lines[3], `"unclosed,${lines[4]}`, ...lines.slice(5)].join('\n');
 
     const res = await request(app).post('/api/v1/seniors/import').set('Authorization', admin).attach('file', Buffer.from(broken), 'broken.csv');
 
-    // The parser may discard rows it had buffered with the faulty chunk; those were never enrolled.
-    expect(res.status).to.equal(200);
-    expect(res.body.created).to.be.within(1, 3);
-    const last = res.body.rows.at(-1);
-    expect(last).to.include({ status: 'invalid' });
-    expect(last.errors[0].path).to.equal('file');
-    expect(await SeniorModel.countDocuments()).to.equal(res.body.created);
+    expect(res.status).to.equal(400);
+    expect(res.body.error.details[0].path).to.equal('file');
+    expect(res.body.error.message).to.match(/第 5 行起引号未配对/);
+    expect(await SeniorModel.countDocuments()).to.equal(0);
   });
 });

@@ -16,6 +16,9 @@ export function errorHandler(error: unknown, req: Request, res: Response, _next:
     res.end();
     return;
   }
+  // A refusal that says when to come back (rate and concurrency limits) says it in the header too.
+  const retryAfter = domainError.meta?.retryAfterSeconds;
+  if (typeof retryAfter === 'number' && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(retryAfter));
   res.status(status).json(errorBody(domainError, languageOf(req.headers['accept-language']), req.requestId));
 }
 

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import multer from 'multer';
 import os from 'node:os';
@@ -8,6 +9,7 @@ import { languageOf, type Language } from '../i18n.ts';
 import { errorResponseSchema, openApiRegistry } from '../openapi/registry.ts';
 import type { Actor, Role } from '../roles.ts';
 import { bearerTokenOf, verifyAccessToken, type ActorResolver } from './auth.ts';
+import { clientGone, takeSlot, type RouteCost } from './concurrency.ts';
 import { parseInput } from './validate.ts';
 import { bilingual } from '../i18n.ts';
 
@@ -23,6 +25,8 @@ export interface RouteInput<P, Q, B> {
   requestId: string;
   lang: Language;
   config: Config;
+  /** Aborted when the client goes away before its answer is complete: long work stops between steps. */
+  signal: AbortSignal;
 }
 
 interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends z.ZodType> {
@@ -33,6 +37,11 @@ interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodTyp
   tags: string[];
   /** The one line of authorisation every route declares: 'public', 'any-user', or the roles allowed. */
   access: 'public' | 'any-user' | readonly Role[];
+  /**
+   * For a public route called by another system (a provider's webhook): checks the request's
+   * signature or shared secret before anything is parsed, throwing UNAUTHENTICATED (401) if wrong.
+   */
+  verify?: (req: Request, config: Config) => void;
   params?: P;
   query?: Q;
   body?: B;
@@ -49,6 +58,8 @@ interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodTyp
   upload?: { field: string; maxBytes: number; description: string };
   /** Domain error codes this route can answer besides the common ones, for the document. */
   errors?: ErrorCode[];
+  /** Expensive work, limited per user and per instance (concurrency.ts): past the limit 429. */
+  cost?: RouteCost;
   handler: (input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>, req: Request, res: Response) => Promise<z.input<R> | void> | z.input<R> | void;
 }
 
@@ -77,7 +88,7 @@ export function createRouteGroup(basePath: string) {
     registerInOpenApi(basePath, spec);
     const middleware: RequestHandler[] = spec.upload ? [receiveUpload(spec.upload)] : [];
     router[spec.method](basePath + spec.path, ...middleware, async (req: Request, res: Response) => {
-      const running = handle(spec, req, res);
+      const running = handle(spec, req, res).finally(() => removeUpload(req));
       runningHandlers.add(running);
       try {
         await running;
@@ -95,10 +106,26 @@ async function handle<P extends AnyObject, Q extends AnyObject, B extends z.ZodT
   const config = req.app.locals.config as Config;
   const lang = languageOf(req.headers['accept-language']);
   const actor = await authorise(spec.access, req, config);
+  spec.verify?.(req, config);
+  // Taken after authorisation (an anonymous flood takes nothing) and held until the handler returns.
+  const release = spec.cost && actor ? takeSlot(spec.cost, actor.id) : () => undefined;
+  try {
+    await answer(spec, req, res, actor, lang, config);
+  } finally {
+    release();
+  }
+}
+
+/** The uploaded temp file is gone once the request is over, whether or not its handler ran (a 403, a 429, a 400). */
+async function removeUpload(req: Request): Promise<void> {
+  if (req.file?.path) await rm(req.file.path, { force: true });
+}
+
+async function answer<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends z.ZodType>(spec: RouteSpec<P, Q, B, R>, req: Request, res: Response, actor: Actor | undefined, lang: Language, config: Config): Promise<void> {
   const params = parseInput(spec.params ?? emptyObject, req.params, lang);
   const query = parseInput(spec.query ?? emptyObject, req.query ?? {}, lang);
   const body = spec.body ? parseInput(spec.body, req.body, lang) : spec.upload ? undefined : rejectUnexpectedBody(req.body, lang);
-  const input = { params, query, body, requestId: req.requestId, lang, config } as RouteInput<z.output<P>, z.output<Q>, z.output<B>>;
+  const input = { params, query, body, requestId: req.requestId, lang, config, signal: clientGone(res) } as RouteInput<z.output<P>, z.output<Q>, z.output<B>>;
   Object.defineProperty(input, 'actor', { get: () => actor ?? missingActor(spec.path), enumerable: true });
   const result = await spec.handler(input, req, res);
   if (res.headersSent) return;
@@ -131,7 +158,9 @@ function missingActor(path: string): never {
  * field. multer's own refusals keep their mapping (error-handler.ts); disk errors stay 500s.
  */
 function receiveUpload(upload: NonNullable<RouteSpec<AnyObject, AnyObject, z.ZodType, z.ZodType>['upload']>): RequestHandler {
-  const receive = multer({ storage: multer.diskStorage({ destination: os.tmpdir() }), limits: { fileSize: upload.maxBytes, files: 1, fields: 10 } }).single(upload.field);
+  // Browsers send a file's name as raw UTF-8 in the part header: read as latin1 (multer's default) a
+  // Chinese name (死亡名单.xlsx) would reach the audit log and the stored source as mojibake.
+  const receive = multer({ storage: multer.diskStorage({ destination: os.tmpdir() }), limits: { fileSize: upload.maxBytes, files: 1, fields: 10 }, defParamCharset: 'utf8' }).single(upload.field);
   return (req, res, next) => {
     receive(req, res, (error?: unknown) => {
       const isMalformedForm = error instanceof Error && error.name !== 'MulterError' && !('syscall' in error);
@@ -153,9 +182,10 @@ const binaryFile = z.string().openapi({ type: 'string', format: 'binary' });
 function registerInOpenApi(basePath: string, spec: RouteSpec<AnyObject, AnyObject, z.ZodType, z.ZodType>): void {
   const errorContent = { 'application/json': { schema: errorResponseSchema } };
   const codes = new Set<ErrorCode>(['VALIDATION_FAILED', 'NOT_FOUND', 'INTERNAL_ERROR', ...(spec.errors ?? [])]);
-  if (spec.access !== 'public') codes.add('UNAUTHENTICATED');
+  if (spec.access !== 'public' || spec.verify) codes.add('UNAUTHENTICATED');
   if (Array.isArray(spec.access)) codes.add('FORBIDDEN');
   if (spec.body || spec.upload) codes.add('PAYLOAD_TOO_LARGE');
+  if (spec.cost) codes.add('RATE_LIMITED');
   // Every read runs under the interactive time limit (shared/http/pagination.ts).
   if (spec.method === 'get') codes.add('QUERY_TIMEOUT');
   const errorResponses = Object.fromEntries(

@@ -1,0 +1,55 @@
+import type { Response } from 'express';
+import { DomainError } from '../errors.ts';
+import { bilingual } from '../i18n.ts';
+
+/**
+ * How many requests of a kind may run at once, per user and in the whole instance. Expensive work
+ * (an import reads and writes a file's every row; an export or a month's report reads a month) is
+ * what one account could otherwise pile up until nothing else answers (issue 22: a 200,000-row
+ * import kept the register and the audit log from answering for minutes). Past a limit the request
+ * is refused at once — 429 RATE_LIMITED with Retry-After — rather than queued: a queue would hold
+ * sockets and memory for work the client may already have given up on.
+ */
+export const ROUTE_COSTS = {
+  /** Sheet imports: one per user; two in the instance (each holds the single database writer for long). */
+  import: { perUser: 1, total: 2, retryAfterSeconds: 30, zh: '已有一个导入正在进行，请等它完成后再上传' },
+  /** File exports and printable documents. */
+  export: { perUser: 2, total: 6, retryAfterSeconds: 10, zh: '您已有导出正在进行，请稍后再试' },
+  /** Month-wide reports and settlement runs' reads. */
+  report: { perUser: 2, total: 8, retryAfterSeconds: 10, zh: '您已有报表正在生成，请稍后再试' },
+} as const;
+export type RouteCost = keyof typeof ROUTE_COSTS;
+
+const running = new Map<string, number>();
+
+/**
+ * Takes a slot of `cost` for the user until the response is finished or its client has gone —
+ * and the handler has returned (the caller releases it then: `release`). Throws 429 when none is free.
+ */
+export function takeSlot(cost: RouteCost, userId: string): () => void {
+  const limits = ROUTE_COSTS[cost];
+  const [userKey, totalKey] = [`${cost}:${userId}`, `${cost}:*`];
+  if ((running.get(userKey) ?? 0) >= limits.perUser || (running.get(totalKey) ?? 0) >= limits.total) {
+    throw new DomainError('RATE_LIMITED', [{ path: '', message: bilingual(limits.zh, `too many ${cost} requests at once; retry later`) }], undefined, { retryAfterSeconds: limits.retryAfterSeconds });
+  }
+  for (const key of [userKey, totalKey]) running.set(key, (running.get(key) ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    for (const key of [userKey, totalKey]) {
+      const left = (running.get(key) ?? 1) - 1;
+      if (left <= 0) running.delete(key);
+      else running.set(key, left);
+    }
+  };
+}
+
+/** An AbortSignal that fires when the client goes away before its answer is complete. */
+export function clientGone(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
