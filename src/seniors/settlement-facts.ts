@@ -12,6 +12,8 @@ export interface SeniorSettlementFacts {
   statusLog: { status: SeniorStatus; at: Date; effectiveDate: string | null }[];
   currentStatus: SeniorStatus;
   deactivationEffectiveDate: string | null;
+  /** Why the senior was deactivated (deceased, moved_out, other); null while they are not. */
+  deactivationReason: string | null;
 }
 
 /** One read by primary key; null when there is no such senior. */
@@ -47,6 +49,7 @@ export function factsOf(senior: SeniorDoc, month: string): SeniorSettlementFacts
     statusLog: (senior.statusLog ?? []).map((entry) => ({ status: entry.status as SeniorStatus, at: entry.at as Date, effectiveDate: entry.effectiveDate ?? null })),
     currentStatus: senior.status as SeniorStatus,
     deactivationEffectiveDate: senior.deactivation?.effectiveDate ?? null,
+    deactivationReason: senior.deactivation?.reason ?? null,
   };
 }
 

@@ -645,7 +645,8 @@ class SettlementRun {
     const day = businessDay(visitAt, this.timeZone);
     const senior = await this.senior(order.seniorId);
     const status = senior ? seniorStatusAt(senior, visitAt, this.timeZone) : null;
-    if (status !== 'active') return { reason: 'SENIOR_NOT_ACTIVE', detail: status ? `${day} 老人状态为${SENIOR_STATUS_ZH[status as SeniorStatus] ?? status}` : '老人不在登记名册中' };
+    if (status === 'deactivated' && senior?.deactivationReason === 'deceased') return { reason: 'SENIOR_DECEASED', detail: `${day} 老人已去世（${senior.deactivationEffectiveDate} 起注销）` };
+    if (status !== 'active') return { reason: 'SENIOR_INACTIVE', detail: status ? `${day} 老人状态为${SENIOR_STATUS_ZH[status as SeniorStatus] ?? status}` : '老人不在登记名册中' };
     const contract = validContractAmong(await this.contractsOf(order.providerId as string), {
       providerId: order.providerId as string, serviceTypeCode: order.serviceTypeCode, communityId: order.communityId, day,
     });

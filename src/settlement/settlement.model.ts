@@ -7,9 +7,19 @@ export type LineKind = (typeof LINE_KINDS)[number];
 /** Why a penalty or an adjustment line exists. */
 export const CHARGE_REASONS = ['provider_cancellation', 'late_arrival', 'carried_penalty', 'visit_rejected'] as const;
 export type ChargeReason = (typeof CHARGE_REASONS)[number];
-/** Why a confirmed visit was held back from its statement (re-checked on every run). */
-export const HELD_BACK_REASONS = ['NO_CONFIRMATION', 'SENIOR_NOT_ACTIVE', 'NO_VALID_CONTRACT', 'DUPLICATE_VISIT', 'VOUCHER_NOT_REDEEMABLE'] as const;
+/**
+ * Why a confirmed visit was held back from its statement (re-checked on every run). The senior not
+ * active at the visit is SENIOR_DECEASED (deactivated as deceased from a day on or before it) or
+ * SENIOR_INACTIVE (suspended, deactivated for another reason, not yet or not on the register);
+ * SENIOR_NOT_ACTIVE is what runs before issue 19 wrote for both, kept so their rows still read.
+ */
+export const HELD_BACK_REASONS = ['NO_CONFIRMATION', 'SENIOR_DECEASED', 'SENIOR_INACTIVE', 'SENIOR_NOT_ACTIVE', 'NO_VALID_CONTRACT', 'DUPLICATE_VISIT', 'VOUCHER_NOT_REDEEMABLE'] as const;
 export type HeldBackReason = (typeof HELD_BACK_REASONS)[number];
+/** The held-back codes in the words finance reads (the console keeps the same in web/src/labels.ts). */
+export const HELD_BACK_REASON_ZH: Record<HeldBackReason, string> = {
+  NO_CONFIRMATION: '无核验记录', SENIOR_DECEASED: '服务日老人已去世', SENIOR_INACTIVE: '服务日老人暂停服务或已注销', SENIOR_NOT_ACTIVE: '服务日老人不在册',
+  NO_VALID_CONTRACT: '无有效合同', DUPLICATE_VISIT: '重复服务', VOUCHER_NOT_REDEEMABLE: '服务券未核销',
+};
 
 const money = { type: Number, required: true, default: 0, validate: Number.isSafeInteger };
 

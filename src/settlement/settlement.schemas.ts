@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../shared/http/pagination.ts';
 import { dateTimeOut, nullableDateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
-import { HELD_BACK_REASONS, SAMPLE_CHECK_REASONS, SAMPLE_CHECK_STATUSES, SAMPLE_OUTCOMES, STATEMENT_STATUSES } from './settlement.model.ts';
+import { HELD_BACK_REASONS, HELD_BACK_REASON_ZH, SAMPLE_CHECK_REASONS, SAMPLE_CHECK_STATUSES, SAMPLE_OUTCOMES, STATEMENT_STATUSES } from './settlement.model.ts';
 import { STATEMENT_ID_PATTERN } from './statement-lines.ts';
 import { bilingual } from '../shared/i18n.ts';
 
@@ -49,6 +49,11 @@ const lineSchema = z
   })
   .openapi('SettlementLine');
 
+/** A held-back visit's code, described with the words finance reads for each. */
+const heldBackReasonCode = z.enum(HELD_BACK_REASONS).openapi({
+  description: `${Object.entries(HELD_BACK_REASON_ZH).map(([code, zh]) => `${code}: ${zh}`).join('; ')} (SENIOR_NOT_ACTIVE: rows of runs before SENIOR_DECEASED / SENIOR_INACTIVE)`,
+});
+
 const chargeSchema = z
   .object({ id: z.string(), reason: z.string(), amountFen: fen, orderId: z.string().nullable(), orderNumber: orderNumberField, note: z.string().nullable(), createdAt: dateTimeOut })
   .openapi('SettlementCharge');
@@ -68,7 +73,7 @@ export const statementDetailSchema = statementSchema
     lines: z.array(lineSchema),
     penalties: z.array(chargeSchema),
     adjustments: z.array(chargeSchema),
-    heldBack: z.array(z.object({ orderId: z.string(), orderNumber: orderNumberField, reasonCode: z.enum(HELD_BACK_REASONS), detail: z.string().nullable(), checkedAt: dateTimeOut })),
+    heldBack: z.array(z.object({ orderId: z.string(), orderNumber: orderNumberField, reasonCode: heldBackReasonCode, detail: z.string().nullable(), checkedAt: dateTimeOut })),
     sampleChecks: z.array(sampleCheckSchema),
   })
   .openapi('SettlementStatementDetail');
@@ -86,7 +91,7 @@ export const runBreakdownSchema = z
     deferred: count.openapi({ description: 'visits whose provider\'s statement of the period is approved already: they go to the next period' }),
     disputed: count.openapi({ description: 'disputed or rejected visits (a draft\'s line taken out, or a paid subsidy recovered)' }),
     notBillable: count.openapi({ description: 'cancelled orders (a provider\'s penalty is a charge line) and visits without a provider' }),
-    heldBackByReason: z.array(z.object({ reasonCode: z.enum(HELD_BACK_REASONS), count })),
+    heldBackByReason: z.array(z.object({ reasonCode: heldBackReasonCode, count })),
   })
   .openapi('SettlementRunBreakdown');
 

@@ -218,14 +218,18 @@ describe('settlement run: statements, re-runs, carry-over, held-back visits and 
     const poor = await w.senior('north', ['three_nos']);
     const nest = await w.senior('south', ['empty_nest']);
     const leaving = await w.senior('north', ['living_alone']);
+    const dying = await w.senior('north', ['living_alone']);
     const fine = await w.visit({ seniorId: poor, side: 'north', at: shanghai('2026-10-05 09:00') });
     const duplicate = await w.visit({ seniorId: poor, side: 'north', at: shanghai('2026-10-05 09:30'), secondCaregiver: true });
     const uncontracted = await w.visit({ seniorId: nest, side: 'south', at: shanghai('2026-10-07 09:00') });
     const afterDeparture = await w.visit({ seniorId: leaving, side: 'north', at: shanghai('2026-10-09 09:00') });
     const unconfirmed = await w.visit({ seniorId: poor, side: 'north', service: 'meal', at: shanghai('2026-10-10 11:00') });
+    const afterDeath = await w.visit({ seniorId: dying, side: 'north', at: shanghai('2026-10-11 09:00') });
     await OrderModel.updateOne({ _id: unconfirmed }, { $set: { confirmation: null } });
     // The move away is reported on the 12th, effective the 8th: the visit of the 9th is not payable.
     await transitionSenior(leaving, { action: 'deactivate', reason: 'moved_out', effectiveDate: '2026-10-08' }, w.seniorCtx(w.admin, shanghai('2026-10-12 10:00')));
+    // A death on the 11th, reported on the 14th: the visit recorded that morning is not payable either, under its own code.
+    await transitionSenior(dying, { action: 'deactivate', reason: 'deceased', effectiveDate: '2026-10-11' }, w.seniorCtx(w.admin, shanghai('2026-10-14 10:00')));
     await ContractModel.updateOne({ _id: w.contractB.id }, { $set: { validTo: '2026-09-30' } });
 
     const res = await run('2026-10');
@@ -234,7 +238,9 @@ describe('settlement run: statements, re-runs, carry-over, held-back visits and 
     const b = await detail(statementOf(res.body.statements, w.providerB.id).id);
     expect(a.lines.map((l: Line) => l.orderId)).to.deep.equal([fine]);
     const reasons = (statement: { heldBack: { orderId: string; reasonCode: string }[] }) => Object.fromEntries(statement.heldBack.map((h) => [h.orderId, h.reasonCode]));
-    expect(reasons(a)).to.deep.equal({ [duplicate]: 'DUPLICATE_VISIT', [afterDeparture]: 'SENIOR_NOT_ACTIVE', [unconfirmed]: 'NO_CONFIRMATION' });
+    expect(reasons(a)).to.deep.equal({ [duplicate]: 'DUPLICATE_VISIT', [afterDeparture]: 'SENIOR_INACTIVE', [afterDeath]: 'SENIOR_DECEASED', [unconfirmed]: 'NO_CONFIRMATION' });
+    expect(a.heldBack.find((h: { orderId: string }) => h.orderId === afterDeath).detail).to.equal('2026-10-11 老人已去世（2026-10-11 起注销）');
+    expect(a.heldBack.find((h: { orderId: string }) => h.orderId === afterDeparture).detail).to.equal('2026-10-09 老人状态为已注销');
     expect(reasons(b)).to.deep.equal({ [uncontracted]: 'NO_VALID_CONTRACT' });
     // What finance reads beside each code is plain Chinese.
     for (const row of [...a.heldBack, ...b.heldBack] as { detail: string }[]) {
@@ -251,7 +257,7 @@ describe('settlement run: statements, re-runs, carry-over, held-back visits and 
     const b2 = await detail(statementOf(rerun.body.statements, w.providerB.id).id);
     expect(b2.lines.map((l: Line) => l.orderId)).to.deep.equal([uncontracted]);
     expect(b2.heldBack).to.deep.equal([]);
-    expect(reasons(await detail(a.id))).to.have.keys(duplicate, afterDeparture, unconfirmed);
+    expect(reasons(await detail(a.id))).to.have.keys(duplicate, afterDeparture, afterDeath, unconfirmed);
   });
 
   it('holds back a visit overlapping one paid on a line written before lines carried their span (the legacy claim)', async () => {
