@@ -12,7 +12,7 @@ export { assignCaregiver, checkIn, checkOut, confirmByCallback } from './order-v
 export { disputeOrder, resolveDispute } from './order-close.service.ts';
 export { countOrdersCreatedBy, hasLiveOffer, hasOpenVisitOn } from './orders.query.ts';
 export {
-  ordersForSettlement, settlementOrderFilter, orderForSettlement, attachOrderToStatement, detachOrderFromStatement, settleOrderInStatement, onOrderDisputed,
+  ordersForSettlement, settlementOrderFilter, orderForSettlement, visitsOfSeniorForSettlement, attachOrderToStatement, detachOrderFromStatement, settleOrderInStatement, onOrderDisputed,
   type OrderForSettlement,
 } from './orders.settlement.ts';
 export { ordersForReports, orderForReports, districtVisitFlagCounts, districtConfirmationCounts, type OrderForReports, type VisitPoint } from './orders.reports.ts';

@@ -107,6 +107,16 @@ export function settlementOrderFilter(period: string): Record<string, unknown> {
   };
 }
 
+/**
+ * A senior's visits that may be on a statement line (confirmed, settled, or disputed since), as
+ * settlement sees them: what a claw-back after a confirmed death or hospital stay looks through.
+ * One senior's visits, by the senior's index: a few hundred a year at most.
+ */
+export async function visitsOfSeniorForSettlement(seniorId: string): Promise<OrderForSettlement[]> {
+  const orders = await OrderModel.find({ seniorId, status: { $in: ['confirmed', 'settled', 'disputed'] } }).lean();
+  return orders.map((order) => toSettlementView(order as OrderDoc));
+}
+
 /** One order as settlement sees it (approval re-reads each line's order); null when missing. */
 export async function orderForSettlement(orderId: string): Promise<OrderForSettlement | null> {
   if (!/^[0-9a-f]{24}$/.test(orderId)) return null;

@@ -10,6 +10,8 @@ export { periodSummary, type PeriodSummary } from './period-summary.ts';
 export { recordSampleCheck, listSampleChecks } from './sample-checks.service.ts';
 export { periodResult } from './statements.query.ts';
 export { unpaidApprovedStatements, type StatementForReports } from './statements.reports.ts';
+export { clawBackVisits, type ClawBackRequest, type ClawBackOutcome } from './claw-back.ts';
+export type { ClawBackReason } from './claw-back.model.ts';
 
 /**
  * A dispute on a visit in a draft statement takes its line out at once (PRODUCT.md §8). A visit paid

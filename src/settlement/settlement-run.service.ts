@@ -17,8 +17,9 @@ import { RankThresholdCandidates, SampleCandidates, sampleSizeOf } from './revie
 import { emptyTally, storedZeroTally, tallyIncrement, type BreakdownBucket, type RunTally } from './run-breakdown.ts';
 import {
   HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, VisitClaimModel, ZERO_TOTALS, completeLine, storedLine, type SampleCheckReason,
-  type HeldBackReason, type LineDoc, type StatementStatus,
+  type ChargeReason, type HeldBackReason, type LineDoc, type StatementStatus,
 } from './settlement.model.ts';
+import { ClawBackModel } from './claw-back.model.ts';
 import {
   adjustmentLineId, cancellationLineId, carriedPenaltyLineId, followDisputedLine, lateLineId, sampleRankOf, statementIdOf, visitClaimKey, visitSpan,
 } from './statement-lines.ts';
@@ -101,6 +102,7 @@ export async function runSettlement(period: string, options: SettlementRunOption
       return run.counts;
     }
   }
+  await run.recoverClawBacks();
   await run.chargeCarriedPenalties();
   await run.finishDrafts();
   await RunProgressModel.updateOne({ _id: period, runId: options.runId }, { $set: { status: 'completed', completedAt: new Date() } });
@@ -449,18 +451,42 @@ class SettlementRun {
       writes.takenOut.push(order.orderId);
     }
     if (!statementId || takenOut || order.status !== 'rejected' || !order.providerId) return;
-    const stored = await LineModel.findById(order.orderId).lean();
+    await this.recoverPaidVisit(order.orderId, order.providerId, 'visit_rejected', '');
+  }
+
+  /**
+   * Visits a confirmed life event asked back (claw-back.ts): each recovered like a rejected visit,
+   * on the provider's draft of this period; one whose provider's statement of the period is approved
+   * already waits for the next period's run.
+   */
+  async recoverClawBacks(): Promise<void> {
+    for await (const request of ClawBackModel.find({ status: 'pending' }).lean().cursor({ batchSize: 500 })) {
+      const line = await this.recoverPaidVisit(request._id, request.providerId, request.reason, `${request.note}：`);
+      if (line) await ClawBackModel.updateOne({ _id: request._id, status: 'pending' }, { $set: { status: 'recovered', statementId: line.statementId, recoveredAt: this.now } });
+    }
+  }
+
+  /**
+   * A visit paid in an approved statement is recovered: an adjustment line of minus its subsidy in
+   * the provider's draft of this period, under the order's adjustment key (a second recovery of the
+   * visit, by any path, finds the first), and the order names the statement that carries it.
+   * Answers that line; null when the visit has no paid line or the provider's statement of the
+   * period is approved already (the next period's run recovers it).
+   */
+  private async recoverPaidVisit(orderId: string, providerId: string, reason: ChargeReason, notePrefix: string): Promise<LineDoc | null> {
+    const stored = await LineModel.findById(orderId).lean();
     const paid = stored && completeLine(stored as LineDoc);
-    const target = await this.draftFor(paid?.providerId ?? order.providerId);
-    if (!paid || !target) return;
+    const target = await this.draftFor(paid?.providerId ?? providerId);
+    if (!paid || !target) return null;
     const { line, isNew } = await insertLine({
-      ...chargeLine(target, this.period, paid.providerId, this.now), _id: adjustmentLineId(order.orderId), kind: 'adjustment', orderId: order.orderId,
+      ...chargeLine(target, this.period, paid.providerId, this.now), _id: adjustmentLineId(orderId), kind: 'adjustment', orderId,
       seniorId: paid.seniorId, communityId: paid.communityId, streetId: paid.streetId, serviceTypeCode: paid.serviceTypeCode, scheduledStart: paid.scheduledStart,
-      amountFen: -paid.subsidyFen, reason: 'visit_rejected', note: `追回结算单 ${paid.statementId} 已支付的补贴`,
+      amountFen: -paid.subsidyFen, reason, note: `${notePrefix}追回结算单 ${paid.statementId} 已支付的补贴`,
     });
     if (isNew) this.wrote(line);
-    await attachOrderToStatement(order.orderId, 'adjustmentStatementId', line.statementId);
+    await attachOrderToStatement(orderId, 'adjustmentStatementId', line.statementId);
     if (line.statementId === target) this.counts.adjustmentsAdded += 1;
+    return line;
   }
 
   /** A provider cancelled a visit it had accepted: a penalty of a share of the order's price. */

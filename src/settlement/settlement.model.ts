@@ -4,8 +4,12 @@ export const STATEMENT_STATUSES = ['draft', 'approved', 'paid'] as const;
 export type StatementStatus = (typeof STATEMENT_STATUSES)[number];
 export const LINE_KINDS = ['service', 'penalty', 'adjustment'] as const;
 export type LineKind = (typeof LINE_KINDS)[number];
-/** Why a penalty or an adjustment line exists. */
-export const CHARGE_REASONS = ['provider_cancellation', 'late_arrival', 'carried_penalty', 'visit_rejected'] as const;
+/**
+ * Why a penalty or an adjustment line exists. `senior_deceased` / `senior_inactive`: a visit paid
+ * before a confirmed life event showed it fell after the senior's death, or inside a hospital stay
+ * or after a move away (claw-back.ts).
+ */
+export const CHARGE_REASONS = ['provider_cancellation', 'late_arrival', 'carried_penalty', 'visit_rejected', 'senior_deceased', 'senior_inactive'] as const;
 export type ChargeReason = (typeof CHARGE_REASONS)[number];
 /**
  * Why a confirmed visit was held back from its statement (re-checked on every run). The senior not

@@ -55,7 +55,11 @@ const heldBackReasonCode = z.enum(HELD_BACK_REASONS).openapi({
 });
 
 const chargeSchema = z
-  .object({ id: z.string(), reason: z.string(), amountFen: fen, orderId: z.string().nullable(), orderNumber: orderNumberField, note: z.string().nullable(), createdAt: dateTimeOut })
+  .object({
+    id: z.string(),
+    reason: z.string().openapi({ description: 'provider_cancellation, late_arrival, carried_penalty; adjustments: visit_rejected, senior_deceased (a paid visit on or after the senior\'s death), senior_inactive (inside a hospital stay or after a move away)' }),
+    amountFen: fen, orderId: z.string().nullable(), orderNumber: orderNumberField, note: z.string().nullable(), createdAt: dateTimeOut,
+  })
   .openapi('SettlementCharge');
 
 export const sampleCheckSchema = z

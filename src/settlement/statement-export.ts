@@ -20,6 +20,7 @@ export const STATEMENT_STATUS_ZH: Record<string, string> = { draft: '草稿', ap
 const KIND_ZH: Record<string, string> = { service: '服务', penalty: '扣款', adjustment: '调整' };
 const CHARGE_REASON_ZH: Record<string, string> = {
   provider_cancellation: '接单后取消', late_arrival: '迟到', carried_penalty: '上期扣款结转', visit_rejected: '服务核实不成立追回',
+  senior_deceased: '老人去世后的服务追回', senior_inactive: '老人住院或迁出期间的服务追回',
 };
 
 export const STATEMENT_COLUMNS = [
