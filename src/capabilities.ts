@@ -3,6 +3,7 @@ import { auditRouter, auditVerifyJob } from './audit/index.ts';
 import { carePlanGenerationJob, carePlansRouter, registerCarePlanSeniorHooks } from './care-plans/index.ts';
 import { alertsRouter, offerSweeperJob, orderCountsRepairJob, ordersRouter, registerDispatchSeniorHooks, visitRemindersJob } from './dispatch/index.ts';
 import { identityRouter, sessionsPurgeJob } from './identity/index.ts';
+import { lifeEventsRouter } from './life-events/index.ts';
 import { jobRunsPurgeJob, jobsRouter } from './jobs/index.ts';
 import { lettersRouter, monthlyLettersJob } from './letters/index.ts';
 import { notificationsDeliverJob, notificationsRouter } from './notifications/index.ts';
@@ -19,7 +20,7 @@ import { registerVoucherHooks, voucherExpiryJob, voucherIssuanceJob, voucherPoli
 // also registers all routes in the OpenAPI registry, which is how `npm run openapi` works without
 // a database.
 
-export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, voucherPolicyRouter, vouchersRouter, notificationsRouter, ordersRouter, alertsRouter, carePlansRouter, serviceRecordsRouter, settlementRouter, reportsRouter, lettersRouter];
+export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, voucherPolicyRouter, vouchersRouter, notificationsRouter, ordersRouter, alertsRouter, carePlansRouter, serviceRecordsRouter, lifeEventsRouter, settlementRouter, reportsRouter, lettersRouter];
 
 export const jobs: JobDefinition[] = [
   auditVerifyJob, jobRunsPurgeJob, sessionsPurgeJob, voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob, offerSweeperJob, orderCountsRepairJob,

@@ -21,6 +21,7 @@ export const AUDIT_ACTION_ZH: Record<string, string> = {
   'settlement.run': '运行月度结算', 'settlement.sample_check': '登记结算抽查回访',
   'statement.approve': '审核结算单', 'statement.approve_override': '审核结算单（回访未完成，填写理由）', 'statement.pay': '登记结算单支付',
   'anomaly.review': '复核可疑服务（无误或提出争议）',
+  'life_event.import': '导入死亡、住院、迁出信息', 'life_event.confirm': '确认死亡、住院、迁出信息', 'life_event.reject': '驳回死亡、住院、迁出信息',
   'job.run': '手动运行任务',
 };
 
@@ -28,7 +29,7 @@ export const AUDIT_ENTITY_ZH: Record<string, string> = {
   user: '用户', senior: '老人', senior_register: '老人名册', service_order: '工单', emergency_alert: '紧急呼叫', care_plan: '照护计划',
   voucher_policy: '服务券政策', voucher_account: '服务券账户', voucher_month: '服务券月份', street: '街道', community: '社区',
   provider: '服务商', caregiver: '护理员', contract: '服务合同', service_type: '服务项目', settlement_period: '结算周期',
-  settlement_statement: '结算单', job: '任务', service_record_file: '服务记录文件',
+  settlement_statement: '结算单', job: '任务', service_record_file: '服务记录文件', life_event_file: '死亡住院迁出信息文件', life_event_proposal: '待确认的老人信息变更',
 };
 
 export const auditActionLabel = (action: string): string => AUDIT_ACTION_ZH[action] ?? action;

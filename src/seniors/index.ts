@@ -17,3 +17,4 @@ export { verifyConfirmationPin, CONFIRMATION_PIN_MAX_FAILURES } from './confirma
 export { seniorsForOffers, seniorsForVisits, revealPhoneForVisit, type OfferSenior, type VisitSenior } from './visit-facts.ts';
 export { reassessmentRemindersJob, seniorConsequencesJob } from './seniors.jobs.ts';
 export { activeSeniorsForLetters, type SeniorForLetter } from './letter-facts.ts';
+export { seniorRegisterFacts, seniorsListed, type SeniorRegisterFacts } from './life-event-facts.ts';

@@ -4,6 +4,7 @@ import type { Actor } from '../shared/roles.ts';
 import { SeniorModel, type SeniorDoc, type SeniorStatus } from './senior.model.ts';
 import { seniorScope } from './senior.scope.ts';
 import { FACTS_PROJECTION, factsOf, seniorStatusAt } from './settlement-facts.ts';
+import { registerFactsOf, type SeniorRegisterFacts } from './life-event-facts.ts';
 import { voucherBasisFor, type VoucherBasis } from './voucher-basis.ts';
 import { toWgs84, type CoordSystem } from '../shared/geo.ts';
 
@@ -53,8 +54,8 @@ export async function emergencyContactsOf(seniorId: string, keys: PiiKeys): Prom
   return (senior?.emergencyContacts ?? []).map((contact) => ({ name: contact.name, relation: contact.relation, phone: decryptPii(keys, contact.phoneEncrypted) }));
 }
 
-/** A senior as an uploaded visit record needs them: the order's facts and what the visit is checked against. */
-export interface SeniorRecordFacts extends Omit<SeniorOrderFacts, 'basis' | 'dispatchHold'> {
+/** A senior as an uploaded visit record or a life-event feed needs them: the order's facts and what a row is checked against. */
+export interface SeniorRecordFacts extends Omit<SeniorOrderFacts, 'basis' | 'dispatchHold'>, SeniorRegisterFacts {
   /** The voucher basis of the visit's month (visits of a month just past are uploaded after it). */
   basisFor(month: string): VoucherBasis;
   /** The senior's status at the visit's instant, as far as it is known now (a back-dated deactivation counts). */
@@ -76,10 +77,7 @@ export async function seniorsByIdNumberHmac(hmacs: string[]): Promise<Map<string
     const senior = doc as SeniorDoc;
     const facts = factsOf(senior, '0000-00');
     return [senior.idNumberHmac, {
-      seniorId: String(senior._id),
-      status: senior.status as SeniorStatus,
-      communityId: senior.communityId,
-      streetId: senior.streetId,
+      ...registerFactsOf(senior),
       location: wgs84LocationOf(senior),
       preferredProviderId: senior.preferredProviderId ?? null,
       birthDate: senior.birthDate,

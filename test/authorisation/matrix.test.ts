@@ -12,6 +12,7 @@ import type { Role } from '../../src/shared/roles.ts';
 import { ROLES } from '../../src/shared/roles.ts';
 import { VoucherPolicyModel } from '../../src/vouchers/policy.model.ts';
 import { RunProgressModel, SampleCheckModel, StatementModel } from '../../src/settlement/settlement.model.ts';
+import { ProposalModel } from '../../src/life-events/life-event.model.ts';
 import mongoose from 'mongoose';
 import { TEST_USER_PASSWORD, authFor, createTestApp } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
@@ -162,6 +163,27 @@ const MATRIX: Record<string, Row> = {
     expect: only({ admin: 'ok', provider_admin: 'scoped' }),
   },
   'GET /api/v1/service-records/imports/template': { call: () => ({ path: '/api/v1/service-records/imports/template' }), expect: only({ admin: 'ok', provider_admin: 'ok' }) },
+  'POST /api/v1/life-events/imports': {
+    // A header alone is a valid, empty feed; a street officer's rows of other streets answer not_registered (no 404 to give).
+    call: () => ({ path: '/api/v1/life-events/imports', file: { name: 'feed.csv', content: '身份证号,事件,日期\n' } }),
+    expect: only({ admin: 'ok', street_officer: 'ok' }),
+  },
+  'GET /api/v1/life-events/imports/template': { call: () => ({ path: '/api/v1/life-events/imports/template' }), expect: only({ admin: 'ok', street_officer: 'ok' }) },
+  'GET /api/v1/life-events/proposals': {
+    call: () => ({ path: '/api/v1/life-events/proposals?pageSize=200' }),
+    list: (w) => ({ includes: w.proposalA, excludes: w.proposalB }),
+    expect: only({ admin: 'ok', street_officer: 'scoped' }),
+  },
+  'POST /api/v1/life-events/proposals/{id}/confirm': {
+    call: async (w) => ({ path: `/api/v1/life-events/proposals/${await w.freshProposal('A')}/confirm`, body: { note: '矩阵测试' } }),
+    outOfScope: async (w) => ({ path: `/api/v1/life-events/proposals/${await w.freshProposal('B')}/confirm`, body: {} }),
+    expect: only({ admin: 'ok', street_officer: 'scoped' }),
+  },
+  'POST /api/v1/life-events/proposals/{id}/reject': {
+    call: async (w) => ({ path: `/api/v1/life-events/proposals/${await w.freshProposal('A')}/reject`, body: { reason: '矩阵测试' } }),
+    outOfScope: async (w) => ({ path: `/api/v1/life-events/proposals/${await w.freshProposal('B')}/reject`, body: { reason: '矩阵测试' } }),
+    expect: only({ admin: 'ok', street_officer: 'scoped' }),
+  },
   'GET /api/v1/seniors': {
     call: () => ({ path: '/api/v1/seniors?pageSize=200' }),
     list: (w) => ({ includes: w.seniorA.id, excludes: w.seniorB.id }),
@@ -548,8 +570,19 @@ async function buildWorld(config: ReturnType<typeof createTestApp>['config']) {
   };
   const [checkA, checkB] = [await freshCheck('A'), await freshCheck('B')];
   await RunProgressModel.create({ _id: '1999-12', status: 'completed', runId: 'matrix', startedAt: new Date(), heartbeatAt: new Date(), completedAt: new Date() });
+  // Life-event proposals: a move reported for a fresh senior of the side, imported by the registrar (never a matrix user).
+  const freshProposal = async (side: 'A' | 'B') => {
+    const senior = await freshSenior(side, 'active');
+    const day = businessDay(new Date(), 'Asia/Shanghai');
+    const proposal = await ProposalModel.create({
+      key: `${senior.id}:moved_out:${day}`, seniorId: senior.id, streetId: senior.streetId, communityId: senior.communityId, event: 'moved_out', date: day, status: 'pending',
+      sourceFile: 'matrix.csv', importedBy: registrar.actor.id, importedAt: new Date(),
+    });
+    return String(proposal._id);
+  };
+  const [proposalA, proposalB] = [await freshProposal('A'), await freshProposal('B')];
   return {
-    statementA, statementB, freshStatement, checkA, checkB, freshCheck, streetA, streetB, communityA, communityB, serviceType, providerA, providerB, caregiverA, caregiverB, contractA, contractB, users, seniorA, seniorB, freshSenior, creditedSenior, orderA, orderB, freshOrder, orderIn, planA, planB, freshPlan };
+    proposalA, proposalB, freshProposal, statementA, statementB, freshStatement, checkA, checkB, freshCheck, streetA, streetB, communityA, communityB, serviceType, providerA, providerB, caregiverA, caregiverB, contractA, contractB, users, seniorA, seniorB, freshSenior, creditedSenior, orderA, orderB, freshOrder, orderIn, planA, planB, freshPlan };
 }
 
 describe('authorisation matrix', function () {

@@ -1,0 +1,1 @@
+export { lifeEventsRouter } from './life-events.routes.ts';
