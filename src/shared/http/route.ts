@@ -8,7 +8,7 @@ import { DomainError, ERROR_STATUS, type ErrorCode } from '../errors.ts';
 import { languageOf, type Language } from '../i18n.ts';
 import { errorResponseSchema, openApiRegistry } from '../openapi/registry.ts';
 import type { Actor, Role } from '../roles.ts';
-import { bearerTokenOf, verifyAccessToken, type ActorResolver } from './auth.ts';
+import { bearerTokenOf, verifyAccessToken, type ActorResolver, type TokenActor } from './auth.ts';
 import { clientGone, takeSlot, type RouteCost } from './concurrency.ts';
 import { parseInput } from './validate.ts';
 import { bilingual } from '../i18n.ts';
@@ -105,11 +105,13 @@ export function createRouteGroup(basePath: string) {
 async function handle<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, R extends z.ZodType>(spec: RouteSpec<P, Q, B, R>, req: Request, res: Response): Promise<void> {
   const config = req.app.locals.config as Config;
   const lang = languageOf(req.headers['accept-language']);
-  const actor = await authorise(spec.access, req, config);
-  spec.verify?.(req, config);
-  // Taken after authorisation (an anonymous flood takes nothing) and held until the handler returns.
-  const release = spec.cost && actor ? takeSlot(spec.cost, actor.id) : () => undefined;
+  // An expensive route's slot is taken on the token's word, before the user is read: a flood of
+  // refused requests costs a signature check each, not a database read (an invalid token takes none).
+  const tokenActor = spec.cost && spec.access !== 'public' ? verifyAccessToken(config, bearerTokenOf(req.headers.authorization)) : null;
+  const release = spec.cost && tokenActor ? takeSlot(spec.cost, tokenActor.id) : () => undefined;
   try {
+    const actor = await authorise(spec.access, req, config, tokenActor);
+    spec.verify?.(req, config);
     await answer(spec, req, res, actor, lang, config);
   } finally {
     release();
@@ -138,10 +140,10 @@ async function answer<P extends AnyObject, Q extends AnyObject, B extends z.ZodT
   res.status(status).json(spec.success.schema.parse(result));
 }
 
-async function authorise(access: RouteSpec<AnyObject, AnyObject, z.ZodType, z.ZodType>['access'], req: Request, config: Config): Promise<Actor | undefined> {
+async function authorise(access: RouteSpec<AnyObject, AnyObject, z.ZodType, z.ZodType>['access'], req: Request, config: Config, verified: TokenActor | null): Promise<Actor | undefined> {
   if (access === 'public') return undefined;
   const resolveActor = req.app.locals.resolveActor as ActorResolver;
-  const actor = await resolveActor(verifyAccessToken(config, bearerTokenOf(req.headers.authorization)));
+  const actor = await resolveActor(verified ?? verifyAccessToken(config, bearerTokenOf(req.headers.authorization)));
   req.actor = actor;
   if (access !== 'any-user' && !access.includes(actor.role)) throw new DomainError('FORBIDDEN');
   return actor;
