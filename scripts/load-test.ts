@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { zipOf } from '../test/seniors/import/register-test-files.ts';
 import { quantilesOf } from './bench/quantiles.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, connections: { type: 'string', default: '200' } } });
@@ -51,6 +52,18 @@ try {
   const [loadResults, probeResults, uploadResults] = await Promise.all([Promise.all(load), Promise.all(probes), uploads]);
   const rssAfter = await rssOf(child.pid as number);
 
+  // Zip bombs, after the load: a workbook whose directory declares 1 GiB of shared strings, and one
+  // whose directory says 1 KB while its strings really inflate to 1 GiB (a deflate stream of ~1 MB).
+  const bombs = [];
+  for (const [name, bomb] of [['declared 1 GiB', workbookBomb(1024 ** 3, 16 * 1024)], ['lying, inflates to 1 GiB', workbookBomb(1024, 1024 ** 3)]] as const) {
+    const rss = await rssOf(child.pid as number);
+    const started = performance.now();
+    const form = new FormData();
+    form.append('file', new Blob([bomb]), 'bomb.xlsx');
+    const res = await fetch(`${base}/api/v1/seniors/import`, { method: 'POST', headers: { authorization: `Bearer ${tokens['community.anju']}` }, body: form });
+    const body = (await res.json()) as { error?: { message?: string } };
+    bombs.push({ name, bytes: bomb.length, status: res.status, ms: Math.round(performance.now() - started), rssGrowthMb: (await rssOf(child.pid as number)) - rss, message: body.error?.message });
+  }
   const statusOf = (result: autocannon.Result) => ({ '2xx': result['2xx'], '429': result.statusCodeStats?.['429']?.count ?? 0, '5xx': result['5xx'], errors: result.errors, timeouts: result.timeouts });
   console.log(`\nexpensive load: ${connections} connections for ${seconds} s`);
   for (const [index, result] of loadResults.entries()) console.log(`  ${heavy[index]!.path.padEnd(48)} ${JSON.stringify(statusOf(result))}`);
@@ -64,6 +77,8 @@ try {
   }
   const serverErrors = loadResults.reduce((sum, result) => sum + result['5xx'], 0) + uploadResults.filter((status) => status >= 500).length;
   console.log(`service RSS ${rssBefore} → ${rssAfter} MB; 5xx answers: ${serverErrors}`);
+  for (const bomb of bombs) console.log(`zip bomb (${bomb.name}, ${Math.round(bomb.bytes / 1024)} KB): ${bomb.status} in ${bomb.ms} ms, service RSS +${bomb.rssGrowthMb} MB — ${bomb.message}`);
+  if (bombs.some((bomb) => bomb.status !== 400 || bomb.rssGrowthMb >= 50)) failed = true;
   if (serverErrors > 0 || uploadResults.some((status) => status !== 413)) failed = true;
   console.log(failed ? 'FAILED' : 'passed: the probes kept p99 ≤ 1 s, every expensive request answered without a 5xx, every oversized upload 413');
   exitCode = failed ? 1 : 0;
@@ -130,6 +145,19 @@ async function oversizedUploads(token: string): Promise<number[]> {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
   return statuses;
+}
+
+/** A workbook whose shared strings part declares `declaredBytes` and really inflates to `realBytes` of one repeated character. */
+function workbookBomb(declaredBytes: number, realBytes: number): Buffer {
+  const strings = Buffer.concat([
+    Buffer.from('<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>'),
+    Buffer.alloc(realBytes, 'a'),
+    Buffer.from('</t></si></sst>'),
+  ]);
+  return zipOf({
+    '[Content_Types].xml': '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+    'xl/sharedStrings.xml': { content: strings, deflate: true, declaredSize: declaredBytes },
+  });
 }
 
 async function rssOf(pid: number): Promise<number> {
