@@ -3,7 +3,10 @@ import { DomainError } from '../shared/errors.ts';
 import { addMonths } from '../shared/time.ts';
 import { openAccount } from './account.service.ts';
 import { computeEntitlement } from './entitlement.ts';
+import { expiryCutoff } from './expiry-cutoff.ts';
 import { expirableFen, expireThrough } from './expiry.ts';
+
+export { expiryCutoff };
 import { IssuedMonthModel, markMonthIssued } from './issued-months.ts';
 import { applyMovement, applyMovementBatch, clearParked, type BatchMovement, type Movement } from './ledger.ts';
 import { AccountModel, EntryModel, type AccountDoc } from './ledger.model.ts';
@@ -166,15 +169,6 @@ async function creditSenior(senior: SeniorForIssuance, month: string, policy: Vo
     month, createdBy: by, creditMonth: month,
   });
   return { amountFen: applied.entry.balanceDeltaFen, isNew: applied.isNew, expiredFen };
-}
-
-/**
- * The last month whose credits lapse at the start of `month`: the month before with
- * end_of_month; with rollover for N months, credits older than N months.
- */
-export function expiryCutoff(policy: VoucherPolicy, month: string): string {
-  const keepMonths = policy.expiry.mode === 'rollover' ? policy.expiry.rolloverMonths ?? 0 : 0;
-  return addMonths(month, -1 - keepMonths);
 }
 
 async function requirePolicy(month: string): Promise<VoucherPolicy> {

@@ -7,7 +7,7 @@ export const VOUCHER_CATEGORIES = ['empty_nest', 'three_nos', 'extreme_hardship'
 export type VoucherCategory = (typeof VOUCHER_CATEGORIES)[number];
 
 export const COMBINE_MODES = ['max', 'sum'] as const;
-export const EXPIRY_MODES = ['end_of_month', 'rollover'] as const;
+export const EXPIRY_MODES = ['end_of_month', 'rollover', 'anchor_date'] as const;
 /** Care levels 0-5: one supplement each. */
 export const CARE_LEVELS = 6;
 
@@ -25,11 +25,14 @@ const categoryAmountSchema = new Schema(
 
 const fundingSplitSchema = new Schema({ cityPct: percent, districtPct: percent }, { _id: false });
 
-// `rolloverMonths` is null unless the mode is rollover.
+// `rolloverMonths` is null unless the mode is rollover; `lapsesOn` ('MM-DD') and
+// `lapsesAfterYears` unless it is anchor_date.
 const expirySchema = new Schema(
   {
     mode: { type: String, enum: EXPIRY_MODES, required: true },
     rolloverMonths: { type: Number, default: null, min: 1, max: 24 },
+    lapsesOn: { type: String, default: null, match: /^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/ },
+    lapsesAfterYears: { type: Number, default: null, min: 0, max: 10, validate: (v: number | null) => v === null || Number.isSafeInteger(v) },
   },
   { _id: false },
 );

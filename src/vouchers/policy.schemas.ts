@@ -48,18 +48,41 @@ const fundingSplitSchema = z
   })
   .openapi('VoucherFundingSplit');
 
+const lapsesOnField = z
+  .string()
+  .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, bilingual('失效日期格式应为 MM-DD', 'lapsesOn is written MM-DD'))
+  .refine((monthDay) => Number(monthDay.slice(3)) <= [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][Number(monthDay.slice(0, 2)) - 1]!, {
+    error: bilingual('失效日期不存在（该月没有这一天）', 'lapsesOn is not a day of that month'),
+    when: onlyWhenValid,
+  })
+  .openapi({ example: '06-30', description: 'anchor_date: the day (MM-DD) an amount lapses at the end of; 02-29 is the last day of February' });
+
 const expirySchema = z
   .object({
-    mode: z.enum(EXPIRY_MODES).openapi({ description: 'end_of_month: a month\'s vouchers lapse at its end; rollover: they stay usable for rolloverMonths more months' }),
+    mode: z.enum(EXPIRY_MODES).openapi({
+      description: 'end_of_month: a month\'s vouchers lapse at its end; rollover: they stay usable for rolloverMonths more months; '
+        + 'anchor_date: an amount credited in year Y lapses at the end of lapsesOn of year Y + lapsesAfterYears (never before the anchor after its own month)',
+    }),
     rolloverMonths: z.number().int().min(1).max(24).optional(),
+    lapsesOn: lapsesOnField.optional(),
+    lapsesAfterYears: z.number().int().min(0).max(10).optional().openapi({ description: 'anchor_date: years after the year of the credit; 0 = the same year' }),
   })
   .strict()
   .superRefine((expiry, ctx) => {
     if (expiry.mode === 'rollover' && expiry.rolloverMonths === undefined) {
       ctx.addIssue({ code: 'custom', path: ['rolloverMonths'], message: bilingual('顺延模式须给出顺延月数（1-24）', 'rollover needs rolloverMonths (1-24)') });
     }
-    if (expiry.mode === 'end_of_month' && expiry.rolloverMonths !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['rolloverMonths'], message: bilingual('月末失效模式不能设置顺延月数', 'rolloverMonths is only for rollover') });
+    if (expiry.mode !== 'rollover' && expiry.rolloverMonths !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['rolloverMonths'], message: bilingual('只有顺延模式可以设置顺延月数', 'rolloverMonths is only for rollover') });
+    }
+    if (expiry.mode === 'anchor_date' && (expiry.lapsesOn === undefined || expiry.lapsesAfterYears === undefined)) {
+      const path = expiry.lapsesOn === undefined ? 'lapsesOn' : 'lapsesAfterYears';
+      ctx.addIssue({ code: 'custom', path: [path], message: bilingual('固定日期失效模式须给出失效日期（MM-DD）和间隔年数（0-10）', 'anchor_date needs lapsesOn (MM-DD) and lapsesAfterYears (0-10)') });
+    }
+    if (expiry.mode !== 'anchor_date') {
+      for (const field of ['lapsesOn', 'lapsesAfterYears'] as const) {
+        if (expiry[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message: bilingual('只有固定日期失效模式可以设置失效日期和间隔年数', `${field} is only for anchor_date`) });
+      }
     }
   })
   .openapi('VoucherExpiry');
@@ -91,7 +114,7 @@ export const voucherPolicySchema = z
     careLevelSupplementFen: z.array(z.number().int()),
     defaultSubsidyRatePct: z.number().int(),
     fundingSplit: z.object({ cityPct: z.number().int(), districtPct: z.number().int() }),
-    expiry: z.object({ mode: z.enum(EXPIRY_MODES), rolloverMonths: z.number().int().optional() }),
+    expiry: z.object({ mode: z.enum(EXPIRY_MODES), rolloverMonths: z.number().int().optional(), lapsesOn: z.string().optional(), lapsesAfterYears: z.number().int().optional() }),
     createdBy: z.string(),
     createdAt: dateTimeOut,
   })

@@ -6,6 +6,7 @@ import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import type { Actor } from '../shared/roles.ts';
 import { latestIssuedMonth } from './issued-months.ts';
 import { VoucherPolicyModel, type VoucherCategory, type VoucherPolicyDoc } from './policy.model.ts';
+import type { ExpiryRule } from './expiry-cutoff.ts';
 import type { CreateVoucherPolicyInput } from './policy.schemas.ts';
 
 export interface VoucherPolicy {
@@ -19,7 +20,7 @@ export interface VoucherPolicy {
   careLevelSupplementFen: number[];
   defaultSubsidyRatePct: number;
   fundingSplit: { cityPct: number; districtPct: number };
-  expiry: { mode: 'end_of_month' | 'rollover'; rolloverMonths?: number };
+  expiry: ExpiryRule;
   createdBy: string;
   createdAt: Date;
 }
@@ -31,7 +32,6 @@ export interface PolicyWriteContext {
 }
 
 export function toVoucherPolicy(doc: VoucherPolicyDoc): VoucherPolicy {
-  const { mode, rolloverMonths } = doc.expiry;
   return {
     id: doc._id,
     name: doc.name,
@@ -41,10 +41,17 @@ export function toVoucherPolicy(doc: VoucherPolicyDoc): VoucherPolicy {
     careLevelSupplementFen: [...doc.careLevelSupplementFen] as number[],
     defaultSubsidyRatePct: doc.defaultSubsidyRatePct,
     fundingSplit: { cityPct: doc.fundingSplit.cityPct, districtPct: doc.fundingSplit.districtPct },
-    expiry: mode === 'rollover' && typeof rolloverMonths === 'number' ? { mode, rolloverMonths } : { mode },
+    expiry: toExpiryRule(doc.expiry),
     createdBy: doc.createdBy,
     createdAt: doc.createdAt,
   };
+}
+
+function toExpiryRule(expiry: VoucherPolicyDoc['expiry']): ExpiryRule {
+  const { mode, rolloverMonths, lapsesOn, lapsesAfterYears } = expiry;
+  if (mode === 'rollover' && typeof rolloverMonths === 'number') return { mode, rolloverMonths };
+  if (mode === 'anchor_date') return { mode, lapsesOn: lapsesOn ?? '12-31', lapsesAfterYears: lapsesAfterYears ?? 0 };
+  return { mode };
 }
 
 /**

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { JobDefinition } from '../shared/job-definition.ts';
-import { addMonths, businessMonth } from '../shared/time.ts';
+import { addDaysToDay, businessDay, businessMonth } from '../shared/time.ts';
 import { expireThrough } from './expiry.ts';
-import { expiryCutoff, issueMonth } from './issuance.service.ts';
+import { isAnchorLapseDay, expiryCutoffOn } from './expiry-cutoff.ts';
+import { issueMonth } from './issuance.service.ts';
 import { isIssuanceComplete } from './issued-months.ts';
 import { AccountModel } from './ledger.model.ts';
 import { policyForMonth } from './policy.service.ts';
@@ -29,22 +30,32 @@ export const voucherIssuanceJob: JobDefinition<{ month: string }> = {
   },
 };
 
+const expiryParams = z.object({
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+  /** The run's day; without it, the 1st of `month`. */
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+}).strict();
+
 /**
- * 1st of the month, 00:01: lapses what the previous month's policy lets expire, on every account —
- * also those of seniors issuance no longer visits. Issuance does the same per senior first, so the
- * order of the two jobs does not matter; the expiry keys make each lapse happen once.
+ * Daily, 00:01: on the 1st, lapses what the previous month's policy lets expire, on every account —
+ * also those of seniors issuance no longer visits; on another day, only an anchor_date policy's lapse
+ * of the day before. Issuance does the same per senior first, so the order of the two jobs does not
+ * matter; the expiry keys (the cutoff month) make each lapse happen once, whichever run took it.
  */
-export const voucherExpiryJob: JobDefinition<{ month: string }> = {
+export const voucherExpiryJob: JobDefinition<{ month: string; day?: string }> = {
   name: 'voucher-expiry',
-  description: '月初使到期的服务券额度失效（每月 1 日 00:01）',
-  schedule: '0 1 0 1 * *',
-  params: monthParams,
-  paramsForTick: (at, config) => ({ month: businessMonth(at, config.businessTimeZone) }),
+  description: '使到期的服务券额度失效（每天 00:01：月初按月失效和顺延，固定日期失效在失效日的次日）',
+  schedule: '0 1 0 * * *',
+  params: expiryParams,
+  paramsForTick: (at, config) => ({ month: businessMonth(at, config.businessTimeZone), day: businessDay(at, config.businessTimeZone) }),
   leaseMs: 10 * 60_000,
-  async run({ month }, { signal }) {
-    const policy = await policyForMonth(addMonths(month, -1));
-    if (!policy) return { accounts: 0, expired: 0, expiredFen: 0 };
-    const cutoffMonth = expiryCutoff(policy, month);
+  async run({ month, day }, { signal }) {
+    const today = day ?? `${month}-01`;
+    const policy = await policyForMonth(addDaysToDay(today, -1).slice(0, 7));
+    const nothing = { accounts: 0, expired: 0, expiredFen: 0 };
+    if (!policy || (!today.endsWith('-01') && !isAnchorLapseDay(policy.expiry, today))) return nothing;
+    const cutoffMonth = expiryCutoffOn(policy.expiry, today);
+    if (!cutoffMonth) return nothing;
     let accounts = 0;
     let expired = 0;
     let expiredFen = 0;
