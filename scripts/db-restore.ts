@@ -13,7 +13,10 @@ if (!values.from) {
   process.exit(2);
 }
 const dataDir = values['data-dir'] ?? process.env.DATA_DIR ?? './data';
-const manifest = await restoreSnapshot({ fromDir: values.from, dataDir, logger });
+const manifest = await restoreSnapshot({ fromDir: values.from, dataDir, logger }).catch((error: unknown) => {
+  console.error((error as Error).message);
+  process.exit(1);
+});
 for (const database of manifest.databases) {
   const documents = Object.values(database.collections).reduce((total, count) => total + count, 0);
   console.log(`${database.file}: ${documents} documents, as of ${database.startedAt}`);

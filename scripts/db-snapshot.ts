@@ -16,7 +16,10 @@ if (process.env.MONGODB_URI && !values['data-dir']) {
   console.error('MONGODB_URI is set: this command copies the embedded database only. Back up MongoDB with mongodump --oplog (docs/production.md).');
   process.exit(2);
 }
-const manifest = await snapshotDataDir({ dataDir: values['data-dir'] ?? process.env.DATA_DIR ?? './data', outDir: values.out, logger });
+const manifest = await snapshotDataDir({ dataDir: values['data-dir'] ?? process.env.DATA_DIR ?? './data', outDir: values.out, logger }).catch((error: unknown) => {
+  console.error((error as Error).message);
+  process.exit(1);
+});
 for (const database of manifest.databases) {
   const documents = Object.values(database.collections).reduce((total, count) => total + count, 0);
   console.log(`${database.file}: ${documents} documents in ${Object.keys(database.collections).length} collections, ${database.bytes} bytes, as of ${database.startedAt}`);
