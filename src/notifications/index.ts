@@ -1,7 +1,14 @@
 export { enqueueNotification, enqueueNotifications, type NotificationView } from './notifications.service.ts';
 export type { NotificationInput } from './notifications.schemas.ts';
 export type { NotificationChannel, NotificationStatus, RecipientKind } from './notification.model.ts';
-export { logSender, createLogSender, setNotificationSender, type NotificationSender, type DecryptedNotification } from './notification.sender.ts';
+export { logSender, createLogSender, setNotificationSender, senderFor, type NotificationSender, type DecryptedNotification, type SendOutcome } from './notification.sender.ts';
 export { deliverDueNotifications, retryDelayMinutes, MAX_ATTEMPTS, type DeliveryCounts, type DeliveryOptions } from './notification.delivery.ts';
-export { notificationsDeliverJob } from './notifications.jobs.ts';
+export { notificationsDeliverJob, smsQuestionsExpireJob } from './notifications.jobs.ts';
+export { askQuestions, askContextOf, repliesReachUs, onSmsAnswer, expireQuestions, existingQuestionKeys, type AskInput, type SmsAnswer } from './sms-questions.service.ts';
+export type { QuestionDoc as SmsQuestion, ReplyOutcome } from './sms-question.model.ts';
+export { receiveReply, parseReply, type InboundSms } from './sms-replies.service.ts';
+export { applyReceipts, type DeliveryReceipt } from './sms-receipts.service.ts';
+export { createAliyunSmsSender, SmsProviderError } from './sms/aliyun-sms.sender.ts';
+export { SMS_TEMPLATES, renderSms } from './sms/sms-templates.ts';
+export { nextSendableAt, isQuiet, type QuietHours } from './quiet-hours.ts';
 export { notificationsRouter } from './notifications.routes.ts';

@@ -1,8 +1,10 @@
 import { logger as appLogger, type Logger } from '../shared/logger.ts';
 import { decryptPii, maskPhone, type PiiKeys } from '../shared/pii.ts';
 import { NotificationModel, type NotificationDoc } from './notification.model.ts';
-import { notificationSender } from './notification.sender.ts';
+import { notificationSender, type NotificationSender } from './notification.sender.ts';
 import { toNotificationView } from './notifications.service.ts';
+import { DEFAULT_QUIET_HOURS, isQuiet, nextSendableAt, type QuietHours } from './quiet-hours.ts';
+import { onQuestionSmsFailed } from './sms-questions.service.ts';
 
 export const MAX_ATTEMPTS = 8;
 const BATCH_SIZE = 20;
@@ -19,6 +21,10 @@ export interface DeliveryOptions {
   now?: Date;
   signal?: AbortSignal;
   logger?: Logger;
+  /** Who sends (senderFor(config.sms) in the job); the active sender by default. */
+  sender?: NotificationSender;
+  /** When notifications marked `quietHours` may not go out; 21:00–08:00 Asia/Shanghai by default. */
+  quietHours?: QuietHours;
 }
 
 export interface DeliveryCounts {
@@ -42,32 +48,53 @@ export async function deliverDueNotifications(options: DeliveryOptions): Promise
     .sort({ nextAttemptAt: 1, _id: 1 })
     .lean()
     .cursor({ batchSize: BATCH_SIZE });
+  const run: Run = { keys: options.keys, clock, log, sender: options.sender ?? notificationSender(), quiet: options.quietHours ?? DEFAULT_QUIET_HOURS };
   for await (const doc of due) {
     if (options.signal?.aborted) break;
-    const outcome = await deliverOne(doc as NotificationDoc, options.keys, clock, log);
+    const outcome = await deliverOne(doc as NotificationDoc, run);
     if (outcome !== 'skipped') counts[outcome] += 1;
   }
   return counts;
 }
 
-async function deliverOne(doc: NotificationDoc, keys: PiiKeys, clock: () => Date, log: Logger): Promise<Outcome> {
+interface Run {
+  keys: PiiKeys;
+  clock: () => Date;
+  log: Logger;
+  sender: NotificationSender;
+  quiet: QuietHours;
+}
+
+async function deliverOne(doc: NotificationDoc, run: Run): Promise<Outcome> {
+  if (doc.quietHours && isQuiet(run.clock(), run.quiet)) return postpone(doc, run);
   const attempt = doc.attempts + 1;
-  if (!(await claim(doc, clock()))) return 'skipped';
+  if (!(await claim(doc, run.clock()))) return 'skipped';
   const view = toNotificationView(doc);
   let phone: string | null = null;
+  let providerMessageId: string | null;
   try {
-    phone = doc.recipient.phoneEncrypted ? decryptPii(keys, doc.recipient.phoneEncrypted) : null;
-    await notificationSender().send({ ...view, attempts: attempt, recipient: { ...view.recipient, phone } });
+    phone = doc.recipient.phoneEncrypted ? decryptPii(run.keys, doc.recipient.phoneEncrypted) : null;
+    const accepted = await run.sender.send({ ...view, attempts: attempt, recipient: { ...view.recipient, phone } });
+    providerMessageId = accepted?.providerMessageId ?? null;
   } catch (error) {
-    return recordFailure(doc._id, attempt, scrub(error, phone), clock(), log, view.template);
+    return recordFailure(doc, attempt, scrub(error, phone), run);
   }
   // Fenced by the attempt: if our claim lapsed and another run took the notification, that run
   // records its own outcome (the message has then gone out twice — at least once, not exactly).
   await NotificationModel.updateOne(
     { _id: doc._id, status: 'pending', attempts: attempt },
-    { $set: { status: 'sent', sentAt: clock(), nextAttemptAt: null, lastError: null } },
+    { $set: { status: 'sent', sentAt: run.clock(), nextAttemptAt: null, lastError: null, providerMessageId } },
   );
   return 'sent';
+}
+
+/** Due in quiet hours (a backlog, a retry, the clock moved on): it waits for their end, no attempt spent. */
+async function postpone(doc: NotificationDoc, run: Run): Promise<Outcome> {
+  await NotificationModel.updateOne(
+    { _id: doc._id, status: 'pending', attempts: doc.attempts, nextAttemptAt: doc.nextAttemptAt },
+    { $set: { nextAttemptAt: nextSendableAt(run.clock(), run.quiet) } },
+  );
+  return 'skipped';
 }
 
 /** attempts n → n+1 and the due time pushed past the lease, only if nobody moved it since we read it. */
@@ -79,14 +106,16 @@ async function claim(doc: NotificationDoc, now: Date): Promise<boolean> {
   return result.modifiedCount === 1;
 }
 
-async function recordFailure(id: string, attempt: number, message: string, now: Date, log: Logger, template: string): Promise<Outcome> {
+async function recordFailure(doc: NotificationDoc, attempt: number, message: string, run: Run): Promise<Outcome> {
   const isFinal = attempt >= MAX_ATTEMPTS;
-  const nextAttemptAt = isFinal ? null : new Date(now.getTime() + retryDelayMinutes(attempt) * MINUTE_MS);
-  await NotificationModel.updateOne(
-    { _id: id, status: 'pending', attempts: attempt },
+  const retryAt = new Date(run.clock().getTime() + retryDelayMinutes(attempt) * MINUTE_MS);
+  const nextAttemptAt = isFinal ? null : doc.quietHours ? nextSendableAt(retryAt, run.quiet) : retryAt;
+  const recorded = await NotificationModel.updateOne(
+    { _id: doc._id, status: 'pending', attempts: attempt },
     { $set: { status: isFinal ? 'failed' : 'pending', nextAttemptAt, lastError: message } },
   );
-  log.warn({ notificationId: id, template, attempt, isFinal, error: message }, isFinal ? 'notification failed for good' : 'notification send failed; will retry');
+  run.log.warn({ notificationId: doc._id, template: doc.template, attempt, isFinal, error: message }, isFinal ? 'notification failed for good' : 'notification send failed; will retry');
+  if (isFinal && recorded.modifiedCount === 1) await onQuestionSmsFailed(doc._id, run.keys, run.clock());
   return isFinal ? 'failed' : 'retried';
 }
 

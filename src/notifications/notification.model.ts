@@ -1,8 +1,10 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
 
 export const NOTIFICATION_CHANNELS = ['sms', 'callback_task', 'staff_message'] as const;
-export const RECIPIENT_KINDS = ['emergency_contact', 'senior', 'community_staff', 'user'] as const;
-export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed'] as const;
+// district_staff: the bureau's own desk, for what belongs to no community (an SMS reply from a number never asked).
+export const RECIPIENT_KINDS = ['emergency_contact', 'senior', 'community_staff', 'user', 'district_staff'] as const;
+// delivered: the SMS provider's receipt says the handset got it (sent: the provider accepted it).
+export const NOTIFICATION_STATUSES = ['pending', 'sent', 'delivered', 'failed'] as const;
 
 export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
 export type RecipientKind = (typeof RECIPIENT_KINDS)[number];
@@ -44,6 +46,15 @@ const notificationSchema = new Schema(
     lastError: { type: String, default: null },
     createdAt: { type: Date, required: true },
     sentAt: { type: Date, default: null },
+    /**
+     * Kept back outside quiet hours (no SMS to a senior or a family at night): when due, or retried,
+     * in quiet hours it waits until they end. Emergency alerts are not: they go at once.
+     */
+    quietHours: { type: Boolean, default: false },
+    /** The provider's id of the accepted message (Alibaba Cloud: BizId); its receipt names it. */
+    providerMessageId: { type: String, default: null },
+    /** The provider's delivery receipt: its code (DELIVERED, or why not) and when it reported. */
+    receipt: { type: new Schema({ code: String, success: Boolean, at: Date }, { _id: false }), default: null },
   },
   { collection: 'notifications', versionKey: false, minimize: false },
 );
@@ -52,6 +63,8 @@ notificationSchema.index({ status: 1, nextAttemptAt: 1 });
 // The outbox's pages, whole or by status or channel, each walked from its cursor on an index.
 notificationSchema.index({ status: 1, _id: 1 });
 notificationSchema.index({ channel: 1, _id: 1 });
+// A receipt that carries no OutId is matched by the provider's message id.
+notificationSchema.index({ providerMessageId: 1 });
 
 export type NotificationDoc = InferSchemaType<typeof notificationSchema>;
 

@@ -1,5 +1,7 @@
+import type { SmsConfig } from '../config/env.ts';
 import { logger as appLogger, type Logger } from '../shared/logger.ts';
 import type { NotificationView } from './notifications.service.ts';
+import { createAliyunSmsSender } from './sms/aliyun-sms.sender.ts';
 
 /** What a sender receives: the notification with the recipient's phone decrypted, if it has one. */
 export interface DecryptedNotification extends Omit<NotificationView, 'recipient'> {
@@ -13,8 +15,11 @@ export interface DecryptedNotification extends Omit<NotificationView, 'recipient
  * sender that can should pass `id` (the dedupe key) on to the other side as its idempotency key.
  */
 export interface NotificationSender {
-  send(notification: DecryptedNotification): Promise<void>;
+  send(notification: DecryptedNotification): Promise<SendOutcome>;
 }
+
+/** What the other side said when it accepted: its id of the message, if it gives one (a receipt names it). */
+export type SendOutcome = void | { providerMessageId: string | null };
 
 /**
  * The default sender (PRODUCT.md §7): one log line per notification. The line names the recipient
@@ -52,3 +57,21 @@ export function setNotificationSender(sender: NotificationSender): NotificationS
 }
 
 export const notificationSender = (): NotificationSender => activeSender;
+
+const configured = new WeakMap<SmsConfig, NotificationSender>();
+
+/**
+ * The sender a delivery run uses under this configuration. SMS_PROVIDER=log: the active sender
+ * (the log line, or what a test installed). SMS_PROVIDER=aliyun: SMS go to Alibaba Cloud and the
+ * other channels (callback tasks, staff messages) still to the active sender.
+ */
+export function senderFor(sms: SmsConfig): NotificationSender {
+  if (sms.provider === 'log' || !sms.aliyun) return activeSender;
+  let sender = configured.get(sms);
+  if (!sender) {
+    const aliyun = createAliyunSmsSender(sms.aliyun);
+    sender = { send: (notification) => (notification.channel === 'sms' ? aliyun.send(notification) : activeSender.send(notification)) };
+    configured.set(sms, sender);
+  }
+  return sender;
+}

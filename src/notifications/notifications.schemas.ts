@@ -40,6 +40,10 @@ export const notificationInputSchema = z
     template: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'snake_case template name'),
     params: z.record(z.string().max(64), z.union([z.string().max(500), z.number()])).default({}),
     subject: z.object({ type: z.string().min(1).max(64), id }).strict(),
+    /** Not sent before this instant (a question asked at a set time); at once when absent. */
+    notBefore: z.date().optional(),
+    /** Kept back during quiet hours (SMS_QUIET_HOURS): true for what asks a senior or a family anything. */
+    quietHours: z.boolean().optional(),
   })
   .strict()
   .superRefine((input, ctx) => {
@@ -75,6 +79,9 @@ export const notificationSchema = z
     lastError: z.string().nullable(),
     createdAt: dateTimeOut,
     sentAt: nullableDateTimeOut,
+    providerMessageId: z.string().nullable().openapi({ description: "The SMS provider's id of the accepted message (Alibaba Cloud: BizId)" }),
+    receipt: z.object({ code: z.string(), success: z.boolean(), at: nullableDateTimeOut }).nullable()
+      .openapi({ description: "The provider's delivery receipt: DELIVERED, or its reason code when the handset never got it" }),
   })
   .openapi('Notification');
 

@@ -21,6 +21,8 @@ export interface NotificationView {
   lastError: string | null;
   createdAt: Date;
   sentAt: Date | null;
+  providerMessageId: string | null;
+  receipt: { code: string; success: boolean; at: Date | null } | null;
 }
 
 /**
@@ -55,10 +57,11 @@ export async function enqueueNotifications(inputs: NotificationInput[], keys: Pi
 function outboxDoc(input: NotificationInput, keys: PiiKeys, now: Date) {
   const parsed = notificationInputSchema.safeParse(input);
   if (!parsed.success) throw new Error(`invalid notification: ${z.prettifyError(parsed.error)}`);
-  const { dedupeKey, recipient, ...rest } = parsed.data;
+  const { dedupeKey, recipient, notBefore, quietHours, ...rest } = parsed.data;
   return {
     _id: dedupeKey,
     ...rest,
+    quietHours: quietHours ?? false,
     recipient: {
       kind: recipient.kind,
       name: recipient.name ?? null,
@@ -69,10 +72,12 @@ function outboxDoc(input: NotificationInput, keys: PiiKeys, now: Date) {
     },
     status: 'pending' as const,
     attempts: 0,
-    nextAttemptAt: now,
+    nextAttemptAt: notBefore && notBefore > now ? notBefore : now,
     lastError: null,
     createdAt: now,
     sentAt: null,
+    providerMessageId: null,
+    receipt: null,
   };
 }
 
@@ -112,5 +117,7 @@ export function toNotificationView(doc: NotificationDoc): NotificationView {
     lastError: doc.lastError ?? null,
     createdAt: doc.createdAt,
     sentAt: doc.sentAt ?? null,
+    providerMessageId: doc.providerMessageId ?? null,
+    receipt: doc.receipt ? { code: doc.receipt.code ?? '', success: doc.receipt.success === true, at: doc.receipt.at ?? null } : null,
   };
 }

@@ -419,6 +419,9 @@ const PUBLIC: Record<string, { call: (w: World) => Call; status: number }> = {
   'GET /healthz': { call: () => ({ path: '/healthz' }), status: 200 },
   'GET /readyz': { call: () => ({ path: '/readyz' }), status: 200 },
   'GET /metrics': { call: () => ({ path: '/metrics' }), status: 200 },
+  // The SMS provider's pushes: anonymous, but refused without the shared secret of their URL (test/notifications covers the signed side).
+  'POST /api/v1/notifications/sms/inbound': { call: () => ({ path: '/api/v1/notifications/sms/inbound', body: [{ phone_number: '13912345678', content: '1', sequence_id: 1 }] }), status: 401 },
+  'POST /api/v1/notifications/sms/reports': { call: () => ({ path: '/api/v1/notifications/sms/reports', body: [{ success: true, out_id: 'x' }] }), status: 401 },
 };
 
 // The anomalies report lists flagged visits of the month: one on each side, made once per world.
