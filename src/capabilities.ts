@@ -1,17 +1,17 @@
 import type { Router } from 'express';
 import { auditRouter, auditVerifyJob } from './audit/index.ts';
 import { carePlanGenerationJob, carePlansRouter, registerCarePlanSeniorHooks } from './care-plans/index.ts';
-import { alertsRouter, offerSweeperJob, orderCountsRepairJob, ordersRouter, registerDispatchSeniorHooks, visitRemindersJob } from './dispatch/index.ts';
+import { alertsRouter, offerSweeperJob, orderCountsRepairJob, ordersRouter, registerDispatchSeniorHooks, registerVisitQuestionHooks, visitQuestionsJob, visitRemindersJob } from './dispatch/index.ts';
 import { identityRouter, sessionsPurgeJob } from './identity/index.ts';
 import { lifeEventsRouter } from './life-events/index.ts';
 import { jobRunsPurgeJob, jobsRouter } from './jobs/index.ts';
 import { lettersRouter, monthlyLettersJob } from './letters/index.ts';
-import { notificationsDeliverJob, notificationsRouter } from './notifications/index.ts';
+import { notificationsDeliverJob, notificationsRouter, smsQuestionsExpireJob } from './notifications/index.ts';
 import { organisationRouter } from './organisation/index.ts';
 import { reassessmentRemindersJob, seniorConsequencesJob, seniorsRouter } from './seniors/index.ts';
 import { serviceRecordsRouter } from './service-records/index.ts';
 import { reportsRouter } from './reports/index.ts';
-import { registerSettlementHooks, settlementJob, settlementRouter } from './settlement/index.ts';
+import { registerSampleCheckReplyHook, registerSettlementHooks, settlementJob, settlementRouter } from './settlement/index.ts';
 import type { JobDefinition } from './shared/job-definition.ts';
 import { systemRouter } from './system/system.routes.ts';
 import { registerVoucherHooks, voucherExpiryJob, voucherIssuanceJob, voucherPolicyRouter, voucherReconciliationJob, vouchersRouter } from './vouchers/index.ts';
@@ -24,7 +24,7 @@ export const routers: Router[] = [systemRouter, identityRouter, auditRouter, job
 
 export const jobs: JobDefinition[] = [
   auditVerifyJob, jobRunsPurgeJob, sessionsPurgeJob, voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob, offerSweeperJob, orderCountsRepairJob,
-  notificationsDeliverJob, carePlanGenerationJob, visitRemindersJob, settlementJob, seniorConsequencesJob, reassessmentRemindersJob, monthlyLettersJob,
+  notificationsDeliverJob, smsQuestionsExpireJob, visitQuestionsJob, carePlanGenerationJob, visitRemindersJob, settlementJob, seniorConsequencesJob, reassessmentRemindersJob, monthlyLettersJob,
 ] as JobDefinition[];
 
 // Capabilities that follow another's lifecycle register their hooks here, once, at composition.
@@ -34,3 +34,7 @@ registerDispatchSeniorHooks();
 registerCarePlanSeniorHooks();
 registerVoucherHooks();
 registerSettlementHooks();
+// A senior's answer to an SMS question about a visit: settlement's sample check first (done by the
+// reply, and the dispute a "2" opens recorded on it), then dispatch (confirms or disputes the visit).
+registerSampleCheckReplyHook();
+registerVisitQuestionHooks();

@@ -131,13 +131,26 @@ function assertOneProof(input: CheckOutInput): void {
 
 /** Community staff confirm a visit by calling the senior back; the satisfaction rates the provider. */
 export async function confirmByCallback(orderId: string, input: { satisfaction?: number; note?: string }, call: Call): Promise<OrderDoc> {
-  const order = await findInScope<OrderDoc>(OrderModel, orderId, orderScope, call.actor);
-  const now = call.now ?? new Date();
-  const confirmed = await confirmAndRedeem(order, { confirmation: { method: 'callback', at: now, by: call.actor.id, satisfaction: input.satisfaction ?? null } }, call, input.note);
+  const confirmed = await confirmAfterVisit(orderId, { method: 'callback', satisfaction: input.satisfaction ?? null }, call, input.note);
   if (input.satisfaction && confirmed.providerId) {
     await ProviderStatsModel.updateOne({ _id: confirmed.providerId }, { $inc: { ratingSum: input.satisfaction, ratingCount: 1 } }, { upsert: true });
   }
   return confirmed;
+}
+
+/**
+ * The senior answered the SMS question "1" (issue 20): the visit is confirmed as a callback would
+ * confirm it, by the system, `method: sms_reply`, its hold redeemed on the same path.
+ */
+export function confirmBySmsReply(orderId: string, call: Call): Promise<OrderDoc> {
+  return confirmAfterVisit(orderId, { method: 'sms_reply', satisfaction: null }, call, '老人回复短信确认已接受服务');
+}
+
+/** A completed visit confirmed after the caregiver left: by a callback or by the senior's SMS reply. */
+async function confirmAfterVisit(orderId: string, how: { method: 'callback' | 'sms_reply'; satisfaction: number | null }, call: Call, note?: string): Promise<OrderDoc> {
+  const order = await findInScope<OrderDoc>(OrderModel, orderId, orderScope, call.actor);
+  const now = call.now ?? new Date();
+  return confirmAndRedeem(order, { confirmation: { method: how.method, at: now, by: call.actor.id, satisfaction: how.satisfaction } }, call, note);
 }
 
 /**

@@ -4,6 +4,13 @@ import { ORDER_STATUSES } from './order.state-machine.ts';
 /** How an order came to be; `provider_record` is a visit a provider uploaded from its own system (service-records). */
 export const ORDER_SOURCES = ['hotline', 'staff', 'care_plan', 'emergency', 'provider_record'] as const;
 
+/**
+ * How a visit was confirmed: at the door with the order's code or the senior's PIN, afterwards by a
+ * staff callback, or by the senior's own answer to the SMS question (issue 20).
+ */
+export const CONFIRMATION_METHODS = ['visit_code', 'senior_pin', 'callback', 'sms_reply'] as const;
+export type ConfirmationMethod = (typeof CONFIRMATION_METHODS)[number];
+
 export const ORDER_FLAGS = ['geofence_check_in', 'geofence_check_out', 'short_visit', 'caregiver_overlap', 'late_sync', 'clock_drift'] as const;
 export type OrderFlag = (typeof ORDER_FLAGS)[number];
 
@@ -77,7 +84,7 @@ const orderSchema = new Schema(
     flags: { type: [String], enum: ORDER_FLAGS, default: [] },
     /** flags.length > 0, kept as a field so "flagged orders" is a plain equality filter. */
     isFlagged: { type: Boolean, default: false },
-    confirmation: { type: new Schema({ method: String, at: Date, by: String, satisfaction: Number }, { _id: false }), default: null },
+    confirmation: { type: new Schema({ method: { type: String, enum: CONFIRMATION_METHODS }, at: Date, by: String, satisfaction: Number }, { _id: false }), default: null },
     /**
      * Why the caregiver checked out without the senior's code or PIN (老人无法提供核验码), for
      * the community worker who confirms the visit by callback.

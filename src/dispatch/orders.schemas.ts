@@ -67,7 +67,7 @@ export const orderListItemSchema = z
     checkOut: point,
     durationMinutes: z.number().nullable(),
     flags: z.array(z.enum(ORDER_FLAGS)),
-    confirmation: z.object({ method: z.string().openapi({ description: 'visit_code, senior_pin or callback' }), at: dateTimeOut, by: z.string(), satisfaction: z.number().nullable() }).nullable(),
+    confirmation: z.object({ method: z.string().openapi({ description: 'visit_code, senior_pin, callback or sms_reply (the senior answered the SMS question)' }), at: dateTimeOut, by: z.string(), satisfaction: z.number().nullable() }).nullable(),
     noCodeReason: z.string().nullable().openapi({ description: 'why the caregiver checked out without the senior\'s code or PIN (for the callback)' }),
     senior: visitSeniorSchema.optional(),
     offerFacts: z.object({

@@ -16,5 +16,6 @@ export { SENIOR_STATUS_ZH } from './senior.state-machine.ts';
 export { verifyConfirmationPin, CONFIRMATION_PIN_MAX_FAILURES } from './confirmation-pin.service.ts';
 export { seniorsForOffers, seniorsForVisits, revealPhoneForVisit, type OfferSenior, type VisitSenior } from './visit-facts.ts';
 export { reassessmentRemindersJob, seniorConsequencesJob } from './seniors.jobs.ts';
+export { smsRecipientsOf, type SmsRecipient } from './sms-facts.ts';
 export { activeSeniorsForLetters, type SeniorForLetter } from './letter-facts.ts';
 export { seniorRegisterFacts, seniorsListed, type SeniorRegisterFacts } from './life-event-facts.ts';

@@ -7,7 +7,7 @@ export { runSettlement, settlementFaults, type SettlementRunCounts } from './set
 export { statementsOfYearToDate } from './statements.reports.ts';
 export { approveStatement, payStatement, SETTLEMENT_JOB_NAME } from './statement-approval.ts';
 export { periodSummary, type PeriodSummary } from './period-summary.ts';
-export { recordSampleCheck, listSampleChecks } from './sample-checks.service.ts';
+export { recordSampleCheck, listSampleChecks, registerSampleCheckReplyHook } from './sample-checks.service.ts';
 export { periodResult } from './statements.query.ts';
 export { unpaidApprovedStatements, type StatementForReports } from './statements.reports.ts';
 export { clawBackVisits, type ClawBackRequest, type ClawBackOutcome } from './claw-back.ts';

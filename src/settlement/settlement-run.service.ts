@@ -1,7 +1,6 @@
 import type { Config } from '../config/env.ts';
 import { attachOrderToStatement, orderLabel, orderNumbersOf, ordersForSettlement, settleOrderInStatement, type OrderForSettlement } from '../dispatch/index.ts';
 import { contractsOfProvider, getProvider, validContractAmong, type ContractView } from '../organisation/index.ts';
-import { enqueueNotifications } from '../notifications/index.ts';
 import { SENIOR_STATUS_ZH, seniorsSettlementFacts, seniorStatusAt, type SeniorSettlementFacts, type SeniorStatus } from '../seniors/index.ts';
 import { byKeys } from '../shared/by-keys.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -14,6 +13,7 @@ import { businessDay, businessMonth } from '../shared/time.ts';
 import { policyForMonth, redeemedAmountsFor, redeemForOrder } from '../vouchers/index.ts';
 import { primaryCategory } from './categories.ts';
 import { RankThresholdCandidates, SampleCandidates, sampleSizeOf } from './review-sample.ts';
+import { askSampledSeniors, recordEarlierAnswers } from './sample-checks.service.ts';
 import { emptyTally, storedZeroTally, tallyIncrement, type BreakdownBucket, type RunTally } from './run-breakdown.ts';
 import {
   HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, VisitClaimModel, ZERO_TOTALS, completeLine, storedLine, type SampleCheckReason,
@@ -644,17 +644,13 @@ class SettlementRun {
   }
 
   /**
-   * The callback tasks first, then the checks, each batch in one command: a crash between leaves
-   * tasks whose checks the next run opens (the same lines, the same keys), never a check nobody was
-   * asked to make.
+   * The questions first (the senior asked by SMS, the staff's callback task their fallback:
+   * sample-checks.service.ts), then the checks, each batch in one command: a crash between leaves
+   * questions whose checks the next run opens (the same lines, the same keys), never a check nobody
+   * was asked to make. An answer the senior gave before (the visit was asked already) then does its check.
    */
   private async openSampleChecks(lines: LineDoc[], reason: SampleCheckReason = 'sample'): Promise<void> {
-    await enqueueNotifications(lines.map((line) => ({
-      dedupeKey: `settlement-sample:${line._id}`, channel: 'callback_task' as const, recipient: { kind: 'community_staff' as const, communityId: line.communityId as string },
-      template: 'settlement_sample_check',
-      params: { period: line.period, serviceTypeCode: line.serviceTypeCode as string, day: businessDay(line.scheduledStart as Date, this.timeZone) },
-      subject: { type: 'service_order', id: line._id },
-    })), this.options.config.pii, this.now);
+    const questions = await askSampledSeniors(lines, this.options.config, this.now);
     const createdAt = new Date();
     const checks = lines.map((line) => ({
       _id: line._id, statementId: line.statementId, period: line.period, providerId: line.providerId, communityId: line.communityId as string,
@@ -663,6 +659,7 @@ class SettlementRun {
     }));
     const { taken } = await insertDocs(SampleCheckModel.collection, checks);
     this.counts.sampleChecksOpened += checks.length - taken.length;
+    await recordEarlierAnswers(questions, this.options.config);
   }
 
   private async check(order: OrderForSettlement): Promise<{ reason: HeldBackReason; detail: string } | null> {
