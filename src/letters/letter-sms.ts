@@ -14,8 +14,13 @@ export const LETTER_SMS_TEMPLATES = {
   monthly_letter_family: '您的家人{seniorName}{month}的居家养老服务券：发放{issuedYuan}元，使用{usedYuan}元（上门服务{visitCount}次），调整{adjustedYuan}元，月底失效{lapsedYuan}元，月末余额{balanceYuan}元。纸质告知书由社区送达，如有疑问请联系社区或拨打12345。',
 } as const;
 
-/** One SMS per senior and month (the dedupe key), or null when nobody has a mobile to text. */
-export function letterSms(letter: SeniorLetter, month: string, communityId: string): NotificationInput | null {
+/**
+ * One SMS per senior and month (the dedupe key), or null when nobody has a mobile to text. It is
+ * kept back in quiet hours like a visit question (`quietHours`): due no earlier than `sendAt`, the
+ * end of the quiet hours the run falls in (the job's 06:00 tick → 08:00), and a retry that would
+ * fall in the night waits for the morning too.
+ */
+export function letterSms(letter: SeniorLetter, month: string, communityId: string, sendAt: Date): NotificationInput | null {
   const { senior, page } = letter;
   if (!senior.textTo) return null;
   const { statement } = page;
@@ -36,6 +41,8 @@ export function letterSms(letter: SeniorLetter, month: string, communityId: stri
     template: isFamily ? 'monthly_letter_family' : 'monthly_letter',
     params: isFamily ? { seniorName: maskName(senior.name), ...params } : params,
     subject: { type: 'senior', id: senior.seniorId },
+    notBefore: sendAt,
+    quietHours: true,
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { enqueueNotifications, type NotificationInput } from '../notifications/index.ts';
+import { enqueueNotifications, nextSendableAt, type NotificationInput } from '../notifications/index.ts';
 import { allCommunities } from '../organisation/index.ts';
 import type { JobDefinition } from '../shared/job-definition.ts';
 import { addMonths, businessMonth } from '../shared/time.ts';
@@ -37,6 +37,8 @@ export async function makeMonthlyLetters(month: string, options: { config: Param
   const now = options.now ?? new Date();
   const communities = await allCommunities();
   const done = await completedCommunities(month);
+  // The SMS waits out quiet hours (SMS_QUIET_HOURS): the scheduled 06:00 run's go at 08:00.
+  const sendAt = nextSendableAt(now, { ...options.config.sms.quietHours, timeZone: options.config.businessTimeZone });
   const counts: LetterRunCounts = { communities: communities.length, made: 0, skipped: 0, pages: 0, smsEnqueued: 0, smsUnreachable: 0 };
   for (const community of communities) {
     if (options.signal?.aborted) return counts;
@@ -46,7 +48,7 @@ export async function makeMonthlyLetters(month: string, options: { config: Param
     }
     const built = await buildCommunityLetters(community, month, options.config, now);
     await storeLetterPdf(month, community.id, built.pdf, built.pages, options.runId ?? null);
-    const messages = built.letters.map((letter) => letterSms(letter, month, community.id));
+    const messages = built.letters.map((letter) => letterSms(letter, month, community.id, sendAt));
     const enqueued = await enqueueNotifications(messages.filter((message): message is NotificationInput => message !== null), options.config.pii, now);
     letterFaults.beforeComplete?.(community.id);
     await completeLetterSet(month, community.id, enqueued, now);

@@ -3,12 +3,16 @@ import request from 'supertest';
 import { letterFaults, makeMonthlyLetters } from '../../src/letters/letters.jobs.ts';
 import { LetterChunkModel, LetterMonthModel, LetterSetModel } from '../../src/letters/letters.model.ts';
 import { storedLetterPdf } from '../../src/letters/letters.store.ts';
+import { deliverDueNotifications, logSender, setNotificationSender } from '../../src/notifications/index.ts';
 import { NotificationModel } from '../../src/notifications/notification.model.ts';
 import { allCommunities } from '../../src/organisation/index.ts';
 import { addMonths } from '../../src/shared/time.ts';
 import { createTestApp } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
+import { recordingSender } from '../notifications/notification.fixtures.ts';
 import { binary, letterWorld, pdfPages } from './letters.fixtures.ts';
+
+const shanghai = (dayAndTime: string) => new Date(`${dayAndTime.replace(' ', 'T')}:00+08:00`);
 
 describe('monthly letters: GET /letters and the monthly-letters job', function () {
   this.timeout(120_000);
@@ -20,6 +24,7 @@ describe('monthly letters: GET /letters and the monthly-letters job', function (
   });
   afterEach(() => {
     letterFaults.beforeComplete = null;
+    setNotificationSender(logSender);
   });
 
   const letters = (communityId: string, authorization: string, month = w.month) =>
@@ -132,5 +137,43 @@ describe('monthly letters: GET /letters and the monthly-letters job', function (
     expect(sms).to.have.length(3);
     expect(new Set(sms.map((message) => message.subject.id)).size).to.equal(3);
     expect(resumed.smsEnqueued).to.equal(3 - smsBefore);
+  });
+
+  it('keeps the letter SMS back in quiet hours: the 06:00 run\'s go at 08:00, an evening run\'s the next morning', async () => {
+    const quietHours = { ...config.sms.quietHours, timeZone: config.businessTimeZone };
+    expect(quietHours).to.deep.include({ startMinute: 21 * 60, endMinute: 8 * 60 });
+    const sender = recordingSender();
+    setNotificationSender(sender);
+    const secondOfNext = `${addMonths(w.month, 1)}-02`;
+
+    // The scheduled tick: 06:00 on the 2nd, inside the quiet hours.
+    await resetJob();
+    await makeMonthlyLetters(w.month, { config, runId: 'dawn', now: shanghai(`${secondOfNext} 06:00`) });
+    const held = await letterSms();
+    expect(held).to.have.length(3);
+    for (const sms of held) {
+      expect(sms).to.deep.include({ status: 'pending', attempts: 0, quietHours: true });
+      expect(sms.nextAttemptAt!.toISOString(), sms._id).to.equal(shanghai(`${secondOfNext} 08:00`).toISOString());
+    }
+    const early = await deliverDueNotifications({ keys: config.pii, now: shanghai(`${secondOfNext} 07:59`), quietHours });
+    expect(early.sent).to.equal(0);
+    expect(sender.received).to.have.length(0);
+    const morning = await deliverDueNotifications({ keys: config.pii, now: shanghai(`${secondOfNext} 08:00`), quietHours });
+    expect(morning.sent).to.equal(3);
+    expect(sender.received.map((n) => n.template).sort()).to.deep.equal(['monthly_letter', 'monthly_letter', 'monthly_letter_family']);
+    for (const sms of await letterSms()) expect(sms.sentAt!.toISOString(), sms._id).to.equal(shanghai(`${secondOfNext} 08:00`).toISOString());
+
+    // A run started by hand at 22:00 (a catch-up): due at 08:00 the next morning.
+    await resetJob();
+    await makeMonthlyLetters(w.month, { config, runId: 'evening', now: shanghai(`${secondOfNext} 22:00`) });
+    for (const sms of await letterSms()) expect(sms.nextAttemptAt!.toISOString(), sms._id).to.equal(shanghai(`${addMonths(w.month, 1)}-03 08:00`).toISOString());
+    const night = await deliverDueNotifications({ keys: config.pii, now: shanghai(`${secondOfNext} 23:30`), quietHours });
+    expect(night.sent).to.equal(0);
+
+    // In the daytime it is due at once.
+    await resetJob();
+    const noon = shanghai(`${secondOfNext} 12:00`);
+    await makeMonthlyLetters(w.month, { config, runId: 'noon', now: noon });
+    for (const sms of await letterSms()) expect(sms.nextAttemptAt!.toISOString(), sms._id).to.equal(noon.toISOString());
   });
 });
