@@ -1,4 +1,4 @@
-import type { ReviewOutcome, Role, SuspectReason } from './api/types.ts';
+import type { LifeEvent, LifeEventRowStatus, ProposalStatus, ReviewOutcome, Role, SuspectReason } from './api/types.ts';
 
 // Chinese names of the API's codes, one table per enum.
 
@@ -21,6 +21,8 @@ export const LIVING_LABELS: Record<string, string> = { alone: '独居', with_spo
 export const SENIOR_STATUS_LABELS: Record<string, string> = {
   pending_review: '待审核', active: '在册', rejected: '已驳回', suspended: '暂停', deactivated: '已注销',
 };
+/** Why a senior was deactivated (POST /seniors/:id/deactivate `reason`, also the senior's statusReason then). */
+export const DEACTIVATION_REASON_LABELS: Record<string, string> = { deceased: '去世', moved_out: '迁出本区', other: '其他' };
 
 export const ORDER_STATUS_LABELS: Record<string, string> = {
   pending_dispatch: '待派单', offered: '已派单待接单', unassigned: '无人接单', accepted: '已接单', assigned: '已指派护理员',
@@ -52,6 +54,7 @@ export const AUDIT_ENTITY_LABELS: Record<string, string> = {
   voucher_policy: '服务券政策', voucher_account: '服务券账户', voucher_month: '服务券月份', street: '街道', community: '社区',
   provider: '服务商', caregiver: '护理员', contract: '服务合同', service_type: '服务项目', settlement_period: '结算周期',
   settlement_statement: '结算单', job: '任务', service_record_file: '服务记录文件',
+  life_event_file: '死亡住院迁出信息文件', life_event_proposal: '待确认的老人信息变更',
 };
 export const AUDIT_ROLE_LABELS: Record<string, string> = { ...ROLE_LABELS, system: '系统任务' };
 export const AUDIT_FIELD_LABELS: Record<string, string> = {
@@ -68,6 +71,7 @@ export const AUDIT_FIELD_LABELS: Record<string, string> = {
   fundingSplit: '市区分担', combine: '组合方式', defaultSubsidyRatePct: '默认补贴比例（%）', expiry: '失效规则', source: '来源',
   unit: '计量单位', minutesPerUnit: '每单位时长（分钟）', onSite: '在星光老年之家提供',
   total: '总行数', rejected: '未通过', number: '工单号', externalId: '外部记录号', flags: '异常标记',
+  matched: '已匹配待确认', notRegistered: '非登记老人', ambiguous: '存疑', event: '事件', date: '日期', seniorAction: '老人状态变更', seniorStatus: '老人状态', clawBack: '追回已付款服务',
 };
 
 export function labelOf(table: Record<string, string>, code: string | null | undefined): string {
@@ -86,6 +90,7 @@ export const RUN_BREAKDOWN_LABELS = {
 } as const;
 export const CHARGE_LABELS: Record<string, string> = {
   provider_cancellation: '接单后取消', late_arrival: '迟到', carried_penalty: '上期结转扣款', visit_rejected: '服务被认定无效',
+  senior_deceased: '老人去世后的服务追回', senior_inactive: '老人住院或迁出期间的服务追回',
 };
 export const FUNDING_LABELS: Record<string, string> = { city: '市级财政', district: '区级财政', self_pay: '老人自付' };
 export const SAMPLE_OUTCOME_LABELS: Record<string, string> = { visit_happened: '已服务', visit_did_not_happen: '未服务' };
@@ -159,4 +164,16 @@ export const SUSPECT_REASON_LABELS: Record<SuspectReason, string> = {
   late_sync: '离线记录延迟上传',
   clock_drift: '手机时间异常',
 };
+/** A care plan's state (src/care-plans/care-plan.model.ts): paused while the senior is suspended (a hospital stay). */
+export const CARE_PLAN_STATUS_LABELS: Record<string, string> = { active: '执行中', paused: '暂停', stopped: '已停止' };
+
+/** Life events from outside feeds (src/life-events): the events, a feed row's result, a proposal's state. */
+export const LIFE_EVENT_LABELS: Record<LifeEvent, string> = { death: '死亡', hospital_admission: '住院', hospital_discharge: '出院', moved_out: '迁出' };
+export const LIFE_EVENT_ROW_LABELS: Record<LifeEventRowStatus, string> = {
+  matched: '已匹配待确认', duplicate: '重复', not_registered: '非登记老人', ambiguous: '存疑', invalid: '格式错误',
+};
+export const PROPOSAL_STATUS_LABELS: Record<ProposalStatus, string> = { pending: '待确认', confirming: '确认未完成', confirmed: '已确认', rejected: '已驳回' };
+/** What a senior's status change touched elsewhere (the history's consequence entries). */
+export const TOUCHED_KIND_LABELS: Record<string, string> = { order: '工单', care_plan: '照护计划', voucher_account: '服务券' };
+
 export const REVIEW_OUTCOME_LABELS: Record<ReviewOutcome, string> = { fine: '已复核：无误', dispute: '已提出争议' };

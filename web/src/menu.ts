@@ -15,6 +15,7 @@ const MENUS: Record<Role, MenuGroup[]> = {
   ],
   street_officer: [
     { title: '街道审核', items: [{ path: '/approvals', label: '登记审核' }, { path: '/seniors', label: '老人名册' }, { path: '/overview', label: '月度概览' }, { path: '/anomalies', label: '异常监测' }] },
+    { title: '生命事件', items: [{ path: '/life-events/proposals', label: '生命事件待确认' }, { path: '/life-events/import', label: '生命事件导入' }] },
   ],
   provider_admin: [
     { title: '服务商', items: [
@@ -34,7 +35,7 @@ const MENUS: Record<Role, MenuGroup[]> = {
       { path: '/admin/contracts', label: '服务合同' }, { path: '/admin/policies', label: '补贴政策' }, { path: '/admin/service-types', label: '服务项目' },
     ] },
     { title: '业务', items: [
-      { path: '/seniors', label: '老人名册' }, { path: '/approvals', label: '登记审核' }, { path: '/letters', label: '月度告知书' }, { path: '/orders/queue', label: '待处理工单' }, { path: '/service-records/upload', label: '服务记录上传' },
+      { path: '/seniors', label: '老人名册' }, { path: '/approvals', label: '登记审核' }, { path: '/life-events/proposals', label: '生命事件待确认' }, { path: '/life-events/import', label: '生命事件导入' }, { path: '/letters', label: '月度告知书' }, { path: '/orders/queue', label: '待处理工单' }, { path: '/service-records/upload', label: '服务记录上传' },
       { path: '/settlement', label: '月度结算' }, { path: '/settlement/summary', label: '结算汇总' }, { path: '/overview', label: '月度概览' }, { path: '/anomalies', label: '异常监测' },
     ] },
     { title: '系统', items: [{ path: '/admin/users', label: '用户' }, { path: '/admin/jobs', label: '定时任务' }, { path: '/admin/notifications', label: '通知发件箱' }, { path: '/admin/audit', label: '审计日志' }] },

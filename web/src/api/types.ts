@@ -187,3 +187,22 @@ export interface OutboxNotification {
   /** The SMS provider's id of the message and its delivery receipt (DELIVERED, or why not). */
   providerMessageId: string | null; receipt: { code: string; success: boolean; at: string | null } | null;
 }
+
+/** POST /life-events/imports (src/life-events/life-events.schemas.ts): a result per row; errors name the column by its key (idNumber, event, date). */
+export type LifeEventRowStatus = 'matched' | 'duplicate' | 'not_registered' | 'ambiguous' | 'invalid';
+export interface LifeEventImportReport {
+  total: number; matched: number; duplicates: number; notRegistered: number; ambiguous: number; invalid: number;
+  rows: { row: number; status: LifeEventRowStatus; proposalId?: string; errors?: { column: string; message: string }[] }[];
+}
+export type LifeEvent = 'death' | 'hospital_admission' | 'hospital_discharge' | 'moved_out';
+export type ProposalStatus = 'pending' | 'confirming' | 'confirmed' | 'rejected';
+/** GET /life-events/proposals: a matched feed row waiting for (or after) a second person's decision; the senior masked as the API gives them. */
+export interface LifeEventProposal {
+  id: string; seniorId: string; seniorName: string | null; seniorIdNumberMasked: string | null; communityId: string; streetId: string;
+  event: LifeEvent; date: string; status: ProposalStatus; sourceFile: string; importedBy: string; importedAt: string;
+  decidedBy: string | null; decidedAt: string | null; note: string | null;
+  outcome: {
+    seniorAction: 'deactivate' | 'suspend' | 'resume' | null; seniorStatus: string;
+    clawBack: { fromDay: string; toDay: string | null; recovering: number; takenOutOfDrafts: number; notYetSettled: number; refundedFen: number } | null;
+  } | null;
+}
