@@ -3,7 +3,7 @@ import { ensureUser } from '../src/identity/index.ts';
 import {
   creditCodeCheckCharacter, upsertCaregiver, upsertCommunity, upsertContract, upsertProvider, upsertServiceType, upsertStreet,
 } from '../src/organisation/index.ts';
-import { enrolSenior, enrolledIdNumberHmacs, transitionSenior, type SeniorContext } from '../src/seniors/index.ts';
+import { CURRENT_PRIVACY_NOTICE_VERSION, enrolSenior, enrolledIdNumberHmacs, transitionSenior, type SeniorContext } from '../src/seniors/index.ts';
 import { hmacPii } from '../src/shared/pii.ts';
 import { DomainError } from '../src/shared/errors.ts';
 import type { Actor, Role } from '../src/shared/roles.ts';
@@ -138,7 +138,8 @@ async function seedDemoSeniors(config: Config, communityIds: Map<string, string>
 async function enrolDemoSenior(senior: DemoSenior, communityIds: Map<string, string>, ctx: SeniorContext): Promise<string | null> {
   const { communityCode, status: _status, ...fields } = senior;
   try {
-    return (await enrolSenior({ ...fields, communityId: communityIds.get(communityCode) }, ctx)).id;
+    // The demo's seniors stand for a register held under the programme's statutory duty, as an import would record them.
+    return (await enrolSenior({ ...fields, communityId: communityIds.get(communityCode), privacyNotice: { version: CURRENT_PRIVACY_NOTICE_VERSION, basis: 'public_duty', givenAt: ctx.now?.toISOString() } }, ctx)).id;
   } catch (error) {
     if (error instanceof DomainError && error.code === 'DUPLICATE_SENIOR') return null;
     throw error;

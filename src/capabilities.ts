@@ -8,7 +8,8 @@ import { jobRunsPurgeJob, jobsRouter } from './jobs/index.ts';
 import { lettersRouter, monthlyLettersJob } from './letters/index.ts';
 import { notificationsDeliverJob, notificationsRouter, smsQuestionsExpireJob } from './notifications/index.ts';
 import { organisationRouter } from './organisation/index.ts';
-import { reassessmentRemindersJob, seniorConsequencesJob, seniorsRouter } from './seniors/index.ts';
+import { piiRetentionJob, reassessmentRemindersJob, seniorConsequencesJob, seniorsRouter } from './seniors/index.ts';
+import { piiRekeyJob, privacyRouter } from './privacy/index.ts';
 import { serviceRecordsRouter } from './service-records/index.ts';
 import { reportsRouter } from './reports/index.ts';
 import { registerSampleCheckReplyHook, registerSettlementHooks, settlementJob, settlementRouter } from './settlement/index.ts';
@@ -20,11 +21,12 @@ import { registerVoucherHooks, voucherExpiryJob, voucherIssuanceJob, voucherPoli
 // also registers all routes in the OpenAPI registry, which is how `npm run openapi` works without
 // a database.
 
-export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, voucherPolicyRouter, vouchersRouter, notificationsRouter, ordersRouter, alertsRouter, carePlansRouter, serviceRecordsRouter, lifeEventsRouter, settlementRouter, reportsRouter, lettersRouter];
+export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, privacyRouter, voucherPolicyRouter, vouchersRouter, notificationsRouter, ordersRouter, alertsRouter, carePlansRouter, serviceRecordsRouter, lifeEventsRouter, settlementRouter, reportsRouter, lettersRouter];
 
 export const jobs: JobDefinition[] = [
   auditVerifyJob, jobRunsPurgeJob, sessionsPurgeJob, voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob, offerSweeperJob, orderCountsRepairJob,
   notificationsDeliverJob, smsQuestionsExpireJob, visitQuestionsJob, carePlanGenerationJob, visitRemindersJob, settlementJob, seniorConsequencesJob, reassessmentRemindersJob, monthlyLettersJob,
+  piiRetentionJob, piiRekeyJob,
 ] as JobDefinition[];
 
 // Capabilities that follow another's lifecycle register their hooks here, once, at composition.

@@ -7,7 +7,7 @@
 export const AUDIT_ACTION_ZH: Record<string, string> = {
   'auth.login': '登录', 'auth.logout': '退出登录', 'auth.token_reused': '刷新令牌被重复使用（已强制下线）',
   'user.create': '新建用户', 'user.update': '修改用户',
-  'senior.enrol': '登记老人', 'senior.import': '批量导入老人名册', 'senior.update': '修改老人档案', 'senior.reveal': '查看老人完整信息',
+  'senior.enrol': '登记老人', 'senior.import': '批量导入老人名册', 'senior.update': '修改老人档案', 'senior.reveal': '查看老人完整信息', 'senior.export': '导出老人个人信息（本人查阅申请）', 'senior.pii_erase': '按保存期限删除老人个人信息',
   'senior.approve': '审核通过老人登记', 'senior.reject': '驳回老人登记', 'senior.suspend': '暂停老人服务', 'senior.resume': '恢复老人服务',
   'senior.deactivate': '注销老人', 'senior.confirmation_pin_reset': '重置老人个人确认码',
   'voucher_policy.create': '新建服务券政策', 'voucher.issue_month': '发放月度服务券', 'voucher.adjust': '调整服务券余额',

@@ -343,3 +343,9 @@ export async function latestAuditAnchor(before: Date): Promise<{ day: string; se
   const [anchor] = await AuditAnchorModel.find({ at: { $lt: before } }).sort({ _id: -1 }).limit(1).lean();
   return anchor ? { day: anchor._id, seq: anchor.seq, hash: anchor.hash } : null;
 }
+
+/** Every entry about one entity, oldest first, readable (a data-subject export: the person's own trail). */
+export async function auditEntriesAbout(entityType: string, entityId: string): Promise<ReadableAuditEntry[]> {
+  const entries = await AuditEntryModel.find({ entityType, entityId }).sort({ _id: 1 }).lean();
+  return readable(entries.map(toAuditEntry));
+}

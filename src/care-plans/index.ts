@@ -4,3 +4,4 @@ export { createCarePlan, stopCarePlan, type CarePlanCall } from './care-plans.se
 export { generateCarePlanOrders, type GenerationCounts } from './care-plan-generation.service.ts';
 export type { CarePlanView, CreateCarePlanInput } from './care-plans.schemas.ts';
 export { registerCarePlanSeniorHooks } from './senior-lifecycle.ts';
+export { carePlansOfSenior } from './subject-export.ts';

@@ -45,6 +45,10 @@ const envSchema = z.object({
   PII_ENCRYPTION_KEY: aes256Key.optional(),
   PII_HMAC_KEY: secret(32).optional(),
   PII_KEY_VERSION: z.coerce.number().int().min(1).default(1),
+  // Versioned keys for rotation, newest first: `v2:<64 hex>,v1:<64 hex>` (a secret; see piiKeysOf).
+  PII_KEYS: z.string().optional().transform((value, ctx) => parsePiiKeys(value, ctx)),
+  // Years after a deactivation's effective day that a senior's personal data is kept (pii-retention).
+  PII_RETENTION_YEARS: z.coerce.number().int().min(1).max(30).default(3),
   TZ_BUSINESS: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
   OFFER_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
   EMERGENCY_OFFER_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
@@ -97,6 +101,30 @@ const envSchema = z.object({
   SMS_QUIET_HOURS: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm-HH:mm, e.g. 21:00-08:00').default('21:00-08:00'),
 });
 
+/**
+ * `v2:<key>,v1:<key>`: the PII encryption keys by version, newest first (the one new values are
+ * written with); the others stay readable until they are removed from the list.
+ */
+function parsePiiKeys(value: string | undefined, ctx: z.RefinementCtx): { version: number; key: Buffer }[] {
+  if (value === undefined) return [];
+  const keys: { version: number; key: Buffer }[] = [];
+  for (const item of value.split(',').map((part) => part.trim())) {
+    const match = /^v([1-9]\d{0,5}):(.+)$/.exec(item);
+    const key = match ? decodeKey(match[2] as string) : undefined;
+    if (!match || key?.length !== 32) {
+      ctx.addIssue({ code: 'custom', message: 'must be v<version>:<32-byte key as 64 hex or base64>, comma-separated, newest first' });
+      return [];
+    }
+    keys.push({ version: Number(match[1]), key });
+  }
+  const versions = keys.map((k) => k.version);
+  if (new Set(versions).size !== versions.length || versions.some((version, n) => n > 0 && version >= (versions[n - 1] as number))) {
+    ctx.addIssue({ code: 'custom', message: 'versions must be distinct and listed newest (highest) first' });
+    return [];
+  }
+  return keys;
+}
+
 /** `{"visit_question": "SMS_123456789"}`: the provider's approved template code of each SMS template. */
 function parseTemplateCodes(value: string | undefined, ctx: z.RefinementCtx): Record<string, string> {
   if (value === undefined) return {};
@@ -148,7 +176,10 @@ export interface Config {
   dataDir: string;
   ferretdb: { binPath: string | undefined; port: number };
   jwt: { accessSecret: string; refreshSecret: string; accessTtlSeconds: number; refreshTtlDays: number; issuer: string; audience: string };
-  pii: { encryptionKey: Buffer; hmacKey: Buffer; keyVersion: number };
+  /** The newest key writes; `readableKeys` (the newest included) read by the version a value names. */
+  pii: { encryptionKey: Buffer; hmacKey: Buffer; keyVersion: number; readableKeys: ReadonlyMap<number, Buffer> };
+  /** Whole years after a deactivation's effective day when the senior's personal data is erased. */
+  piiRetentionYears: number;
   businessTimeZone: string;
   offerTimeoutMinutes: number;
   emergencyOfferTimeoutMinutes: number;
@@ -267,11 +298,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       issuer: 'starlight-care',
       audience: 'starlight-care-api',
     },
-    pii: {
-      encryptionKey: decodeKey(secrets.PII_ENCRYPTION_KEY) as Buffer,
-      hmacKey: Buffer.from(secrets.PII_HMAC_KEY, 'utf8'),
-      keyVersion: raw.PII_KEY_VERSION,
-    },
+    pii: piiKeysOf(raw, secrets),
+    piiRetentionYears: raw.PII_RETENTION_YEARS,
     businessTimeZone: raw.TZ_BUSINESS,
     offerTimeoutMinutes: raw.OFFER_TIMEOUT_MINUTES,
     emergencyOfferTimeoutMinutes: raw.EMERGENCY_OFFER_TIMEOUT_MINUTES,
@@ -307,6 +335,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   });
 }
 
+/**
+ * PII_KEYS when set (newest first); PII_ENCRYPTION_KEY as version PII_KEY_VERSION otherwise — and,
+ * set beside PII_KEYS, still readable (the first step of a rotation from the single key: add
+ * PII_KEYS=v2:… in front, re-encrypt, then drop PII_ENCRYPTION_KEY).
+ */
+function piiKeysOf(raw: RawEnv, secrets: Record<SecretVariable, string>): Config['pii'] {
+  const hmacKey = Buffer.from(secrets.PII_HMAC_KEY, 'utf8');
+  const listed = raw.PII_KEYS;
+  if (listed.length === 0) {
+    const key = decodeKey(secrets.PII_ENCRYPTION_KEY) as Buffer;
+    return { encryptionKey: key, hmacKey, keyVersion: raw.PII_KEY_VERSION, readableKeys: new Map([[raw.PII_KEY_VERSION, key]]) };
+  }
+  const readableKeys = new Map(listed.map((entry) => [entry.version, entry.key]));
+  if (raw.PII_ENCRYPTION_KEY !== undefined) {
+    const legacy = decodeKey(raw.PII_ENCRYPTION_KEY) as Buffer;
+    const same = readableKeys.get(raw.PII_KEY_VERSION);
+    if (same && !same.equals(legacy)) throw new ConfigError([{ variable: 'PII_ENCRYPTION_KEY', message: `is version v${raw.PII_KEY_VERSION} (PII_KEY_VERSION), which PII_KEYS lists with another key` }]);
+    readableKeys.set(raw.PII_KEY_VERSION, legacy);
+  }
+  const newest = listed[0] as { version: number; key: Buffer };
+  if (raw.PII_ENCRYPTION_KEY !== undefined && raw.PII_KEY_VERSION > newest.version) {
+    throw new ConfigError([{ variable: 'PII_KEYS', message: `its newest key v${newest.version} is older than PII_ENCRYPTION_KEY's v${raw.PII_KEY_VERSION}` }]);
+  }
+  return { encryptionKey: newest.key, hmacKey, keyVersion: newest.version, readableKeys };
+}
+
 function smsConfigOf(raw: RawEnv): SmsConfig {
   const minuteOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
   const [quietStart, quietEnd] = raw.SMS_QUIET_HOURS.split('-') as [string, string];
@@ -331,7 +385,8 @@ function smsConfigOf(raw: RawEnv): SmsConfig {
 }
 
 function resolveSecrets(raw: RawEnv, dataDir: string): Record<SecretVariable, string> {
-  const missing = SECRET_VARIABLES.filter((name) => raw[name] === undefined);
+  // With PII_KEYS the single key is optional (kept only while a rotation from it is under way).
+  const missing = SECRET_VARIABLES.filter((name) => raw[name] === undefined && !(name === 'PII_ENCRYPTION_KEY' && raw.PII_KEYS.length > 0));
   if (missing.length === 0) return pickSecrets(raw);
   if (raw.NODE_ENV === 'production') {
     throw new ConfigError(missing.map((variable) => ({ variable, message: 'is required when NODE_ENV=production' })));

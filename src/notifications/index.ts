@@ -12,3 +12,5 @@ export { createAliyunSmsSender, SmsProviderError } from './sms/aliyun-sms.sender
 export { SMS_TEMPLATES, renderSms } from './sms/sms-templates.ts';
 export { nextSendableAt, isQuiet, type QuietHours } from './quiet-hours.ts';
 export { notificationsRouter } from './notifications.routes.ts';
+export { notificationPiiCollection } from './pii-collections.ts';
+export { notificationsAbout } from './subject-export.ts';

@@ -8,6 +8,7 @@ import { encryptPii, hmacPii, maskIdNumber, maskPhone } from '../shared/pii.ts';
 import { withinScope } from '../shared/scope.ts';
 import { businessDay } from '../shared/time.ts';
 import { hashConfirmationPin, newConfirmationPin } from './confirmation-pin.service.ts';
+import type { PrivacyNoticeRecord } from './privacy-notice.ts';
 import { ID_PROBLEM_MESSAGES, ageOn, parseResidentId, type ResidentId } from './id-number.ts';
 import { SeniorHistoryModel, SeniorModel } from './senior.model.ts';
 import { seniorScope } from './senior.scope.ts';
@@ -29,7 +30,7 @@ export const newEnrolmentLookups = (): EnrolmentLookups => ({ communities: new M
  * and every imported row come through here, so both are validated by exactly the same rules.
  * `body` is untrusted input.
  */
-async function prepareEnrolment(body: unknown, ctx: SeniorContext, lookups: EnrolmentLookups) {
+async function prepareEnrolment(body: unknown, ctx: SeniorContext, lookups: EnrolmentLookups, source: PrivacyNoticeRecord['source'] = 'enrolment') {
   const input = parseInput(enrolSeniorBody, body, ctx.lang);
   const now = ctx.now ?? new Date();
   const today = businessDay(now, ctx.config.businessTimeZone);
@@ -44,6 +45,8 @@ async function prepareEnrolment(body: unknown, ctx: SeniorContext, lookups: Enro
 
   const assessedAt = input.assessedAt ?? today;
   if (assessedAt > today) problems.push({ path: 'assessedAt', message: message({ zh: '评估日期不能晚于今天', en: 'the assessment date cannot be in the future' }) });
+  const noticeGivenAt = input.privacyNotice.givenAt ? new Date(input.privacyNotice.givenAt) : source === 'enrolment' ? now : null;
+  if (noticeGivenAt && noticeGivenAt.getTime() > now.getTime() + 60_000) problems.push({ path: 'privacyNotice.givenAt', message: message({ zh: '告知时间不能晚于现在', en: 'the notice cannot have been given in the future' }) });
 
   if (!lookups.communities.has(input.communityId)) lookups.communities.set(input.communityId, await getCommunity(input.communityId));
   const community = lookups.communities.get(input.communityId);
@@ -92,6 +95,7 @@ async function prepareEnrolment(body: unknown, ctx: SeniorContext, lookups: Enro
     statusLog: [{ status: 'pending_review', at: now, effectiveDate: null }],
     enrolledBy: ctx.actor.id,
     enrolledAt: now,
+    privacyNotice: { version: input.privacyNotice.version, basis: input.privacyNotice.basis, givenAt: noticeGivenAt, recordedBy: ctx.actor.id, recordedAt: now, source },
   };
   return { doc, now };
 }
@@ -99,7 +103,10 @@ async function prepareEnrolment(body: unknown, ctx: SeniorContext, lookups: Enro
 const enrolHistory = (seniorId: string, now: Date, ctx: SeniorContext) => ({ seniorId, at: now, actorId: ctx.actor.id, action: 'enrol', toStatus: 'pending_review' });
 const enrolAudit = (view: SeniorView, ctx: SeniorContext): AuditInput => ({
   actor: ctx.actor, action: 'senior.enrol', entityType: 'senior', entityId: view.id, requestId: ctx.requestId,
-  after: { communityId: view.communityId, status: view.status, categories: view.categories, careLevel: view.careLevel, idNumberMasked: view.idNumberMasked },
+  after: {
+    communityId: view.communityId, status: view.status, categories: view.categories, careLevel: view.careLevel, idNumberMasked: view.idNumberMasked,
+    privacyNotice: view.privacyNotice ? { version: view.privacyNotice.version, basis: view.privacyNotice.basis } : null,
+  },
 });
 
 /**
@@ -131,12 +138,12 @@ export type BatchEnrolment = { ok: true; seniorId: string } | { ok: false; dupli
  * repeating an earlier row's ID number is a duplicate of it. The unique index stays the last word:
  * a senior enrolled by someone else meanwhile fails its insert alone and is answered as a duplicate.
  */
-export async function enrolBatch(bodies: unknown[], ctx: SeniorContext, lookups: EnrolmentLookups): Promise<BatchEnrolment[]> {
+export async function enrolBatch(bodies: unknown[], ctx: SeniorContext, lookups: EnrolmentLookups, source: PrivacyNoticeRecord['source'] = 'enrolment'): Promise<BatchEnrolment[]> {
   const results: BatchEnrolment[] = new Array(bodies.length);
   const prepared: Array<{ index: number; doc: Awaited<ReturnType<typeof prepareEnrolment>>['doc']; now: Date }> = [];
   for (const [index, body] of bodies.entries()) {
     try {
-      prepared.push({ index, ...(await prepareEnrolment(body, ctx, lookups)) });
+      prepared.push({ index, ...(await prepareEnrolment(body, ctx, lookups, source)) });
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'VALIDATION_FAILED') throw error;
       results[index] = { ok: false, invalid: error.details };

@@ -5,6 +5,7 @@ import { DomainError, type ErrorDetail } from '../shared/errors.ts';
 import { enrolBatch, newEnrolmentLookups, type EnrolmentLookups } from './enrolment.service.ts';
 import { parseRegisterFields } from './import/register-fields.ts';
 import { readRegisterRows } from './import/register-file.ts';
+import { CURRENT_PRIVACY_NOTICE_VERSION, type PrivacyNoticeBasis } from './privacy-notice.ts';
 import type { SeniorContext } from './seniors.context.ts';
 
 export interface ImportRowResult {
@@ -21,6 +22,10 @@ export interface ImportReport {
   rows: ImportRowResult[];
 }
 
+/** The legal basis and notice version the importer declares for the whole file (privacy-notice.ts). */
+export interface ImportNotice { basis: PrivacyNoticeBasis; version: string }
+const DEFAULT_IMPORT_NOTICE: ImportNotice = { basis: 'public_duty', version: CURRENT_PRIVACY_NOTICE_VERSION };
+
 /** Rows enrolled together (one duplicate check, one insert of each kind, one audit batch). */
 const BATCH_ROWS = 200;
 
@@ -31,7 +36,7 @@ const BATCH_ROWS = 200;
  * ID number as a duplicate (the HMAC's unique index), so nothing is created twice. Only the
  * per-row report and one batch are kept in memory.
  */
-export async function importRegister(file: { path: string; originalName: string }, ctx: SeniorContext, signal?: AbortSignal): Promise<ImportReport> {
+export async function importRegister(file: { path: string; originalName: string }, ctx: SeniorContext, signal?: AbortSignal, notice: ImportNotice = DEFAULT_IMPORT_NOTICE): Promise<ImportReport> {
   const report: ImportReport = { created: 0, duplicates: 0, invalid: 0, rows: [] };
   const communityIds = new Map<string, string | null>();
   const lookups = newEnrolmentLookups();
@@ -43,7 +48,7 @@ export async function importRegister(file: { path: string; originalName: string 
   };
   let batch: Array<{ row: number; fields: RegisterRowFields }> = [];
   const flush = async () => {
-    for (const result of await importRows(batch, communityIds, lookups, ctx)) count(result);
+    for (const result of await importRows(batch, communityIds, lookups, ctx, notice)) count(result);
     batch = [];
   };
   let lastRow = 1;
@@ -70,14 +75,14 @@ export async function importRegister(file: { path: string; originalName: string 
   }
   await recordAudit({
     actor: ctx.actor, action: 'senior.import', entityType: 'senior_register', entityId: file.originalName.slice(0, 120), requestId: ctx.requestId,
-    after: { created: report.created, duplicates: report.duplicates, invalid: report.invalid, ...(signal?.aborted ? { stoppedAfterRow: lastRow, reason: 'client gone' } : {}) },
+    after: { created: report.created, duplicates: report.duplicates, invalid: report.invalid, privacyNotice: notice, ...(signal?.aborted ? { stoppedAfterRow: lastRow, reason: 'client gone' } : {}) },
   });
   return report;
 }
 
 type RegisterRowFields = Parameters<typeof parseRegisterFields>[0];
 
-async function importRows(rows: Array<{ row: number; fields: RegisterRowFields }>, communityIds: Map<string, string | null>, lookups: EnrolmentLookups, ctx: SeniorContext): Promise<ImportRowResult[]> {
+async function importRows(rows: Array<{ row: number; fields: RegisterRowFields }>, communityIds: Map<string, string | null>, lookups: EnrolmentLookups, ctx: SeniorContext, notice: ImportNotice): Promise<ImportRowResult[]> {
   const results: ImportRowResult[] = new Array(rows.length);
   const enrolments: Array<{ at: number; body: unknown }> = [];
   for (const [at, { row, fields }] of rows.entries()) {
@@ -90,9 +95,9 @@ async function importRows(rows: Array<{ row: number; fields: RegisterRowFields }
       continue;
     }
     const { communityCode: _code, ...enrolment } = parsed.value;
-    enrolments.push({ at, body: { ...enrolment, communityId } });
+    enrolments.push({ at, body: { ...enrolment, communityId, privacyNotice: { version: notice.version, basis: notice.basis } } });
   }
-  const enrolled = await enrolBatch(enrolments.map((e) => e.body), ctx, lookups);
+  const enrolled = await enrolBatch(enrolments.map((e) => e.body), ctx, lookups, 'register_import');
   for (const [n, { at }] of enrolments.entries()) {
     const row = rows[at]!.row;
     const outcome = enrolled[n]!;

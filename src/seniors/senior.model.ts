@@ -72,6 +72,13 @@ const seniorSchema = new Schema(
      */
     confirmationPinHash: { type: String, default: null },
     confirmationPinFailures: { type: Number, default: 0 },
+    /** The privacy notice and legal basis (privacy-notice.ts); null for seniors enrolled before it was recorded. */
+    privacyNotice: {
+      type: new Schema({ version: String, basis: String, givenAt: Date, recordedBy: String, recordedAt: Date, source: String }, { _id: false }),
+      default: null,
+    },
+    /** Set when the retention job erased the personal data (pii-retention.ts); null while it is held. */
+    piiErasedAt: { type: Date, default: null },
   },
   { collection: 'seniors', versionKey: false, timestamps: true },
 );

@@ -2,6 +2,7 @@ import { addMonthsToDay, businessDay } from '../shared/time.ts';
 import { ageOn } from './id-number.ts';
 import type { CATEGORIES, SeniorDoc, SeniorStatus } from './senior.model.ts';
 import type { CoordSystem } from '../shared/geo.ts';
+import type { PrivacyNoticeBasis, PrivacyNoticeRecord } from './privacy-notice.ts';
 
 /** A needs assessment is valid for 12 months (national rule of the 2025-26 care-voucher scheme). */
 export const ASSESSMENT_VALID_MONTHS = 12;
@@ -35,6 +36,8 @@ export interface SeniorView {
   approvedAt: Date | null;
   /** Whether a confirmation PIN is set (never the PIN): staff see when one must be issued. */
   hasConfirmationPin: boolean;
+  privacyNotice: PrivacyNoticeRecord | null;
+  piiErasedAt: Date | null;
 }
 
 /** Only masked PII leaves through here; `advanced_age` and `age` are derived for today. */
@@ -69,5 +72,15 @@ export function toSeniorView(senior: SeniorDoc, timeZone: string, now = new Date
     approvedBy: senior.approvedBy ?? null,
     approvedAt: senior.approvedAt ?? null,
     hasConfirmationPin: Boolean(senior.confirmationPinHash),
+    privacyNotice: noticeOf(senior.privacyNotice),
+    piiErasedAt: senior.piiErasedAt ?? null,
+  };
+}
+
+function noticeOf(notice: SeniorDoc['privacyNotice']): PrivacyNoticeRecord | null {
+  if (!notice?.basis) return null;
+  return {
+    version: notice.version as string, basis: notice.basis as PrivacyNoticeBasis, givenAt: notice.givenAt ?? null,
+    recordedBy: notice.recordedBy as string, recordedAt: notice.recordedAt as Date, source: notice.source as PrivacyNoticeRecord['source'],
   };
 }

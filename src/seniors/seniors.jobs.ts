@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { JobDefinition } from '../shared/job-definition.ts';
 import { resumeSeniorConsequences } from './lifecycle.service.ts';
+import { eraseExpiredSeniorPii } from './pii-retention.ts';
 import { remindReassessments } from './reassessment-reminders.ts';
 
 /**
@@ -29,5 +30,21 @@ export const reassessmentRemindersJob: JobDefinition<Record<string, never>> = {
   leaseMs: 10 * 60_000,
   async run(_params, { config, signal }) {
     return { ...(await remindReassessments(config, new Date(), signal)) };
+  },
+};
+
+/**
+ * Daily 04:30: the personal data of seniors deactivated more than PII_RETENTION_YEARS ago is erased
+ * (pii-retention.ts). Idempotent: an erased senior is not touched again.
+ */
+export const piiRetentionJob: JobDefinition<Record<string, never>> = {
+  name: 'pii-retention',
+  description: '删除注销满保存期限（PII_RETENTION_YEARS 年）的老人个人信息：身份证号、电话、住址、紧急联系人，姓名改为脱敏（每天 04:30）',
+  schedule: '0 30 4 * * *',
+  params: z.object({}).strict(),
+  paramsForTick: () => ({}),
+  leaseMs: 10 * 60_000,
+  async run(_params, { config, signal }) {
+    return { ...(await eraseExpiredSeniorPii(config, new Date(), signal)) };
   },
 };

@@ -1,5 +1,6 @@
 import type { TouchedByChange } from './lifecycle.service.ts';
 import { recordAudit } from '../audit/index.ts';
+import { DomainError } from '../shared/errors.ts';
 import { findPage, type Page } from '../shared/http/pagination.ts';
 import { decryptPii, hmacPii } from '../shared/pii.ts';
 import { findInScope, withinScope } from '../shared/scope.ts';
@@ -65,12 +66,14 @@ export async function seniorHistory(id: string, paging: { page: number; pageSize
 }
 
 /** The one place plaintext PII leaves the service: on purpose, for the fields asked, audited. */
-export async function revealSeniorPii(id: string, fields: ('idNumber' | 'phone')[], ctx: SeniorContext): Promise<{ idNumber?: string; phone?: string }> {
+export async function revealSeniorPii(id: string, fields: ('idNumber' | 'phone')[], reason: string, ctx: SeniorContext): Promise<{ idNumber?: string; phone?: string }> {
   const senior = await findInScope<SeniorDoc>(SeniorModel, id, seniorScope, ctx.actor);
+  // Erased by the retention job: nothing is left to show (the markers are not ciphertexts).
+  if (senior.piiErasedAt) throw new DomainError('INVALID_TRANSITION', [{ path: 'fields', message: ctx.lang === 'zh' ? '该老人的个人信息已按保存期限删除' : 'this senior\'s personal data was erased at the end of its retention period' }]);
   const revealed: { idNumber?: string; phone?: string } = {};
   if (fields.includes('idNumber')) revealed.idNumber = decryptPii(ctx.config.pii, senior.idNumberEncrypted);
   if (fields.includes('phone')) revealed.phone = decryptPii(ctx.config.pii, senior.phoneEncrypted);
-  await recordAudit({ actor: ctx.actor, action: 'senior.reveal', entityType: 'senior', entityId: id, after: { fields }, requestId: ctx.requestId });
+  await recordAudit({ actor: ctx.actor, action: 'senior.reveal', entityType: 'senior', entityId: id, after: { fields, reason }, requestId: ctx.requestId });
   return revealed;
 }
 

@@ -10,7 +10,7 @@ import { updateSenior } from './senior-update.service.ts';
 import type { SeniorContext } from './seniors.context.ts';
 import { getSenior, listSeniors, revealSeniorPii, seniorHistory } from './seniors.query.ts';
 import {
-  confirmationPinSchema, deactivateBody, resumeBody, suspendBody, enrolSeniorBody, enrolledSeniorSchema, historyPageSchema, importReportSchema, historyQuery, reasonBody, revealBody, revealSchema,
+  confirmationPinSchema, deactivateBody, importQuery, resumeBody, suspendBody, enrolSeniorBody, enrolledSeniorSchema, historyPageSchema, importReportSchema, historyQuery, reasonBody, revealBody, revealSchema,
   seniorPageSchema, seniorParams, seniorSchema, seniorsQuery, updateSeniorBody,
 } from './seniors.schemas.ts';
 
@@ -35,11 +35,12 @@ route({
   method: 'post', path: '/seniors/import', summary: 'Import a community register (CSV in UTF-8 or GBK, or XLSX)', tags: ['seniors'],
   access: ['admin', 'community_staff'],
   cost: 'import',
+  query: importQuery,
   upload: { field: 'file', maxBytes: MAX_REGISTER_BYTES, description: 'the register: 姓名 身份证号 联系电话 住址 社区编码 类别 照护等级 居住情况 紧急联系人 紧急联系电话 (or the English names)' },
   success: { status: 200, schema: importReportSchema, description: 'One result per row' },
   handler: async (input, req) => {
     if (!req.file) throw new DomainError('VALIDATION_FAILED', [{ path: 'file', message: input.lang === 'zh' ? '请上传文件（字段名 file）' : 'upload the register in the field "file"' }]);
-    return importRegister({ path: req.file.path, originalName: req.file.originalname }, contextOf(input), input.signal);
+    return importRegister({ path: req.file.path, originalName: req.file.originalname }, contextOf(input), input.signal, { basis: input.query.noticeBasis, version: input.query.noticeVersion });
   },
 });
 
@@ -116,8 +117,9 @@ route({
 route({
   method: 'post', path: '/seniors/:id/reveal', summary: 'Show the full ID number or phone (audited)', tags: ['seniors'],
   access: ['admin', 'community_staff'], params: seniorParams, body: revealBody,
+  errors: ['INVALID_TRANSITION'],
   success: { status: 200, schema: revealSchema, description: 'The requested fields in clear' },
-  handler: (input) => revealSeniorPii(input.params.id, input.body.fields, contextOf(input)),
+  handler: (input) => revealSeniorPii(input.params.id, input.body.fields, input.body.reason, contextOf(input)),
 });
 
 route({

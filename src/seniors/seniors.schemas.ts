@@ -4,6 +4,7 @@ import { dateTimeOut, nullableDateTimeOut, objectIdParam } from '../shared/http/
 import { bilingual } from '../shared/i18n.ts';
 import { COORD_SYSTEMS } from '../shared/geo.ts';
 import { PHONE_PATTERN } from '../shared/pii.ts';
+import { importNoticeQuery, privacyNoticeInput, privacyNoticeSchema } from './privacy-notice.ts';
 import { CATEGORIES, ENTERABLE_CATEGORIES, LIVING_ARRANGEMENTS, SENIOR_STATUSES } from './senior.model.ts';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, bilingual('日期格式应为 YYYY-MM-DD', 'must be a day YYYY-MM-DD'));
@@ -38,6 +39,7 @@ export const enrolSeniorBody = z
     assessedAt: day.optional(),
     emergencyContacts: z.array(emergencyContactInput).max(5).default([]),
     preferredProviderId: objectIdParam.nullable().optional(),
+    privacyNotice: privacyNoticeInput,
   })
   .strict()
   .openapi('EnrolSeniorRequest');
@@ -87,6 +89,8 @@ export const seniorSchema = z
     approvedBy: z.string().nullable(),
     approvedAt: nullableDateTimeOut,
     hasConfirmationPin: z.boolean().openapi({ description: 'whether the senior has a personal confirmation PIN (the PIN itself is answered only by POST /seniors and the reset); false for seniors imported from a register until a reset' }),
+    privacyNotice: privacyNoticeSchema,
+    piiErasedAt: nullableDateTimeOut.openapi({ description: 'when the retention job erased the personal data (ID number, phones, address, contacts; the name masked); null while it is held' }),
   })
   .openapi('Senior');
 
@@ -119,7 +123,12 @@ const reportedDay = day.optional().openapi({ description: 'the day it began, whe
 export const suspendBody = reasonBody.extend({ effectiveDate: reportedDay }).strict();
 export const resumeBody = z.object({ effectiveDate: reportedDay }).strict().default({});
 export const deactivateBody = z.object({ reason: z.enum(['deceased', 'moved_out', 'other']), effectiveDate: day, note: z.string().max(500).trim().optional() }).strict();
-export const revealBody = z.object({ fields: z.array(z.enum(['idNumber', 'phone'])).min(1).max(2) }).strict();
+/** Why the data is needed, kept in the audit entry (PIPL: processing limited to its purpose). */
+export const revealReason = z.string().trim()
+  .min(2, bilingual('请填写查看原因（2-200 字）', 'give the reason (2-200 characters)'))
+  .max(200, bilingual('查看原因不超过 200 字', 'the reason: at most 200 characters'))
+  .openapi({ description: 'why the data is needed (2-200 characters), written to the audit entry' });
+export const revealBody = z.object({ fields: z.array(z.enum(['idNumber', 'phone'])).min(1).max(2), reason: revealReason }).strict();
 export const revealSchema = z.object({ idNumber: z.string().optional(), phone: z.string().optional() }).openapi('RevealedPii');
 
 export const historyEntrySchema = z
@@ -157,3 +166,5 @@ export const importReportSchema = z
     })),
   })
   .openapi('SeniorImportReport');
+
+export const importQuery = z.object(importNoticeQuery).strict();

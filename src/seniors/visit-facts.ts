@@ -43,13 +43,14 @@ export function amapLink(location: { lng: number; lat: number } | null, address:
 
 /**
  * The senior's phone in clear for the caregiver of a visit (dispatch checks who and when), written
- * to the audit log like every reveal (PRODUCT.md §11).
+ * to the audit log like every reveal (PRODUCT.md §11). Its reason is the visit itself — the order,
+ * checked by dispatch to be the caregiver's own and due — so the caregiver is not asked to type one.
  */
 export async function revealPhoneForVisit(seniorId: string, orderId: string, call: { actor: Actor; config: Config; requestId: string | null }): Promise<{ phone: string }> {
   const senior = await SeniorModel.findById(seniorId, { phoneEncrypted: 1 }).lean();
   if (!senior) throw new Error(`order ${orderId} names senior ${seniorId}, who does not exist`);
   const phone = decryptPii(call.config.pii, senior.phoneEncrypted);
-  await recordAudit({ actor: call.actor, action: 'senior.reveal', entityType: 'senior', entityId: seniorId, after: { fields: ['phone'], orderId, purpose: 'visit' }, requestId: call.requestId });
+  await recordAudit({ actor: call.actor, action: 'senior.reveal', entityType: 'senior', entityId: seniorId, after: { fields: ['phone'], orderId, purpose: 'visit', reason: '上门服务联系老人（本人工单）' }, requestId: call.requestId });
   return { phone };
 }
 

@@ -3,13 +3,32 @@ import type { Config } from '../config/env.ts';
 
 /**
  * Personal data at rest (PRODUCT.md §5): AES-256-GCM with a random 12-byte IV per value, stored as
- * `v<keyVersion>:<iv>:<tag>:<ciphertext>` (base64url), so a later key rotation can tell which key
- * wrote a value. Exact lookups and uniqueness use a keyed HMAC instead of the plaintext.
+ * `v<keyVersion>:<iv>:<tag>:<ciphertext>` (base64url), so a value names the key that wrote it.
+ * New values are written with the newest key (`encryptionKey`, `keyVersion`); a value is read with
+ * the key of its own version, from `readableKeys` (PII_KEYS lists them, newest first) — so a key
+ * rotation is: add the new key in front, re-encrypt (the pii-rekey job), then retire the old one.
+ * Exact lookups and uniqueness use a keyed HMAC instead of the plaintext (not rotated: see README).
  */
 export interface PiiKeys {
   encryptionKey: Buffer;
   hmacKey: Buffer;
   keyVersion: number;
+  /** Every key a stored value may be read with, by version, the newest included; absent: only the newest. */
+  readableKeys?: ReadonlyMap<number, Buffer>;
+}
+
+/** The key version a stored value was written with (`v2:…` → 2), or null if it is not one. */
+export function piiKeyVersionOf(stored: string): number | null {
+  const match = /^v(\d+):/.exec(stored);
+  return match ? Number(match[1]) : null;
+}
+
+/** Whether a stored value was written with an older key than the newest (the pii-rekey job's question). */
+export const isOnOlderKey = (keys: PiiKeys, stored: string): boolean => piiKeyVersionOf(stored) !== keys.keyVersion;
+
+/** The value re-encrypted with the newest key (a fresh IV), or the same string when it is already on it. */
+export function reencryptPii(keys: PiiKeys, stored: string): string {
+  return isOnOlderKey(keys, stored) ? encryptPii(keys, decryptPii(keys, stored)) : stored;
 }
 
 export const piiKeysOf = (config: Config): PiiKeys => config.pii;
@@ -24,10 +43,18 @@ export function encryptPii(keys: PiiKeys, plaintext: string): string {
 export function decryptPii(keys: PiiKeys, stored: string): string {
   const [version, iv, tag, ciphertext] = stored.split(':');
   if (!version || !iv || !tag || ciphertext === undefined) throw new Error('not an encrypted PII value');
-  if (version !== 'v' + keys.keyVersion) throw new Error(`PII value written with key ${version}, current key is v${keys.keyVersion}`);
-  const decipher = createDecipheriv('aes-256-gcm', keys.encryptionKey, Buffer.from(iv, 'base64url'));
+  const key = keyFor(keys, version);
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
   return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+}
+
+function keyFor(keys: PiiKeys, version: string): Buffer {
+  const number = /^v\d+$/.test(version) ? Number(version.slice(1)) : NaN;
+  const key = number === keys.keyVersion ? keys.encryptionKey : keys.readableKeys?.get(number);
+  // Names the version only: a retired key is an operator's configuration fault, not the data's.
+  if (!key) throw new Error(`PII value written with key ${version}, which is not among the configured keys (newest v${keys.keyVersion})`);
+  return key;
 }
 
 /** Deterministic keyed hash for uniqueness and exact search; the input is normalised first. */

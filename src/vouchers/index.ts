@@ -33,3 +33,4 @@ export function registerVoucherHooks(): void {
     if (lapsed?.isNew) await recordConsequences(senior.id, 'deactivated', [{ kind: 'voucher_account', id: senior.id, label: '服务券账户', change: `可用余额 ${(fen / 100).toFixed(2)} 元已失效` }], ctx);
   });
 }
+export { voucherRecordsOfSenior } from './subject-export.ts';

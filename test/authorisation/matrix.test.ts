@@ -205,8 +205,13 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/seniors/{id}/resume': seniorAction('resume', 'suspended', undefined, only({ admin: 'ok', community_staff: 'scoped' })),
   'POST /api/v1/seniors/{id}/deactivate': seniorAction('deactivate', 'active', { reason: 'moved_out', effectiveDate: '2026-01-31' }, only({ admin: 'ok', community_staff: 'scoped' })),
   'POST /api/v1/seniors/{id}/reveal': {
-    call: (w) => ({ path: `/api/v1/seniors/${w.seniorA.id}/reveal`, body: { fields: ['phone'] } }),
-    outOfScope: (w) => ({ path: `/api/v1/seniors/${w.seniorB.id}/reveal`, body: { fields: ['phone'] } }),
+    call: (w) => ({ path: `/api/v1/seniors/${w.seniorA.id}/reveal`, body: { fields: ['phone'], reason: '电话回访核对' } }),
+    outOfScope: (w) => ({ path: `/api/v1/seniors/${w.seniorB.id}/reveal`, body: { fields: ['phone'], reason: '电话回访核对' } }),
+    expect: only({ admin: 'ok', community_staff: 'scoped' }),
+  },
+  'GET /api/v1/seniors/{id}/export': {
+    call: (w) => ({ path: `/api/v1/seniors/${w.seniorA.id}/export?reason=${encodeURIComponent('老人本人申请查阅')}` }),
+    outOfScope: (w) => ({ path: `/api/v1/seniors/${w.seniorB.id}/export?reason=${encodeURIComponent('老人本人申请查阅')}` }),
     expect: only({ admin: 'ok', community_staff: 'scoped' }),
   },
   'POST /api/v1/seniors/{id}/confirmation-pin/reset': {
@@ -457,7 +462,7 @@ function nextIdNumber(): string {
 function enrolmentBody(communityId: string) {
   return {
     name: '王秀英', idNumber: nextIdNumber(), phone: '13912345678', address: '合肥市蜀山区桐城路1号',
-    communityId, livingArrangement: 'alone', categories: ['living_alone'], careLevel: 2, emergencyContacts: [],
+    communityId, livingArrangement: 'alone', categories: ['living_alone'], careLevel: 2, emergencyContacts: [], privacyNotice: { version: '2026-01', basis: 'public_duty' },
   };
 }
 

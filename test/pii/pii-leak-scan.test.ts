@@ -83,7 +83,7 @@ describe('PII leak scan: responses, files and logs', function () {
       keep('sample checks', await request(app).get('/api/v1/settlements/sample-checks?pageSize=200').set('Authorization', staff));
       keep('summary', await request(app).get('/api/v1/settlements/summary?period=2026-10').set('Authorization', finance));
       keep('audit', await request(app).get('/api/v1/audit?pageSize=200').set('Authorization', admin));
-      const revealed = await request(app).post(`${path}/reveal`).set('Authorization', staff).send({ fields: ['idNumber'] });
+      const revealed = await request(app).post(`${path}/reveal`).set('Authorization', staff).send({ fields: ['idNumber'], reason: '核对身份信息' });
       expect(revealed.body.idNumber).to.equal(idNumber);
     } finally {
       logs.stop();

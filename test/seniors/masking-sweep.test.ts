@@ -48,7 +48,7 @@ describe('masking across every senior-bearing response', () => {
       const text = JSON.stringify(body);
       for (const secret of secrets) expect(text, `${route} leaks ${secret.slice(0, 3)}…`).not.to.include(secret);
     }
-    const revealed = await request(app).post(`${path}/reveal`).set('Authorization', staff).send({ fields: ['idNumber', 'phone'] });
+    const revealed = await request(app).post(`${path}/reveal`).set('Authorization', staff).send({ fields: ['idNumber', 'phone'], reason: '核对身份信息' });
     expect(revealed.body).to.deep.equal({ idNumber, phone: phones[2] });
   });
 });

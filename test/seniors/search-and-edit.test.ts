@@ -106,10 +106,10 @@ describe('senior search, edits, history and reveal', () => {
     const idNumber = idNumberBornOn('1946-06-06');
     const senior = await enrol(communityA.id, { idNumber });
 
-    const res = await request(app).post(`/api/v1/seniors/${senior.id}/reveal`).set('Authorization', staffA).send({ fields: ['idNumber', 'phone'] });
+    const res = await request(app).post(`/api/v1/seniors/${senior.id}/reveal`).set('Authorization', staffA).send({ fields: ['idNumber', 'phone'], reason: '核对身份信息' });
     const otherStaff = await tokenFor(config, 'community_staff', { communityIds: [communityB.id] });
-    const outside = await request(app).post(`/api/v1/seniors/${senior.id}/reveal`).set('Authorization', otherStaff).send({ fields: ['idNumber'] });
-    const auditor = await request(app).post(`/api/v1/seniors/${senior.id}/reveal`).set('Authorization', await tokenFor(config, 'auditor')).send({ fields: ['idNumber'] });
+    const outside = await request(app).post(`/api/v1/seniors/${senior.id}/reveal`).set('Authorization', otherStaff).send({ fields: ['idNumber'], reason: '核对身份信息' });
+    const auditor = await request(app).post(`/api/v1/seniors/${senior.id}/reveal`).set('Authorization', await tokenFor(config, 'auditor')).send({ fields: ['idNumber'], reason: '核对身份信息' });
 
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.equal({ idNumber, phone: '13912345678' });
@@ -117,7 +117,7 @@ describe('senior search, edits, history and reveal', () => {
     expect(auditor.status).to.equal(403);
     const audit = await AuditEntryModel.find({ action: 'senior.reveal', entityId: senior.id }).lean();
     expect(audit).to.have.length(1);
-    expect(audit[0]!.after).to.deep.equal({ fields: ['idNumber', 'phone'] });
+    expect(audit[0]!.after).to.deep.equal({ fields: ['idNumber', 'phone'], reason: '核对身份信息' });
     expect(JSON.stringify(audit)).not.to.include(idNumber);
   });
 });

@@ -21,6 +21,7 @@ export function enrolmentBody(communityId: string, overrides: Record<string, unk
     categories: ['living_alone', 'empty_nest'],
     careLevel: 2,
     emergencyContacts: [{ name: '李强', relation: '儿子', phone: '13800001111' }],
+    privacyNotice: { version: '2026-01', basis: 'public_duty' },
     ...overrides,
   };
 }

@@ -1,0 +1,102 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { NotificationModel } from '../../src/notifications/notification.model.ts';
+import { enqueueNotification } from '../../src/notifications/index.ts';
+import { CaregiverModel } from '../../src/organisation/providers.model.ts';
+import { SeniorModel } from '../../src/seniors/senior.model.ts';
+import { decryptPii } from '../../src/shared/pii.ts';
+import { createTestApp, tokenFor } from '../support/app.ts';
+import { clearCollections, useTestDatabase } from '../support/database.ts';
+import { makeCaregiver, makeCommunity, makeProvider, makeServiceType, makeStreet } from '../organisation/organisation.fixtures.ts';
+import { enrolmentBody, idNumberBornOn } from '../seniors/senior.fixtures.ts';
+
+const V2 = 'ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100';
+
+/** Every encrypted value of the three collections that hold them, with where it is. */
+async function storedCiphertexts(): Promise<string[]> {
+  const seniors = await SeniorModel.find({}, { idNumberEncrypted: 1, phoneEncrypted: 1, emergencyContacts: 1 }).lean();
+  const caregivers = await CaregiverModel.find({}, { phoneEncrypted: 1 }).lean();
+  const notifications = await NotificationModel.find({}, { recipient: 1 }).lean();
+  return [
+    ...seniors.flatMap((s) => [s.idNumberEncrypted, s.phoneEncrypted, ...s.emergencyContacts.map((c) => c.phoneEncrypted)]),
+    ...caregivers.map((c) => c.phoneEncrypted),
+    ...notifications.map((n) => n.recipient.phoneEncrypted).filter((p): p is string => Boolean(p)),
+  ];
+}
+
+describe('PII key rotation (PII_KEYS, pii-rekey) while the service runs', function () {
+  this.timeout(180_000);
+  useTestDatabase();
+  // Before: the single key of old (PII_ENCRYPTION_KEY as v1). During: v2 in front, v1 still readable. After: v2 alone.
+  const before = createTestApp();
+  const during = createTestApp({ env: { PII_KEYS: `v2:${V2}` } });
+  const after = createTestApp({ env: { PII_KEYS: `v2:${V2}`, PII_ENCRYPTION_KEY: '' } });
+
+  beforeEach(clearCollections);
+
+  it('re-encrypts every senior, caregiver and outbox phone to the newest key while seniors are read without a failure, then reads everything with the old key retired', async () => {
+    const community = await makeCommunity(await makeStreet());
+    const staffBefore = await tokenFor(before.config, 'community_staff', { communityIds: [community.id] });
+    const seniors: { id: string; idNumber: string; phone: string }[] = [];
+    for (let n = 0; n < 40; n += 1) {
+      const idNumber = idNumberBornOn('1945-01-01');
+      const phone = `1370000${String(n).padStart(4, '0')}`;
+      const res = await request(before.app).post('/api/v1/seniors').set('Authorization', staffBefore).send(enrolmentBody(community.id, { idNumber, phone, emergencyContacts: [{ name: '李强', relation: '儿子', phone: `1380000${String(n).padStart(4, '0')}` }] }));
+      expect(res.status).to.equal(201);
+      seniors.push({ id: res.body.id, idNumber, phone });
+    }
+    const provider = await makeProvider([community.id]);
+    const service = await makeServiceType();
+    const caregiver = await makeCaregiver(before.config.pii, provider.id, [service.code], '13955556666');
+    await enqueueNotification({ dedupeKey: 'rotation-1', channel: 'sms', recipient: { kind: 'senior', phone: seniors[0]!.phone }, template: 'visit_reminder', params: {}, subject: { type: 'senior', id: seniors[0]!.id } }, before.config.pii);
+    expect((await storedCiphertexts()).every((value) => value.startsWith('v1:'))).to.equal(true);
+    // The retired-key configuration cannot read what v1 wrote: the test below can fail.
+    const firstStored = (await SeniorModel.findById(seniors[0]!.id).lean())!.phoneEncrypted;
+    expect(() => decryptPii(after.config.pii, firstStored)).to.throw(/v1/);
+
+    const staff = await tokenFor(during.config, 'community_staff', { communityIds: [community.id] });
+    const admin = await tokenFor(during.config, 'admin');
+    const reveal = (app: typeof during.app, token: string, id: string) => request(app).post(`/api/v1/seniors/${id}/reveal`).set('Authorization', token).send({ fields: ['idNumber', 'phone'], reason: '密钥轮换期间核对' });
+    let rekeyDone = false;
+    const failures: string[] = [];
+    let reads = 0;
+    const reader = (async () => {
+      for (let n = 0; !rekeyDone || n < seniors.length; n += 1) {
+        const senior = seniors[n % seniors.length]!;
+        const [revealed, shown] = await Promise.all([reveal(during.app, staff, senior.id), request(during.app).get(`/api/v1/seniors/${senior.id}`).set('Authorization', staff)]);
+        reads += 1;
+        if (revealed.status !== 200 || revealed.body.phone !== senior.phone || revealed.body.idNumber !== senior.idNumber || shown.status !== 200) failures.push(`${senior.id}: ${revealed.status} ${shown.status}`);
+      }
+    })();
+    // An edit during the rotation writes with the newest key already; the job must not undo it.
+    const edited = await request(during.app).patch(`/api/v1/seniors/${seniors[5]!.id}`).set('Authorization', staff).send({ phone: '13811112222' });
+    expect(edited.status).to.equal(200);
+    seniors[5]!.phone = '13811112222';
+    const run = await request(during.app).post('/api/v1/jobs/pii-rekey/run?wait=true').set('Authorization', admin).send({ batchSize: 7 });
+    rekeyDone = true;
+    await reader;
+
+    expect(run.status).to.equal(200);
+    expect(run.body.run.counts).to.include({ unreadable: 0, collectionsCompleted: 3 });
+    expect(run.body.run.counts.rekeyed).to.be.at.least(40);
+    expect(failures).to.deep.equal([]);
+    expect(reads).to.be.at.least(seniors.length);
+    const stored = await storedCiphertexts();
+    expect(stored).to.have.length(40 * 3 + 1 + 1);
+    expect(stored.filter((value) => !value.startsWith('v2:'))).to.deep.equal([]);
+
+    const again = await request(during.app).post('/api/v1/jobs/pii-rekey/run?wait=true').set('Authorization', admin).send({});
+    expect(again.body.run.counts).to.include({ rekeyed: 0 });
+
+    const staffAfter = await tokenFor(after.config, 'community_staff', { communityIds: [community.id] });
+    for (const senior of seniors) {
+      const revealed = await reveal(after.app, staffAfter, senior.id);
+      expect(revealed.status).to.equal(200);
+      expect(revealed.body).to.deep.equal({ idNumber: senior.idNumber, phone: senior.phone });
+    }
+    const caregiverDoc = await CaregiverModel.findById(caregiver.id).lean();
+    expect(decryptPii(after.config.pii, caregiverDoc!.phoneEncrypted)).to.equal('13955556666');
+    const notification = await NotificationModel.findById('rotation-1').lean();
+    expect(decryptPii(after.config.pii, notification!.recipient.phoneEncrypted as string)).to.equal(seniors[0]!.phone);
+  });
+});
