@@ -63,10 +63,13 @@ describe('web console: a visit from enrolment to settlement (e2e, headless Chrom
     await page.getByLabel('住址').fill('合肥市蜀山区桐城路218号3幢201室');
     await page.locator('label.el-checkbox', { hasText: '独居' }).click();
     await page.locator('label.el-checkbox', { hasText: '空巢' }).click();
+    await page.locator('[data-test="notice-basis"]').click();
+    await page.getByRole('option', { name: '履行法定职责（已告知）' }).click();
     await screenshot(page, 'community-enrolment');
     await page.getByRole('button', { name: '提交登记' }).click();
     await page.waitForURL(/\/seniors\/[0-9a-f]{24}$/);
     await page.getByText('待审核').first().waitFor();
+    expect(await page.locator('[data-test="privacy-notice"]').innerText()).to.contain('履行法定职责（已告知）').and.contain('告知书 2026-01 版');
 
     // The same ID number again: the API's 409 is shown beside the ID field, with a link to the senior.
     await page.goto('/seniors/new');
@@ -75,6 +78,8 @@ describe('web console: a visit from enrolment to settlement (e2e, headless Chrom
     await page.getByLabel('联系电话').fill('13812345678');
     await page.getByLabel('住址').fill('合肥市蜀山区桐城路218号3幢201室');
     await page.locator('label.el-checkbox', { hasText: '空巢' }).click();
+    await page.locator('[data-test="notice-basis"]').click();
+    await page.getByRole('option', { name: '本人同意' }).click();
     await page.getByRole('button', { name: '提交登记' }).click();
     await page.locator('.el-form-item__error', { hasText: '该身份证号已登记' }).waitFor();
     await page.getByRole('link', { name: '查看档案' }).waitFor();

@@ -101,6 +101,7 @@ export const JOB_LABELS: Record<string, string> = {
   'voucher-issuance': '服务券月度发放', 'voucher-reconciliation': '服务券对账', settlement: '月度结算', 'order-counts-repair': '工单计数核对',
   'monthly-letters': '月度告知书',
   'visit-questions': '短信询问老人服务情况', 'sms-questions-expire': '短信询问超时转回访',
+  'pii-retention': '到期个人信息删除', 'pii-rekey': '个人信息密钥轮换',
 };
 
 /** What a job run counted, by the keys the jobs answer (the *.jobs.ts files of each capability). */
@@ -115,6 +116,7 @@ export const JOB_COUNT_LABELS: Record<string, string> = {
   resumed: '续跑', interrupted: '中断', newLines: '新增结算明细', carriedOver: '跨月结转', unchanged: '无变化', heldBack: '暂缓结算',
   alreadySettled: '已在已审核结算单中', deferred: '顺延下月', disputed: '争议或无效', notBillable: '不计费',
   seen: '检查服务', drawn: '抽中询问', flagged: '异常服务', asked: '已发询问',
+  erased: '已删除个人信息', scanned: '已检查', rekeyed: '已重新加密', unreadable: '无法解密', changedMeanwhile: '期间被修改', collectionsCompleted: '完成的数据集',
 };
 
 /** The actions of an order's history (src/dispatch/order.state-machine.ts, and its creation). */
@@ -177,3 +179,6 @@ export const PROPOSAL_STATUS_LABELS: Record<ProposalStatus, string> = { pending:
 export const TOUCHED_KIND_LABELS: Record<string, string> = { order: '工单', care_plan: '照护计划', voucher_account: '服务券' };
 
 export const REVIEW_OUTCOME_LABELS: Record<ReviewOutcome, string> = { fine: '已复核：无误', dispute: '已提出争议' };
+
+/** The legal basis of processing a senior's personal data (src/seniors/privacy-notice.ts). */
+export const PRIVACY_BASIS_LABELS: Record<string, string> = { public_duty: '履行法定职责（已告知）', consent: '本人同意', guardian_consent: '监护人同意' };

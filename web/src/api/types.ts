@@ -44,7 +44,15 @@ export interface Senior {
   status: SeniorStatus; statusReason: string | null; enrolledBy: string; enrolledAt: string; approvedBy: string | null; approvedAt: string | null;
   /** Whether a confirmation PIN is set; the PIN itself only comes from enrolment or a reset. */
   hasConfirmationPin: boolean;
+  /** The privacy notice and legal basis recorded at enrolment or import; null: not recorded (older records). */
+  privacyNotice: { version: string; basis: PrivacyNoticeBasis; givenAt: string | null; recordedBy: string; recordedAt: string; source: 'enrolment' | 'register_import' } | null;
+  /** When the retention job erased the personal data; null while it is held. */
+  piiErasedAt: string | null;
 }
+export const PRIVACY_NOTICE_BASES = ['public_duty', 'consent', 'guardian_consent'] as const;
+export type PrivacyNoticeBasis = (typeof PRIVACY_NOTICE_BASES)[number];
+/** The notice text's version the console records (src/seniors/privacy-notice.ts). */
+export const CURRENT_PRIVACY_NOTICE_VERSION = '2026-01';
 export interface SeniorHistoryEntry { id: string; at: string; actorId: string; action: string; fromStatus: string | null; toStatus: string | null; changes: Record<string, { before: unknown; after: unknown }>; reason: string | null; effectiveMonth: string | null; touched: { kind: 'order' | 'care_plan' | 'voucher_account'; id: string; label: string; change: string }[] }
 export interface ImportReport { created: number; duplicates: number; invalid: number; rows: { row: number; status: 'created' | 'duplicate' | 'invalid'; seniorId?: string; errors?: { path: string; message: string }[] }[] }
 /** POST /service-records/imports: a provider's visit records, a result per row (errors name the column by its key). */
