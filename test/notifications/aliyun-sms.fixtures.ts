@@ -34,7 +34,10 @@ export interface FakeAliyun {
   close(): Promise<void>;
 }
 
-export async function startFakeAliyun(keys: { accessKeyId: string; accessKeySecret: string }): Promise<FakeAliyun> {
+/** A provider error for this message, every time it is sent (e.g. by its PhoneNumbers); null to answer as usual. */
+export type Refusal = (params: Record<string, string>) => { code: string; message: string } | null;
+
+export async function startFakeAliyun(keys: { accessKeyId: string; accessKeySecret: string }, refuse: Refusal = () => null): Promise<FakeAliyun> {
   const received: ReceivedSms[] = [];
   const nonces = new Set<string>();
   let answer = 'OK';
@@ -57,6 +60,8 @@ export async function startFakeAliyun(keys: { accessKeyId: string; accessKeySecr
       if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(params.Timestamp ?? '') || !(age < 15 * 60_000)) return reply(400, { Code: 'InvalidTimeStamp.Expired', Message: 'Specified time stamp or date value is expired.' });
       if (nonces.has(params.SignatureNonce ?? '')) return reply(400, { Code: 'SignatureNonceUsed', Message: 'Specified signature nonce was used already.' });
       nonces.add(params.SignatureNonce ?? '');
+      const refusal = refuse(params);
+      if (refusal) return reply(200, { Code: refusal.code, Message: refusal.message });
       if (answer !== 'OK') return reply(200, { Code: answer, Message: `触发流控 (${answer})` });
       sequence += 1;
       reply(200, { Code: 'OK', Message: 'OK', BizId: `biz-${sequence}` });
