@@ -2,6 +2,7 @@
 // names of people born 1930–1965, valid ID numbers (mostly Shushan District, some elsewhere in Anhui),
 // mobiles, addresses in 合肥市蜀山区. Deterministic: the same options give the same people.
 import { ageOn, idCheckCharacter, isRealDate } from '../src/seniors/id-number.ts';
+import { mulberry32 } from './visit-noise.ts';
 
 export type DemoSeniorStatus = 'active' | 'pending_review' | 'suspended' | 'deactivated' | 'rejected';
 export type DemoLivingArrangement = 'alone' | 'with_spouse' | 'with_family' | 'other';
@@ -54,18 +55,6 @@ const CARE_LEVELS: Weighted<number> = [[0, 34], [1, 28], [2, 20], [3, 10], [4, 5
 // 失能 (disabled) means a needs assessment found real dependency: the upper care levels.
 const DISABLED_CARE_LEVELS: Weighted<number> = [[3, 45], [4, 35], [5, 20]];
 const STATUS_SHARES: Weighted<DemoSeniorStatus> = [['pending_review', 8], ['suspended', 5], ['deactivated', 4], ['rejected', 3]];
-
-/** mulberry32: a tiny, well-mixed 32-bit generator; plenty for demo data and fully reproducible. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Dice {
   constructor(private readonly next: () => number) {}

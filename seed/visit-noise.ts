@@ -37,3 +37,15 @@ export function honestMinutes(expectedMinutes: number, key: string): number {
   const [share] = draws(`${key}:minutes`);
   return Math.max(1, Math.round(expectedMinutes * (0.8 + 0.4 * share)));
 }
+
+/** mulberry32: a tiny, well-mixed 32-bit generator; plenty for demo and test data and fully reproducible. */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -11,6 +11,7 @@ import { createVoucherPolicy, issueMonth } from '../../src/vouchers/index.ts';
 import { authFor, createTestUser } from '../support/app.ts';
 import { makeCaregiver, makeContract, makeProvider, makeStreet } from '../organisation/organisation.fixtures.ts';
 import { enrolmentBody, idNumberBornOn } from '../seniors/senior.fixtures.ts';
+import { mulberry32, offsetPoint } from '../../seed/visit-noise.ts';
 
 /*
  * A generated month of one district's visits, uploaded by its providers as their own records, with
@@ -47,25 +48,7 @@ const SENIORS_PER_COMMUNITY = 30;
 /** Honest visits sent late from a phone without signal (through the live API, not the upload). */
 const LATE_SYNCED_VISITS = 16;
 
-/** mulberry32: a small seeded generator, so the month is the same in every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 type Point = { lng: number; lat: number };
-/** The point `metres` from `from` at `bearing` (radians), on a local flat approximation (good to a few metres here). */
-function offset(from: Point, metres: number, bearing: number): Point {
-  const dLat = (metres * Math.cos(bearing)) / 111_320;
-  const dLng = (metres * Math.sin(bearing)) / (111_320 * Math.cos((from.lat * Math.PI) / 180));
-  return { lng: Number((from.lng + dLng).toFixed(6)), lat: Number((from.lat + dLat).toFixed(6)) };
-}
 
 interface Senior { id: string; idNumber: string; pin: string; home: Point; community: number; visits: number }
 interface Caregiver { id: string; phone: string; providerIndex: number; community: number }
@@ -98,7 +81,7 @@ export interface FraudMonth {
  * the news arrive late (deaths and hospital stays recorded back-dated) and the callbacks happen.
  */
 export async function buildFraudMonth(app: Express, config: Config): Promise<FraudMonth> {
-  const random = seeded(20_261_206);
+  const random = mulberry32(20_261_206); // the month is the same in every run
   const month = addMonths(businessMonth(new Date(), TZ), -1);
   const at = (day: number, minutes: number) => businessInstant(`${month}-${String(day).padStart(2, '0')}`, `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`, TZ);
 
@@ -126,7 +109,7 @@ export async function buildFraudMonth(app: Express, config: Config): Promise<Fra
     for (let n = 0; n < SENIORS_PER_COMMUNITY; n += 1) {
       born += 1;
       const idNumber = idNumberBornOn(`19${40 + (born % 20)}-${String(1 + (born % 12)).padStart(2, '0')}-${String(1 + (born % 28)).padStart(2, '0')}`, born % 2 ? 'female' : 'male');
-      const home = offset(CENTRES[index]!, 100 + random() * 700, random() * 2 * Math.PI);
+      const home = offsetPoint(CENTRES[index]!, 100 + random() * 700, random() * 2 * Math.PI);
       // Each senior prefers one of the three honest providers (dispatch offers a live order there first).
       const enrolled = await enrolSenior(enrolmentBody(community.id, { idNumber, categories: ['living_alone'], location: home, preferredProviderId: providers[born % 3]!.id }), { actor: admin.actor, config, requestId: null, lang: 'zh', now: enrolledAt });
       await transitionSenior(enrolled.id, { action: 'approve' }, { actor: approver, config, requestId: null, lang: 'zh', now: new Date(enrolledAt.getTime() + 60_000) });
@@ -146,7 +129,7 @@ export async function buildFraudMonth(app: Express, config: Config): Promise<Fra
 
   const visits: Visit[] = [];
   let external = 0;
-  const jitter = (home: Point) => offset(home, 10 + random() * 40, random() * 2 * Math.PI);
+  const jitter = (home: Point) => offsetPoint(home, 10 + random() * 40, random() * 2 * Math.PI);
   const add = (v: Omit<Visit, 'externalId' | 'checkIn' | 'checkOut' | 'withPin'> & Partial<Pick<Visit, 'checkIn' | 'checkOut' | 'withPin'>>) => {
     external += 1;
     v.senior.visits += 1;
@@ -199,8 +182,8 @@ export async function buildFraudMonth(app: Express, config: Config): Promise<Fra
     return { start, end: new Date(start.getTime() + honestMinutes(60) * 60_000) };
   };
 
-  await dishonest(0, 0, 'gps_spoof', 10, (senior, day) => ({ ...hourAt(day, 9 * 60 + 10), checkIn: offset(senior.home, 1_500 + random() * 2_500, random() * 2 * Math.PI), checkOut: offset(senior.home, 1_500 + random() * 2_500, random() * 2 * Math.PI) }));
-  const spoofedPoint = offset(CENTRES[1]!, 120, 1);
+  await dishonest(0, 0, 'gps_spoof', 10, (senior, day) => ({ ...hourAt(day, 9 * 60 + 10), checkIn: offsetPoint(senior.home, 1_500 + random() * 2_500, random() * 2 * Math.PI), checkOut: offsetPoint(senior.home, 1_500 + random() * 2_500, random() * 2 * Math.PI) }));
+  const spoofedPoint = offsetPoint(CENTRES[1]!, 120, 1);
   await dishonest(1, 1, 'fixed_coordinates', 10, (_senior, day) => ({ ...hourAt(day, 14 * 60), checkIn: spoofedPoint, checkOut: spoofedPoint }));
   await dishonest(1, 2, 'padded_duration', 10, (_senior, day) => {
     const start = at(day, 9 * 60 + Math.round(random() * 60));
