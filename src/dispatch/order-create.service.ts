@@ -7,7 +7,7 @@ import { seniorForOrder } from '../seniors/index.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { Actor } from '../shared/roles.ts';
 import { businessDay, businessMonth } from '../shared/time.ts';
-import { computeEntitlement, policyForMonth } from '../vouchers/index.ts';
+import { assertRoomForOrder, computeEntitlement, policyForMonth } from '../vouchers/index.ts';
 import { dispatchOrder } from './order-dispatch.service.ts';
 import { countOrderChange } from './order-counts.ts';
 import { nextOrderNumber } from './order-number.ts';
@@ -58,6 +58,9 @@ export async function createOrder(input: CreateOrderInput, ctx: OrderContext, op
   const location = senior.location ?? (await getCommunity(senior.communityId))?.location;
   if (!location) throw new DomainError('NOT_ELIGIBLE', [{ path: 'seniorId', message: '老人和所在社区都没有位置，无法派单' }]);
   const subsidyRatePct = policy ? computeEntitlement(policy, { ...senior.basis, birthDate: senior.birthDate }, businessMonth(scheduledStart, tz)).subsidyRatePct : 0;
+  // A subsidised order whose month has no room under the policy's caps (the service's visit quota
+  // or the monthly subsidy used up) is refused before anything is stored (README, Vouchers: caps).
+  if (subsidyRatePct > 0) await assertRoomForOrder({ seniorId: senior.seniorId, month: businessMonth(scheduledStart, tz), serviceTypeCode: serviceType.code });
 
   const id = new mongoose.Types.ObjectId(options.orderId);
   const visitCode = String(randomInt(0, 1_000_000)).padStart(6, '0');

@@ -2,7 +2,7 @@ import type { Config } from '../config/env.ts';
 import { enqueueNotification } from '../notifications/index.ts';
 import { dispatchCandidates, getServiceType } from '../organisation/index.ts';
 import { DomainError } from '../shared/errors.ts';
-import { accountOf, holdForOrder, releaseForOrder, subsidyFor } from '../vouchers/index.ts';
+import { holdSubsidy, releaseForOrder } from '../vouchers/index.ts';
 import { providerDayCounts } from './order-counts.ts';
 import { OrderRankingModel, ProviderStatsModel, type OrderDoc } from './order.model.ts';
 import { transitionOrder, type TransitionContext } from './order-transition.ts';
@@ -26,7 +26,8 @@ export interface DispatchOptions {
 /**
  * Offers the order to the best eligible provider, or leaves it `unassigned` for a human when
  * nobody is. The offer's provider sets the price (contract unit price × quantity); the subsidy is
- * min(price × the senior's rate, what the voucher account has available) and is held on the
+ * min(price × the senior's rate under the policy's share cap, what the voucher account has
+ * available, what the month's cap has left) and is held on the
  * account under the order's hold reference. The order moves only if it is still in the state and
  * offer it was read with; a hold made for a move that lost that race is released again.
  */
@@ -131,20 +132,14 @@ async function priceAndHold(order: OrderDoc, unitPriceFen: number, attemptNumber
   if (order.holdRef && priceFen === order.priceFen) return { priceFen, subsidyFen: order.subsidyFen, selfPayFen: order.selfPayFen, holdRef: order.holdRef };
   if (order.holdRef) await releaseForOrder({ orderId: order.holdRef, by, reason: 'repriced for another provider' });
   const holdRef = attemptNumber === 0 ? String(order._id) : `${String(order._id)}:${attemptNumber}`;
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const { availableFen } = await accountOf(order.seniorId);
-    const subsidyFen = Math.min(subsidyFor(priceFen, order.subsidyRatePct), availableFen);
-    if (subsidyFen === 0) return { priceFen, subsidyFen: 0, selfPayFen: priceFen, holdRef: null };
-    try {
-      const held = await holdForOrder({ orderId: holdRef, seniorId: order.seniorId, amountFen: subsidyFen, by });
-      const heldFen = held.entry.heldDeltaFen;
-      return { priceFen, subsidyFen: heldFen, selfPayFen: priceFen - heldFen, holdRef };
-    } catch (error) {
-      // Another order took the balance between reading it and holding: read it again.
-      if ((error as { code?: string }).code !== 'INSUFFICIENT_BALANCE') throw error;
-    }
-  }
-  return { priceFen, subsidyFen: 0, selfPayFen: priceFen, holdRef: null };
+  // The policy's caps apply here (vouchers' holdSubsidy); creation refused a senior with no room
+  // left, so a refusal now is a race or a re-dispatch: the order goes on without a subsidy.
+  const held = await holdSubsidy({ holdRef, seniorId: order.seniorId, month: order.scheduledDay.slice(0, 7), serviceTypeCode: order.serviceTypeCode, priceFen, subsidyRatePct: order.subsidyRatePct, by })
+    .catch((error: unknown) => {
+      if ((error as { code?: string }).code !== 'CAP_EXCEEDED') throw error;
+      return { subsidyFen: 0, holdRef: null };
+    });
+  return { priceFen, subsidyFen: held.subsidyFen, selfPayFen: priceFen - held.subsidyFen, holdRef: held.holdRef };
 }
 
 /** 'YYYY-Www' (ISO week) for the fairness count. */

@@ -5,7 +5,7 @@ import type { Config } from '../config/env.ts';
 import { isDuplicateKeyError } from '../shared/mongo-errors.ts';
 import type { Actor } from '../shared/roles.ts';
 import { businessDay, businessMonth } from '../shared/time.ts';
-import { accountOf, holdForOrder, redeemForOrder } from '../vouchers/index.ts';
+import { accountOf, assertRoomForVisit, holdWholeSubsidy, redeemForOrder } from '../vouchers/index.ts';
 import { hashVisitCode } from './order-create.service.ts';
 import { countOrderChange } from './order-counts.ts';
 import { nextOrderNumber } from './order-number.ts';
@@ -51,10 +51,11 @@ export const recordKeyOf = (providerId: string, externalId: string): string => `
  * source `provider_record`, its subsidy held on the senior's vouchers like a dispatched order's.
  *
  * The steps, and what a crash between any two leaves:
- * 1. the balance is read: a subsidy the vouchers cannot cover refuses the row, nothing written;
+ * 1. the balance and the month's caps are read: a subsidy the vouchers cannot cover, or one past
+ *    the policy's monthly cap or visit quota, refuses the row, nothing written;
  * 2. the order is inserted under its record key (unique): the same row again, or two uploads of
  *    it at once, find this order instead of making another (answered `duplicate`);
- * 3. the subsidy is held under the order's id (the key its holdRef names);
+ * 3. the subsidy is counted against the caps and held under the order's id (the key its holdRef names);
  * 4. with a PIN, the hold is redeemed (confirm-then-redeem, as check-out does);
  * 5. counters, history and audit, together.
  * A crash after 2 leaves an order whose hold is missing: settlement cannot redeem it and holds the
@@ -65,9 +66,12 @@ export const recordKeyOf = (providerId: string, externalId: string): string => `
 export async function recordVisit(visit: RecordedVisit, ctx: { actor: Actor; config: Config; requestId: string | null; now: Date }): Promise<RecordOutcome> {
   const { actor, config, now } = ctx;
   const tz = config.businessTimeZone;
+  const capKey = { seniorId: visit.senior.seniorId, month: businessMonth(visit.checkIn.at, tz), serviceTypeCode: visit.serviceTypeCode };
   if (visit.subsidyFen > 0) {
     const { availableFen } = await accountOf(visit.senior.seniorId);
     if (availableFen < visit.subsidyFen) return insufficientBalance(availableFen, visit.subsidyFen);
+    const capRefusal = await assertRoomForVisit({ ...capKey, amountFen: visit.subsidyFen }).then(() => null, capExceeded);
+    if (capRefusal) return capRefusal;
   }
   const id = new mongoose.Types.ObjectId();
   const orderId = String(id);
@@ -120,12 +124,13 @@ export async function recordVisit(visit: RecordedVisit, ctx: { actor: Actor; con
   }
   if (visit.subsidyFen > 0) {
     try {
-      await holdForOrder({ orderId, seniorId: visit.senior.seniorId, amountFen: visit.subsidyFen, by: actor.id });
+      await holdWholeSubsidy({ ...capKey, holdRef: orderId, amountFen: visit.subsidyFen, by: actor.id });
     } catch (error) {
-      if ((error as { code?: string }).code !== 'INSUFFICIENT_BALANCE') throw error;
-      // Another order took the balance since step 1: the row is refused, as if it had been read so.
+      const code = (error as { code?: string }).code;
+      if (code !== 'INSUFFICIENT_BALANCE' && code !== 'CAP_EXCEEDED') throw error;
+      // Another order took the balance or the cap's room since step 1: the row is refused, as if it had been read so.
       await OrderModel.deleteOne({ _id: id, status });
-      return insufficientBalance((await accountOf(visit.senior.seniorId)).availableFen, visit.subsidyFen);
+      return code === 'CAP_EXCEEDED' ? capExceeded(error) : insufficientBalance((await accountOf(visit.senior.seniorId)).availableFen, visit.subsidyFen);
     }
     if (visit.confirmedByPin) await redeemForOrder({ orderId, by: actor.id });
   }
@@ -146,14 +151,15 @@ export async function recordVisit(visit: RecordedVisit, ctx: { actor: Actor; con
 /**
  * An uploaded visit found again (the same row re-sent): the steps a crash may have cut are done
  * now — its hold, and with a PIN its redemption — each keyed by the order, so done at most once.
- * A hold the balance can no longer cover stays missing; settlement holds the visit back.
+ * A hold the balance or the month's caps can no longer cover stays missing; settlement holds the visit back.
  */
 async function finishRecordedVisit(order: OrderDoc, by: string): Promise<void> {
   if (order.subsidyFen <= 0 || !order.holdRef || !['completed', 'confirmed'].includes(order.status)) return;
   try {
-    await holdForOrder({ orderId: order.holdRef, seniorId: order.seniorId, amountFen: order.subsidyFen, by });
+    await holdWholeSubsidy({ holdRef: order.holdRef, seniorId: order.seniorId, month: order.scheduledDay.slice(0, 7), serviceTypeCode: order.serviceTypeCode, amountFen: order.subsidyFen, by });
   } catch (error) {
-    if ((error as { code?: string }).code === 'INSUFFICIENT_BALANCE') return;
+    const code = (error as { code?: string }).code;
+    if (code === 'INSUFFICIENT_BALANCE' || code === 'CAP_EXCEEDED') return;
     throw error;
   }
   if (order.status === 'confirmed') await redeemForOrder({ orderId: order.holdRef, by });
@@ -187,6 +193,13 @@ export async function caregiverIntervals(caregiverIds: string[], days: string[],
     checkInAt: order.checkIn?.at as Date,
     endsAt: order.checkOut?.at ?? (order.status === 'in_service' ? now : (order.checkIn?.at as Date)),
   }));
+}
+
+/** A cap refusal as the row's error, in the words of CAP_EXCEEDED's details. */
+function capExceeded(error: unknown): RecordOutcome {
+  if ((error as { code?: string }).code !== 'CAP_EXCEEDED') throw error;
+  const message = (error as { details: { message: string }[] }).details[0]?.message ?? '超出服务券政策的限额';
+  return { status: 'rejected', errors: [{ column: 'serviceTypeCode', message: { zh: `${message}，不能按补贴结算`, en: 'a cap of the voucher policy would be exceeded: the subsidy cannot be paid' } }] };
 }
 
 function insufficientBalance(availableFen: number, subsidyFen: number): RecordOutcome {

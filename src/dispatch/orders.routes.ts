@@ -17,7 +17,7 @@ const READERS = ['admin', 'auditor', 'finance_officer', 'street_officer', 'commu
 route({
   method: 'post', path: '/service-orders', summary: 'Create an order for an active senior and dispatch it', tags: ['service orders'],
   access: ['admin', 'community_staff'], body: createOrderBody,
-  errors: ['NOT_ELIGIBLE'],
+  errors: ['NOT_ELIGIBLE', 'CAP_EXCEEDED'],
   success: { status: 201, schema: createdOrderSchema, description: 'The order and its visit code (shown only here)' },
   handler: async ({ body, actor, config, requestId }) => {
     const { order, visitCode } = await createOrder(body, { actor, config, requestId });

@@ -11,7 +11,7 @@ import { hmacPii } from '../shared/pii.ts';
 import type { Actor } from '../shared/roles.ts';
 import { readSheetRecords } from '../shared/sheets/sheet-rows.ts';
 import { businessDay, businessMonth } from '../shared/time.ts';
-import { computeEntitlement, policyForMonth, subsidyFor, type VoucherPolicy } from '../vouchers/index.ts';
+import { cappedRatePct, capsForService, computeEntitlement, policyForMonth, subsidyFor, type VoucherPolicy } from '../vouchers/index.ts';
 import { RECORD_COLUMNS, type RecordColumn, type RecordFields } from './record-columns.ts';
 import { parseRecordFields, type CellError, type ParsedRecord } from './record-fields.ts';
 
@@ -204,7 +204,8 @@ class Upload {
 
     const month = businessMonth(record.checkInAt, tz);
     const policy = await this.policyOf(month);
-    const subsidyRatePct = policy ? computeEntitlement(policy, { ...senior.basisFor(month), birthDate: senior.birthDate }, month).subsidyRatePct : 0;
+    // The policy's share cap for the service lowers the senior's rate (a rule, not a refusal).
+    const subsidyRatePct = policy ? cappedRatePct(computeEntitlement(policy, { ...senior.basisFor(month), birthDate: senior.birthDate }, month).subsidyRatePct, capsForService(policy.caps, service.code)) : 0;
     const priceFen = contract.unitPriceFen * record.quantity;
     const expectedMinutes = service.minutesPerUnit * record.quantity;
     const checkIn = toWgs84(record.checkIn, record.coordSystem);

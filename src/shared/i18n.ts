@@ -42,6 +42,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, Record<Language, string>> = {
   PAYLOAD_TOO_LARGE: { zh: '请求体过大', en: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { zh: '不支持的内容类型', en: 'Unsupported content type' },
   INSUFFICIENT_BALANCE: { zh: '服务券可用余额不足', en: 'The available voucher balance is insufficient' },
+  CAP_EXCEEDED: { zh: '超出服务券政策的限额', en: 'A cap of the voucher policy would be exceeded' },
   VISIT_CODE_MISMATCH: { zh: '服务核验码错误', en: 'The visit code does not match' },
   VISIT_CODE_LOCKED: { zh: '核验码错误次数过多，已锁定', en: 'Too many wrong visit codes; locked' },
   NOT_ELIGIBLE: { zh: '不符合服务条件', en: 'Not eligible' },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { byKeys } from '../shared/by-keys.ts';
 import { DomainError } from '../shared/errors.ts';
 import { findPage, type Page } from '../shared/http/pagination.ts';
+import { releaseCapRoom } from './cap-room.ts';
 import { applyMovement, type Applied } from './ledger.ts';
 import { AccountModel, EntryModel, type AccountDoc, type EntryDoc } from './ledger.model.ts';
 import { bilingual } from '../shared/i18n.ts';
@@ -66,7 +67,10 @@ export async function releaseForOrder(input: { orderId: string; by: string; reas
   const hold = await EntryModel.findById(`hold:${input.orderId}`).lean();
   if (!hold) return null;
   if (await EntryModel.findById(`redeem:${input.orderId}`).lean()) throw new DomainError('ALREADY_SETTLED', [{ path: 'orderId', message: '冻结的服务券已核销' }]);
-  return applyMovement({ key: `release:${input.orderId}`, seniorId: hold.seniorId, type: 'release', balanceDeltaFen: 0, heldDeltaFen: -hold.heldDeltaFen, orderId: input.orderId, reason: input.reason ?? null, createdBy: input.by });
+  const released = await applyMovement({ key: `release:${input.orderId}`, seniorId: hold.seniorId, type: 'release', balanceDeltaFen: 0, heldDeltaFen: -hold.heldDeltaFen, orderId: input.orderId, reason: input.reason ?? null, createdBy: input.by });
+  // A released hold no longer counts against the month's caps (a crash here: reconciliation).
+  await releaseCapRoom(hold.seniorId, input.orderId);
+  return released;
 }
 
 /** Spends the order's hold (the visit is confirmed). */

@@ -9,6 +9,7 @@ export { voucherPolicyRouter } from './policy.routes.ts';
 export { voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob } from './vouchers.jobs.ts';
 export { holdForOrder, releaseForOrder, redeemForOrder, redeemedAmountFor, redeemedAmountsFor, refundForOrder, accountOf } from './account.service.ts';
 export { createVoucherPolicy, policyForMonth, type VoucherPolicy } from './policy.service.ts';
+export { assertRoomForOrder, assertRoomForVisit, capsForService, cappedRatePct, holdSubsidy, holdWholeSubsidy } from './caps.service.ts';
 export { createVoucherPolicyBody } from './policy.schemas.ts';
 export { computeEntitlement, subsidyFor } from './entitlement.ts';
 export { issueMonth } from './issuance.service.ts';

@@ -37,6 +37,23 @@ const expirySchema = new Schema(
   { _id: false },
 );
 
+// Caps (issue 21): null where the policy sets none.
+const serviceCapSchema = new Schema(
+  {
+    serviceTypeCode: { type: String, required: true },
+    maxSubsidySharePct: { type: Number, default: null, min: 0, max: 100, validate: (v: number | null) => v === null || Number.isSafeInteger(v) },
+    monthlyVisits: { type: Number, default: null, min: 0, validate: (v: number | null) => v === null || Number.isSafeInteger(v) },
+  },
+  { _id: false },
+);
+const capsSchema = new Schema(
+  {
+    monthlyFen: { type: Number, default: null, min: 0, validate: (v: number | null) => v === null || Number.isSafeInteger(v) },
+    perService: { type: [serviceCapSchema], default: [] },
+  },
+  { _id: false },
+);
+
 // A policy is versioned by month (PRODUCT.md §6): `_id` is its `effectiveFrom` month 'YYYY-MM', so
 // there is at most one per month, the policy for month M is the greatest `_id` ≤ M, and both
 // lookups are primary-key reads on the embedded FerretDB. Policies are never edited: a change is
@@ -55,6 +72,7 @@ const voucherPolicySchema = new Schema(
     defaultSubsidyRatePct: percent,
     fundingSplit: { type: fundingSplitSchema, required: true },
     expiry: { type: expirySchema, required: true },
+    caps: { type: capsSchema, default: () => ({ monthlyFen: null, perService: [] }) },
     createdBy: { type: String, required: true },
   },
   { collection: 'voucher_policies', versionKey: false, timestamps: { createdAt: true, updatedAt: false } },

@@ -87,6 +87,28 @@ const expirySchema = z
   })
   .openapi('VoucherExpiry');
 
+const serviceCapSchema = z
+  .object({
+    serviceTypeCode: z.string().trim().min(1).max(40),
+    maxSubsidySharePct: percentField.optional().openapi({ description: 'The most of the service\'s price the subsidy may pay, percent; lowers the senior\'s rate, never raises it' }),
+    monthlyVisits: z.number().int().min(0).max(1000).optional().openapi({ description: 'Subsidised visits of this service per senior per month' }),
+  })
+  .strict()
+  .openapi('VoucherServiceCap');
+
+const capsSchema = z
+  .object({
+    monthlyFen: fenField.optional().openapi({ description: 'The most subsidy one senior may use in a month (held or redeemed), fen' }),
+    perService: z.array(serviceCapSchema).max(100).default([]).superRefine((entries, ctx) => {
+      const codes = entries.map((entry) => entry.serviceTypeCode);
+      codes.forEach((code, index) => {
+        if (codes.indexOf(code) !== index) ctx.addIssue({ code: 'custom', path: [index, 'serviceTypeCode'], message: bilingual('同一服务只能设置一条限额', 'A service appears once in perService') });
+      });
+    }),
+  })
+  .strict()
+  .openapi('VoucherCaps');
+
 export const createVoucherPolicyBody = z
   .object({
     name: z.string().max(100).trim().min(1),
@@ -100,6 +122,7 @@ export const createVoucherPolicyBody = z
     defaultSubsidyRatePct: percentField.openapi({ description: 'Subsidy rate for a senior none of whose categories the policy lists' }),
     fundingSplit: fundingSplitSchema,
     expiry: expirySchema,
+    caps: capsSchema.default({ perService: [] }).openapi({ description: 'Monthly subsidy cap, per-service share of the price and monthly visit quota' }),
   })
   .strict()
   .openapi('CreateVoucherPolicy');
@@ -115,6 +138,10 @@ export const voucherPolicySchema = z
     defaultSubsidyRatePct: z.number().int(),
     fundingSplit: z.object({ cityPct: z.number().int(), districtPct: z.number().int() }),
     expiry: z.object({ mode: z.enum(EXPIRY_MODES), rolloverMonths: z.number().int().optional(), lapsesOn: z.string().optional(), lapsesAfterYears: z.number().int().optional() }),
+    caps: z.object({
+      monthlyFen: z.number().int().optional(),
+      perService: z.array(z.object({ serviceTypeCode: z.string(), maxSubsidySharePct: z.number().int().optional(), monthlyVisits: z.number().int().optional() })),
+    }),
     createdBy: z.string(),
     createdAt: dateTimeOut,
   })
@@ -124,4 +151,5 @@ export const voucherPoliciesQuery = z.object({ ...pageQuery }).strict();
 export const voucherPolicyPageSchema = pageOf(voucherPolicySchema).openapi('VoucherPolicyPage');
 export const effectivePolicyQuery = z.object({ month: monthSchema }).strict();
 
-export type CreateVoucherPolicyInput = z.output<typeof createVoucherPolicyBody>;
+/** What the route passes; seed and fixtures may leave the caps out (none). */
+export type CreateVoucherPolicyInput = Omit<z.output<typeof createVoucherPolicyBody>, 'caps'> & { caps?: z.output<typeof createVoucherPolicyBody>['caps'] };

@@ -21,8 +21,15 @@ export interface VoucherPolicy {
   defaultSubsidyRatePct: number;
   fundingSplit: { cityPct: number; districtPct: number };
   expiry: ExpiryRule;
+  caps: PolicyCaps;
   createdBy: string;
   createdAt: Date;
+}
+
+/** A senior's monthly subsidy cap and per-service limits; absent fields set no limit. */
+export interface PolicyCaps {
+  monthlyFen?: number;
+  perService: { serviceTypeCode: string; maxSubsidySharePct?: number; monthlyVisits?: number }[];
 }
 
 export interface PolicyWriteContext {
@@ -42,8 +49,19 @@ export function toVoucherPolicy(doc: VoucherPolicyDoc): VoucherPolicy {
     defaultSubsidyRatePct: doc.defaultSubsidyRatePct,
     fundingSplit: { cityPct: doc.fundingSplit.cityPct, districtPct: doc.fundingSplit.districtPct },
     expiry: toExpiryRule(doc.expiry),
+    caps: toCaps(doc.caps),
     createdBy: doc.createdBy,
     createdAt: doc.createdAt,
+  };
+}
+
+function toCaps(caps: VoucherPolicyDoc['caps'] | undefined | null): PolicyCaps {
+  const present = <K extends string>(key: K, value: number | null | undefined) => (typeof value === 'number' ? { [key]: value } as Record<K, number> : {});
+  return {
+    ...present('monthlyFen', caps?.monthlyFen),
+    perService: (caps?.perService ?? []).map((entry) => ({
+      serviceTypeCode: entry.serviceTypeCode, ...present('maxSubsidySharePct', entry.maxSubsidySharePct), ...present('monthlyVisits', entry.monthlyVisits),
+    })),
   };
 }
 

@@ -1,5 +1,6 @@
 import mongoose, { Schema } from 'mongoose';
 import type { Logger } from '../shared/logger.ts';
+import { repairCapUsage } from './cap-repair.ts';
 import { completePending } from './ledger.ts';
 import { AccountModel, EntryModel } from './ledger.model.ts';
 
@@ -24,15 +25,18 @@ export interface ReconciliationCounts {
   /** Movements a crash had left half-done, finished by this run (a protocol step, not a fix). */
   pendingCompleted: number;
   entries: number;
+  /** Months of cap usage rebuilt from the ledger (cap-repair.ts). */
+  capUsageRepaired: number;
 }
 
 /**
  * Proves account figures = Σ entries for every account (PRODUCT.md §6). First finishes movements
  * left pending by a crash — that is step 2 and 3 of the ledger protocol, which anyone may run —
- * then sums all entries in one streaming pass and compares account by account.
+ * then sums all entries in one streaming pass and compares account by account. Last, the cap
+ * usage kept beside holds is rebuilt from the entries where it drifted (a repair: it is derived).
  */
 export async function reconcileLedger(runId: string, logger: Logger, signal?: AbortSignal): Promise<ReconciliationCounts> {
-  const counts: ReconciliationCounts = { accounts: 0, mismatches: 0, pendingCompleted: 0, entries: 0 };
+  const counts: ReconciliationCounts = { accounts: 0, mismatches: 0, pendingCompleted: 0, entries: 0, capUsageRepaired: 0 };
   for await (const account of AccountModel.find({ pending: { $ne: null } }).lean().cursor()) {
     await completePending(account);
     counts.pendingCompleted += 1;
@@ -63,6 +67,7 @@ export async function reconcileLedger(runId: string, logger: Logger, signal?: Ab
     );
     logger.error({ seniorId: String(account._id), account: { balanceFen: fresh.balanceFen, heldFen: fresh.heldFen }, entries: sum }, 'voucher account does not match its entries');
   }
+  if (!signal?.aborted) counts.capUsageRepaired = await repairCapUsage(new Date(), signal);
   return counts;
 }
 

@@ -3,8 +3,9 @@ import { getSenior } from '../seniors/index.ts';
 import { createRouteGroup, type RouteInput } from '../shared/http/route.ts';
 import { businessMonth } from '../shared/time.ts';
 import { accountOf, adjustBalance, entriesOf, toEntryView } from './account.service.ts';
+import { capsViewOf } from './caps.service.ts';
 import { issueMonth } from './issuance.service.ts';
-import { accountSchema, adjustmentBody, entriesQuery, entryPageSchema, entrySchema, issuanceBody, issuanceSchema, seniorIdParams } from './vouchers.schemas.ts';
+import { accountQuery, accountWithCapsSchema, adjustmentBody, entriesQuery, entryPageSchema, entrySchema, issuanceBody, issuanceSchema, seniorIdParams } from './vouchers.schemas.ts';
 
 const { router, route } = createRouteGroup('/api/v1');
 
@@ -16,11 +17,13 @@ const assertSeniorVisible = (input: RouteInput<{ id: string }, unknown, unknown>
 
 route({
   method: 'get', path: '/seniors/:id/voucher-account', summary: 'The senior\'s voucher balance, held and available amounts', tags: ['vouchers'],
-  access: READERS, params: seniorIdParams,
-  success: { status: 200, schema: accountSchema, description: 'The account (zero before the first issuance)' },
+  access: READERS, params: seniorIdParams, query: accountQuery,
+  success: { status: 200, schema: accountWithCapsSchema, description: 'The account (zero before the first issuance), with the caps of the month (?month=, else the current one) and what is used of them' },
   handler: async (input) => {
     await assertSeniorVisible(input);
-    return accountOf(input.params.id);
+    const month = input.query.month ?? businessMonth(new Date(), input.config.businessTimeZone);
+    const [account, caps] = await Promise.all([accountOf(input.params.id), capsViewOf(input.params.id, month)]);
+    return { ...account, caps };
   },
 });
 

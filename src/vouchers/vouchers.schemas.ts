@@ -8,6 +8,23 @@ const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, bilingual('月份格�
 
 export const accountSchema = z.object({ seniorId: z.string(), balanceFen: z.number().int(), heldFen: z.number().int(), availableFen: z.number().int() }).openapi('VoucherAccount');
 
+export const capsViewSchema = z
+  .object({
+    month: z.string().openapi({ description: 'The service month the caps and their use are of' }),
+    monthlyFen: z.number().int().nullable().openapi({ description: 'The month\'s subsidy cap, fen; null: none' }),
+    usedFen: z.number().int().openapi({ description: 'Subsidy held or redeemed for the month\'s services, fen' }),
+    perService: z.array(z.object({
+      serviceTypeCode: z.string(),
+      maxSubsidySharePct: z.number().int().nullable(),
+      monthlyVisits: z.number().int().nullable(),
+      visitsUsed: z.number().int(),
+    })),
+  })
+  .openapi('VoucherCapsUse');
+
+export const accountWithCapsSchema = accountSchema.extend({ caps: capsViewSchema }).openapi('VoucherAccountWithCaps');
+export const accountQuery = z.object({ month: month.optional() }).strict();
+
 export const entrySchema = z
   .object({
     id: z.string().openapi({ description: 'the idempotency key, e.g. issue:<senior>:<month>, hold:<order>' }),

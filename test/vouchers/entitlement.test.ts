@@ -18,6 +18,7 @@ function policy(overrides: Partial<VoucherPolicy> = {}): VoucherPolicy {
     defaultSubsidyRatePct: 30,
     fundingSplit: { cityPct: 50, districtPct: 50 },
     expiry: { mode: 'end_of_month' },
+    caps: { perService: [] },
     createdBy: 'admin',
     createdAt: new Date('2025-12-01T00:00:00Z'),
     ...overrides,
