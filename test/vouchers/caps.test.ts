@@ -78,6 +78,20 @@ describe('voucher policy caps', function () {
     expect(await CapUsageModel.findById(`${w.seniorId}:${MONTH}`).lean()).to.include({ subsidyFen: 4_801 });
   });
 
+  it('never passes the cap under eight orders at once: what the stored orders hold is what the month counts, at most the cap', async () => {
+    const answers = await Promise.all(Array.from({ length: 8 }, () => order('cleaning_c')));
+
+    const created = answers.filter((res) => res.status === 201).map((res) => res.body.order);
+    expect(answers.every((res) => res.status === 201 || res.body.error?.code === 'CAP_EXCEEDED'), JSON.stringify(answers.map((res) => res.status))).to.equal(true);
+    const subsidyFen = created.reduce((sum: number, o: { subsidyFen: number }) => sum + o.subsidyFen, 0);
+    expect(subsidyFen).to.be.at.most(4_801);
+    expect(created.length).to.be.at.least(3);
+    const usage = await CapUsageModel.findById(`${w.seniorId}:${MONTH}`).lean();
+    expect(usage?.subsidyFen).to.equal(subsidyFen);
+    expect(Object.keys(usage?.holds ?? {})).to.have.length(created.filter((o: { subsidyFen: number }) => o.subsidyFen > 0).length);
+    expect((await account()).body.heldFen).to.equal(subsidyFen);
+  });
+
   it('gives the room back when an order is cancelled', async () => {
     const orders = [];
     for (let i = 0; i < 4; i += 1) orders.push((await order('cleaning_c')).body.order);
