@@ -29,6 +29,12 @@ describe('voucher expiry by anchor date', () => {
       expect(lapsedBy(relief, '2026-01', '2027-06-30')).to.equal(false);
       expect(lapsedBy(relief, '2026-01', '2027-07-01')).to.equal(true);
       expect(expiryCutoffOn(relief, '2027-01-01')).to.equal('2025-12');
+      // In a leap year the same: 29 February changes nothing for 30 June or 31 December.
+      expect(lapsedBy(relief, '2027-12', '2028-06-30')).to.equal(false);
+      expect(lapsedBy(relief, '2027-12', '2028-07-01')).to.equal(true);
+      expect(isAnchorLapseDay(relief, '2028-07-01')).to.equal(true);
+      expect(lapsedBy(yearEnd, '2028-02', '2028-12-31')).to.equal(false);
+      expect(lapsedBy(yearEnd, '2028-02', '2029-01-01')).to.equal(true);
     });
 
     it('31 December of the same year: January and December of a year lapse together at its end', () => {
