@@ -64,7 +64,7 @@ export interface VoucherPolicy {
   id: string; name: string; effectiveFrom: string; combine: 'max' | 'sum';
   categories: { category: Category; monthlyAmountFen: number; subsidyRatePct: number }[];
   careLevelSupplementFen: number[]; defaultSubsidyRatePct: number; fundingSplit: { cityPct: number; districtPct: number };
-  expiry: { mode: 'end_of_month' | 'rollover'; rolloverMonths?: number };
+  expiry: { mode: 'end_of_month' | 'rollover' | 'anchor_date'; rolloverMonths?: number; lapsesOn?: string; lapsesAfterYears?: number };
 }
 
 export const ORDER_STATUSES = ['pending_dispatch', 'offered', 'unassigned', 'accepted', 'assigned', 'in_service', 'completed', 'confirmed', 'disputed', 'rejected', 'cancelled', 'settled'] as const;
