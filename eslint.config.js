@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 // Capabilities talk to each other only through their index.ts (STYLE.md): a deep import such as
 // '../vouchers/ledger.service.ts' from another capability is a lint error.
-const capabilities = ['identity', 'organisation', 'seniors', 'vouchers', 'dispatch', 'care-plans', 'settlement', 'reports', 'jobs', 'audit', 'notifications', 'system', 'service-records', 'life-events'];
+const capabilities = ['identity', 'organisation', 'seniors', 'vouchers', 'dispatch', 'care-plans', 'settlement', 'reports', 'jobs', 'audit', 'notifications', 'system', 'service-records', 'life-events', 'letters', 'privacy'];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', '.cache/', 'dist/', 'web/dist/'] },
