@@ -66,7 +66,7 @@ describe('the caregiver\'s visits: the senior at the door and the phone reveal',
     const audits = await AuditEntryModel.find({ action: 'senior.reveal' }).lean();
     expect(audits).to.have.length(auditsBefore + 1);
     expect(audits.at(-1)).to.deep.include({ entityType: 'senior', entityId: w.senior.id, actorRole: 'caregiver' });
-    expect(audits.at(-1)!.after).to.deep.equal({ fields: ['phone'], orderId: id, purpose: 'visit' });
+    expect(audits.at(-1)!.after).to.deep.equal({ fields: ['phone'], orderId: id, purpose: 'visit', reason: '上门服务联系老人（本人工单）' });
   });
 
   it('answers another caregiver 404, and refuses outside the window or after check-out (422), revealing nothing', async () => {

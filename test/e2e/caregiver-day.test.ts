@@ -50,6 +50,8 @@ describe('web console: the caregiver\'s day on a phone (e2e, headless Chromium)'
     await page.getByLabel('联系电话').fill(SENIOR.phone);
     await page.getByLabel('住址').fill(SENIOR.address);
     await page.locator('label.el-checkbox', { hasText: '独居' }).click();
+    await page.locator('[data-test="notice-basis"]').click();
+    await page.getByRole('option', { name: '履行法定职责（已告知）' }).click();
     await page.getByRole('button', { name: '提交登记' }).click();
     await page.waitForURL(/\/seniors\/[0-9a-f]{24}$/);
 

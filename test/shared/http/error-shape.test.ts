@@ -63,7 +63,7 @@ describe('HTTP error shape', () => {
     expect(res.status).to.equal(400);
     const messages = Object.fromEntries(res.body.error.details.map((d: { path: string; message: string }) => [d.path, d.message]));
     expect(messages).to.deep.equal({
-      name: '姓名不能为空', idNumber: '不能为空', phone: '应为文字', address: '必填', communityId: '必填', livingArrangement: '必填', categories: '至少选择一个类别', careLevel: '必填',
+      name: '姓名不能为空', idNumber: '不能为空', phone: '应为文字', address: '必填', communityId: '必填', livingArrangement: '必填', categories: '至少选择一个类别', careLevel: '必填', privacyNotice: '必填',
     });
     for (const message of Object.values(messages)) expect(message).to.match(/[\u4e00-\u9fff]/).and.not.match(/[A-Za-z]{2,}|[<>=]/);
   });
