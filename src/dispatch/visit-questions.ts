@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Config } from '../config/env.ts';
-import { askContextOf, askQuestions, existingQuestionKeys, repliesReachUs, type NotificationInput, type SmsAnswer, type SmsQuestion } from '../notifications/index.ts';
+import { askContextOf, askQuestions, enqueueNotifications, existingQuestionKeys, repliesReachUs, type NotificationInput, type SmsAnswer, type SmsQuestion } from '../notifications/index.ts';
 import { getProvider, listServiceTypes } from '../organisation/index.ts';
 import { smsRecipientsOf } from '../seniors/index.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -52,6 +52,12 @@ export interface VisitToAsk {
  */
 export async function askAboutVisits(visits: VisitToAsk[], reason: string, fallbackOf: (visit: VisitToAsk) => NotificationInput, config: Config, now: Date): Promise<Map<string, SmsQuestion>> {
   if (visits.length === 0) return new Map();
+  // Nobody could answer (no push secret for replies): the staff's tasks at once, in one insert —
+  // settlement samples thousands of lines, and reading their seniors' phones would be for nothing.
+  if (!repliesReachUs(config)) {
+    await enqueueNotifications(visits.map(fallbackOf), config.pii, now);
+    return new Map();
+  }
   const recipients = await smsRecipientsOf(visits.map((visit) => visit.seniorId), config.pii);
   const serviceNames = new Map((await listServiceTypes()).map((type) => [type.code, type.name]));
   const providerNames = new Map<string, string>();

@@ -81,7 +81,7 @@ export async function runAnswerHandlers(answer: SmsAnswer, config: Config): Prom
 export async function askQuestions(inputs: AskInput[], ctx: AskContext): Promise<Map<string, QuestionDoc>> {
   if (inputs.length === 0) return new Map();
   if (!ctx.canHearReplies) {
-    for (const input of inputs) await enqueueNotification(input.fallback, ctx.keys, ctx.now);
+    await enqueueNotifications(inputs.map((input) => input.fallback), ctx.keys, ctx.now);
     return new Map();
   }
   const existing = new Set((await QuestionModel.find({ _id: { $in: inputs.map((input) => input.key) } }, { _id: 1 }).lean()).map((doc) => doc._id));
@@ -93,9 +93,7 @@ export async function askQuestions(inputs: AskInput[], ctx: AskContext): Promise
   const takenKeys = new Set(taken.map((doc) => doc._id));
   const asked = fresh.filter((input) => input.recipient && !takenKeys.has(input.key));
   await enqueueNotifications(asked.map((input) => questionSms(input, sendAt)), ctx.keys, ctx.now);
-  for (const input of fresh.filter((candidate) => !candidate.recipient && !takenKeys.has(candidate.key))) {
-    await enqueueNotification(input.fallback, ctx.keys, ctx.now);
-  }
+  await enqueueNotifications(fresh.filter((candidate) => !candidate.recipient && !takenKeys.has(candidate.key)).map((input) => input.fallback), ctx.keys, ctx.now);
   for (const input of inputs.filter((candidate) => existing.has(candidate.key) || takenKeys.has(candidate.key))) await joinQuestion(input, ctx);
   const current = await QuestionModel.find({ _id: { $in: inputs.map((input) => input.key) } }).lean();
   return new Map(current.map((doc) => [doc._id, doc as QuestionDoc]));
