@@ -1,9 +1,7 @@
 import { rm } from 'node:fs/promises';
 import mongoose from 'mongoose';
 import { recordAudit } from '../audit/index.ts';
-import type { Config } from '../config/env.ts';
 import { holdDispatch, seniorsByIdNumberHmac, type SeniorRegisterFacts } from '../seniors/index.ts';
-import type { Language } from '../shared/i18n.ts';
 import { insertDocs } from '../shared/insert-docs.ts';
 import { hmacPii } from '../shared/pii.ts';
 import type { Actor } from '../shared/roles.ts';
@@ -12,6 +10,7 @@ import { businessDay } from '../shared/time.ts';
 import { LIFE_EVENT_COLUMNS, parseLifeEventFields } from './life-event-fields.ts';
 import { ProposalModel, proposalKey, type LifeEvent, type ProposalDoc } from './life-event.model.ts';
 import { byEventDay, judgeLifeEvent, type KnownEvent } from './life-event.rules.ts';
+import type { SheetImportContext } from '../shared/sheets/import-context.ts';
 
 export interface LifeEventRowResult {
   row: number;
@@ -30,15 +29,8 @@ export interface LifeEventImportReport {
   rows: LifeEventRowResult[];
 }
 
-export interface LifeEventContext {
-  actor: Actor;
-  config: Config;
-  requestId: string | null;
-  lang: Language;
-  now?: Date;
-  /** Aborted when the uploader is gone: the import stops between chunks of seniors (what was proposed stays; a re-upload finds it). */
-  signal?: AbortSignal;
-}
+/** The import's caller and settings (shared/sheets): the same for every sheet import. */
+export type LifeEventContext = SheetImportContext;
 
 /** A row that parsed: the ID number is kept only as its HMAC, for the match. */
 interface FeedRow { row: number; hmac: string; event: LifeEvent; date: string }

@@ -1,19 +1,18 @@
 import { rm } from 'node:fs/promises';
 import { recordAudit } from '../audit/index.ts';
-import type { Config } from '../config/env.ts';
 import { caregiverIntervals, recordedVisitsByKey, recordKeyOf, recordVisit, type CaregiverInterval, type OrderFlag, type RecordedVisit } from '../dispatch/index.ts';
 import { caregiversByPhoneHash, contractsOfProvider, getCommunity, getProvider, listServiceTypes, validContractAmong, type CaregiverView, type ContractView, type ServiceTypeView } from '../organisation/index.ts';
 import { SENIOR_STATUS_ZH, seniorsByIdNumberHmac, verifyConfirmationPin, type SeniorRecordFacts } from '../seniors/index.ts';
 import { DomainError, isDomainError } from '../shared/errors.ts';
 import { distanceM, toWgs84 } from '../shared/geo.ts';
-import { ERROR_MESSAGES, localise, type Language } from '../shared/i18n.ts';
+import { ERROR_MESSAGES, localise } from '../shared/i18n.ts';
 import { hmacPii } from '../shared/pii.ts';
-import type { Actor } from '../shared/roles.ts';
 import { readSheetRecords } from '../shared/sheets/sheet-rows.ts';
 import { businessDay, businessMonth } from '../shared/time.ts';
 import { cappedRatePct, capsForService, computeEntitlement, policyForMonth, subsidyFor, type VoucherPolicy } from '../vouchers/index.ts';
 import { RECORD_COLUMNS, type RecordColumn, type RecordFields } from './record-columns.ts';
 import { parseRecordFields, type CellError, type ParsedRecord } from './record-fields.ts';
+import type { SheetImportContext } from '../shared/sheets/import-context.ts';
 
 export interface RecordRowResult {
   row: number;
@@ -30,15 +29,8 @@ export interface RecordImportReport {
   rows: RecordRowResult[];
 }
 
-export interface RecordImportContext {
-  actor: Actor;
-  config: Config;
-  requestId: string | null;
-  lang: Language;
-  now?: Date;
-  /** Aborted when the uploader is gone: the import stops between batches (what was made stays; a re-upload finds it). */
-  signal?: AbortSignal;
-}
+/** The import's caller and settings (shared/sheets): the same for every sheet import. */
+export type RecordImportContext = SheetImportContext;
 
 /** Rows checked together: one read each for their seniors, caregivers, earlier uploads and the caregivers' days. */
 const BATCH_ROWS = 200;
