@@ -11,7 +11,7 @@ import { organisationRouter } from './organisation/index.ts';
 import { piiRetentionJob, reassessmentRemindersJob, seniorConsequencesJob, seniorsRouter } from './seniors/index.ts';
 import { piiRekeyJob, privacyRouter } from './privacy/index.ts';
 import { serviceRecordsRouter } from './service-records/index.ts';
-import { reportsRouter } from './reports/index.ts';
+import { budgetRunRateJob, reportsRouter } from './reports/index.ts';
 import { registerSampleCheckReplyHook, registerSettlementHooks, settlementJob, settlementRouter } from './settlement/index.ts';
 import type { JobDefinition } from './shared/job-definition.ts';
 import { systemRouter } from './system/system.routes.ts';
@@ -26,7 +26,7 @@ export const routers: Router[] = [systemRouter, identityRouter, auditRouter, job
 export const jobs: JobDefinition[] = [
   auditVerifyJob, jobRunsPurgeJob, sessionsPurgeJob, voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob, offerSweeperJob, orderCountsRepairJob,
   notificationsDeliverJob, smsQuestionsExpireJob, visitQuestionsJob, carePlanGenerationJob, visitRemindersJob, settlementJob, seniorConsequencesJob, reassessmentRemindersJob, monthlyLettersJob,
-  piiRetentionJob, piiRekeyJob,
+  piiRetentionJob, piiRekeyJob, budgetRunRateJob,
 ] as JobDefinition[];
 
 // Capabilities that follow another's lifecycle register their hooks here, once, at composition.

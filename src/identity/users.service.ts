@@ -117,6 +117,12 @@ export async function displayNamesOf(ids: string[]): Promise<Map<string, string>
   return new Map(users.map((user) => [String(user._id), user.displayName || user.username]));
 }
 
+/** The ids of the active users of a role, for a message to all of them (a handful of finance officers). */
+export async function activeUserIdsWithRole(role: Role): Promise<string[]> {
+  const users = await UserModel.find({ role, active: true }, { _id: 1 }).sort({ _id: 1 }).lean();
+  return users.map((user) => String(user._id));
+}
+
 export async function getUser(id: string): Promise<UserView> {
   const user = /^[0-9a-f]{24}$/.test(id) ? await UserModel.findById(id).lean() : null;
   if (!user) throw new DomainError('NOT_FOUND');

@@ -1,1 +1,2 @@
 export { reportsRouter } from './reports.routes.ts';
+export { budgetRunRateJob, alertBudgetRunRate } from './budget-alerts.ts';

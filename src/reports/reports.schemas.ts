@@ -69,6 +69,34 @@ const fundingSource = z
   })
   .openapi('ReportFundingSource');
 
+const runRateSource = z
+  .object({
+    source: z.enum(['city', 'district']),
+    settledFen: fen.openapi({ description: 'this source\'s share of the settled months (every statement approved or paid): the committed spend' }),
+    pendingFen: fen.openapi({ description: 'the same for months with a draft statement still: shown apart, projected at the run-rate instead' }),
+    runRateFen: fen.nullable().openapi({ description: 'settledFen / settled months, rounded to the fen; null before any month is settled' }),
+    projectedYearEndFen: fen.nullable().openapi({ description: 'settledFen + settledFen × remaining months / settled months, rounded once; null before any month is settled' }),
+    annualBudgetFen: fen.nullable(),
+    projectedShareOfBudget: z.number().nullable().openapi({ description: 'projectedYearEndFen / annualBudgetFen, 4 decimals; null without a budget or a projection' }),
+    projectedOverBudgetFen: fen.min(0).nullable().openapi({ description: 'how far the projection passes the budget (0 when within it); null without a budget or a projection' }),
+    warning: z.boolean().openapi({ description: 'projectedYearEndFen ≥ 90% of annualBudgetFen (compared in fen); false without a budget' }),
+  })
+  .openapi('ReportRunRateSource');
+
+const runRate = z
+  .object({
+    year: z.string(),
+    throughPeriod: z.string().openapi({ description: 'the report month: the months of its year up to it count' }),
+    months: z
+      .array(z.object({ period: z.string(), settled: z.boolean(), statements: count, cityFen: fen, districtFen: fen }))
+      .openapi({ description: 'every month of the year so far with statements; settled: all of them approved or paid' }),
+    settledMonths: count,
+    remainingMonths: count.openapi({ description: '12 − settled months: the months projected at the run-rate (pending ones included)' }),
+    warningThresholdPct: count,
+    sources: z.array(runRateSource),
+  })
+  .openapi('ReportBudgetRunRate', { description: 'the year-end projection per funding source from the settled months (reports/budget-run-rate.ts)' });
+
 export const overviewSchema = z
   .object({
     ...header,
@@ -96,6 +124,7 @@ export const overviewSchema = z
           payableMonthFen: fen,
           payableYearToDateFen: fen,
           fundingSources: z.array(fundingSource),
+          runRate,
         })
         .nullable()
         .openapi({ description: 'settlement statements of the month and of the year so far, whatever their status; district-wide, so null for street and community roles' }),

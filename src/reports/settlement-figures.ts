@@ -1,4 +1,5 @@
 import { unpaidApprovedStatements, statementsOfYearToDate, type StatementForReports } from '../settlement/index.ts';
+import { budgetRunRate } from './budget-run-rate.ts';
 import { rateOf } from './figures.ts';
 import type { ReportContext } from './report-context.ts';
 import type { OverviewReport, UnpaidStatementRow } from './reports.schemas.ts';
@@ -28,6 +29,8 @@ export async function settlementSpend(ctx: ReportContext): Promise<NonNullable<O
     payableMonthFen: sum(ofMonth, 'payableFen'),
     payableYearToDateFen: sum(yearToDate, 'payableFen'),
     fundingSources: [source('city', 'cityFen', ctx.config.annualBudget.cityFen), source('district', 'districtFen', ctx.config.annualBudget.districtFen)],
+    // The same statements, read once: the run-rate counts only the months already approved (budget-run-rate.ts).
+    runRate: budgetRunRate(ctx.month, yearToDate, { city: ctx.config.annualBudget.cityFen, district: ctx.config.annualBudget.districtFen }),
   };
 }
 

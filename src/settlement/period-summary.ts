@@ -1,7 +1,8 @@
 import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
 import { getCommunity, listServiceTypes } from '../organisation/index.ts';
-import { yuanNumber } from '../shared/money.ts';
+import { csvCell, type CsvValue } from '../shared/csv.ts';
+import { yuanNumber, yuanText } from '../shared/money.ts';
 import { CATEGORIES_BY_NEED } from './categories.ts';
 import { LineModel, StatementModel, ZERO_TOTALS, type StatementTotals } from './settlement.model.ts';
 import { STATEMENT_STATUS_ZH } from './statement-export.ts';
@@ -88,25 +89,77 @@ export async function periodSummary(period: string, timeZone: string = BUSINESS_
 }
 export type PeriodSummary = Awaited<ReturnType<typeof periodSummary>>;
 
+/** An amount kept in fen until a format writes it: a number in the workbook, text in the CSV. */
+interface Money { fen: number }
+type SummaryCell = string | number | Money;
+interface SummarySection { name: string; header: string[]; rows: SummaryCell[][]; totalsRow: SummaryCell[] | null; firstAmountColumn: number }
+
+const money = (fen: number): Money => ({ fen });
+const isMoney = (cell: SummaryCell): cell is Money => typeof cell === 'object';
+
+export function summaryTitle(summary: PeriodSummary): string {
+  const [year, month] = summary.period.split('-');
+  const anchor = summary.auditAnchor ? `（审计链存证：${summary.auditAnchor.day} 第 ${summary.auditAnchor.seq} 条，${summary.auditAnchor.hash}）` : '（本月尚无审计链存证）';
+  return `${year}年${Number(month)}月 居家养老服务结算汇总${anchor}`;
+}
+
+/**
+ * The breakdowns both files carry (the summary page shows each of them). The community,
+ * category and service rows add up to the provider totals' gross, subsidy and self-pay (penalties
+ * and adjustments are the providers'), so each carries its own 合计 for the reader to check.
+ */
+export function summarySections(summary: PeriodSummary): SummarySection[] {
+  const delivered = ['服务笔数', '服务数量', '服务金额（元）', '补贴金额（元）', '自付金额（元）'];
+  const deliveredCells = (f: DeliveredFigures): SummaryCell[] => [f.lineCount, f.quantity, money(f.grossFen), money(f.subsidyFen), money(f.selfPayFen)];
+  const deliveredTotal = (rows: DeliveredFigures[]): SummaryCell[] => ['合计', ...deliveredCells(rows.reduce((sum, f) => ({
+    lineCount: sum.lineCount + f.lineCount, quantity: sum.quantity + f.quantity, grossFen: sum.grossFen + f.grossFen, subsidyFen: sum.subsidyFen + f.subsidyFen, selfPayFen: sum.selfPayFen + f.selfPayFen,
+  }), noneDelivered()))];
+  const providerAmounts = (t: StatementTotals) => [t.grossFen, t.subsidyFen, t.selfPayFen, t.penaltyFen, t.adjustmentFen, t.payableFen, t.cityFen, t.districtFen].map(money);
+  return [
+    {
+      name: '按服务商', firstAmountColumn: 4,
+      header: ['服务商', '状态', '服务笔数', '服务金额（元）', '补贴金额（元）', '自付金额（元）', '扣款（元）', '调整（元）', '应付金额（元）', '市级承担（元）', '区级承担（元）'],
+      rows: summary.byProvider.map((p) => [p.providerName, STATEMENT_STATUS_ZH[p.status] ?? p.status, p.lineCount, ...providerAmounts(p)]),
+      totalsRow: ['合计', '', summary.totals.lineCount, ...providerAmounts(summary.totals)],
+    },
+    { name: '按社区', header: ['社区', ...delivered], rows: summary.byCommunity.map((c) => [c.communityName, ...deliveredCells(c)]), totalsRow: deliveredTotal(summary.byCommunity), firstAmountColumn: 4 },
+    { name: '按老人类别', header: ['类别', ...delivered], rows: summary.byCategory.map((c) => [CATEGORY_ZH[c.category] ?? c.category, ...deliveredCells(c)]), totalsRow: deliveredTotal(summary.byCategory), firstAmountColumn: 4 },
+    { name: '按服务项目', header: ['服务项目', ...delivered], rows: summary.byServiceType.map((s) => [s.serviceTypeName, ...deliveredCells(s)]), totalsRow: deliveredTotal(summary.byServiceType), firstAmountColumn: 4 },
+    { name: '按资金来源', header: ['资金来源', '金额（元）'], rows: summary.byFundingSource.map((f) => [FUNDING_ZH[f.source] ?? f.source, money(f.amountFen)]), totalsRow: null, firstAmountColumn: 2 },
+  ];
+}
+
 /** The summary as a workbook: one sheet per breakdown, amounts in yuan with two decimals. */
 export async function writeSummaryXlsx(summary: PeriodSummary, stream: Writable): Promise<void> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Starlight Care 星光助老';
-  const [year, month] = summary.period.split('-');
-  const anchor = summary.auditAnchor ? `（审计链存证：${summary.auditAnchor.day} 第 ${summary.auditAnchor.seq} 条，${summary.auditAnchor.hash}）` : '（本月尚无审计链存证）';
-  const title = `${year}年${Number(month)}月 居家养老服务结算汇总${anchor}`;
-  const delivered = ['服务笔数', '服务数量', '服务金额（元）', '补贴金额（元）', '自付金额（元）'];
-  const deliveredCells = (f: DeliveredFigures) => [f.lineCount, f.quantity, yuanNumber(f.grossFen), yuanNumber(f.subsidyFen), yuanNumber(f.selfPayFen)];
-
-  addTable(workbook, '按服务商', title, ['服务商', '状态', '服务笔数', '服务金额（元）', '补贴金额（元）', '自付金额（元）', '扣款（元）', '调整（元）', '应付金额（元）', '市级承担（元）', '区级承担（元）'],
-    summary.byProvider.map((p) => [p.providerName, STATEMENT_STATUS_ZH[p.status] ?? p.status, p.lineCount, ...[p.grossFen, p.subsidyFen, p.selfPayFen, p.penaltyFen, p.adjustmentFen, p.payableFen, p.cityFen, p.districtFen].map(yuanNumber)]),
-    ['合计', '', summary.totals.lineCount, ...[summary.totals.grossFen, summary.totals.subsidyFen, summary.totals.selfPayFen, summary.totals.penaltyFen, summary.totals.adjustmentFen, summary.totals.payableFen, summary.totals.cityFen, summary.totals.districtFen].map(yuanNumber)], 4);
-  addTable(workbook, '按社区', title, ['社区', ...delivered], summary.byCommunity.map((c) => [c.communityName, ...deliveredCells(c)]), null, 4);
-  addTable(workbook, '按老人类别', title, ['类别', ...delivered], summary.byCategory.map((c) => [CATEGORY_ZH[c.category] ?? c.category, ...deliveredCells(c)]), null, 4);
-  addTable(workbook, '按服务项目', title, ['服务项目', ...delivered], summary.byServiceType.map((s) => [s.serviceTypeName, ...deliveredCells(s)]), null, 4);
-  addTable(workbook, '按资金来源', title, ['资金来源', '金额（元）'], summary.byFundingSource.map((f) => [FUNDING_ZH[f.source] ?? f.source, yuanNumber(f.amountFen)]), null, 2);
+  const title = summaryTitle(summary);
+  const asNumber = (cell: SummaryCell) => (isMoney(cell) ? yuanNumber(cell.fen) : cell);
+  for (const section of summarySections(summary)) {
+    addTable(workbook, section.name, title, section.header, section.rows.map((row) => row.map(asNumber)), section.totalsRow?.map(asNumber) ?? null, section.firstAmountColumn);
+  }
   await workbook.xlsx.write(stream);
   stream.end();
+}
+
+/**
+ * The summary as one CSV (UTF-8 with a BOM, so Excel reads the Chinese; CRLF; cells through
+ * shared/csv.ts, which defuses formula-looking text): the title, then each breakdown as a titled
+ * block — its name on a line, its header, its rows, its 合计 — with an empty line between blocks.
+ * Amounts in yuan as text with two decimals, built from the fen (never a float).
+ */
+export async function writeSummaryCsv(summary: PeriodSummary, stream: Writable): Promise<void> {
+  const write = (cells: CsvValue[]) => stream.write(`${cells.map(csvCell).join(',')}\r\n`);
+  const asText = (cell: SummaryCell): CsvValue => (isMoney(cell) ? yuanText(cell.fen) : cell);
+  stream.write('\uFEFF');
+  write([summaryTitle(summary)]);
+  for (const section of summarySections(summary)) {
+    write([]);
+    write([section.name]);
+    write(section.header);
+    for (const row of [...section.rows, ...(section.totalsRow ? [section.totalsRow] : [])]) write(row.map(asText));
+  }
+  await new Promise<void>((resolve) => stream.end(resolve));
 }
 
 /** A titled sheet with a frozen bold header, rows, an optional totals row; amounts from `firstAmountColumn` on. */

@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import type { JobRunner } from '../jobs/index.ts';
 import { attachmentDisposition } from '../shared/http/attachment.ts';
 import { createRouteGroup } from '../shared/http/route.ts';
-import { periodSummary, writeSummaryXlsx } from './period-summary.ts';
+import { periodSummary, writeSummaryCsv, writeSummaryXlsx } from './period-summary.ts';
 import { listSampleChecks, recordSampleCheck } from './sample-checks.service.ts';
 import { runSettlementOnRequest } from './settlement.jobs.ts';
 import {
@@ -34,14 +34,19 @@ route({
 });
 
 route({
-  method: 'get', path: '/settlements/summary', summary: 'Totals of a period by provider, community, category, service type and funding source (?format=xlsx for a workbook)', tags,
+  method: 'get', path: '/settlements/summary', summary: 'Totals of a period by provider, community, category, service type and funding source (?format=xlsx for a workbook, csv for one UTF-8 CSV with a BOM)', tags,
   access: READERS, query: summaryQuery,
   cost: 'export',
-  success: { status: 200, schema: summarySchema, files: [XLSX_TYPE], description: 'The period summary (JSON, or the workbook with ?format=xlsx)' },
+  success: { status: 200, schema: summarySchema, files: [XLSX_TYPE, 'text/csv'], description: 'The period summary (JSON, the workbook with ?format=xlsx, or the CSV with ?format=csv)' },
   handler: async ({ query, config }, _req, res) => {
     const summary = await periodSummary(query.period, config.businessTimeZone);
     if (query.format === 'json') return summary;
     const [year, month] = query.period.split('-');
+    if (query.format === 'csv') {
+      attachment(res, 'text/csv; charset=utf-8', `结算汇总-${year}年${month}月.csv`, `settlement-summary-${query.period}.csv`);
+      await writeSummaryCsv(summary, res);
+      return;
+    }
     attachment(res, XLSX_TYPE, `结算汇总-${year}年${month}月.xlsx`, `settlement-summary-${query.period}.xlsx`);
     await writeSummaryXlsx(summary, res);
   },

@@ -134,7 +134,7 @@ export const payStatementBody = z
 export const exportQuery = z.object({ format: z.enum(['xlsx', 'csv']).default('xlsx') }).strict();
 
 const delivered = { lineCount: z.number().int(), quantity: z.number().int(), grossFen: fen, subsidyFen: fen, selfPayFen: fen };
-export const summaryQuery = z.object({ period: periodField, format: z.enum(['json', 'xlsx']).default('json') }).strict();
+export const summaryQuery = z.object({ period: periodField, format: z.enum(['json', 'xlsx', 'csv']).default('json') }).strict();
 export const summarySchema = z
   .object({
     period: z.string(),

@@ -232,6 +232,11 @@ describe('web console: catalogue, outbox, anomalies and period summary (e2e, hea
       const [year, monthNumber] = month.split('-');
       expect(download.suggestedFilename()).to.equal(`结算汇总-${year}年${monthNumber}月.xlsx`);
       expect((await readFile(await download.path())).subarray(0, 2).toString('latin1')).to.equal('PK');
+      const [csv] = await Promise.all([finance.waitForEvent('download'), finance.getByRole('button', { name: '下载 CSV' }).click()]);
+      expect(csv.suggestedFilename()).to.equal(`结算汇总-${year}年${monthNumber}月.csv`);
+      const csvText = (await readFile(await csv.path())).toString('utf8');
+      expect(csvText.startsWith('\uFEFF')).to.equal(true);
+      expect(csvText).to.contain('按服务商').and.contain('按资金来源').and.contain(`合计,,${statement.lineCount},`);
       await finance.context().close();
     });
   });

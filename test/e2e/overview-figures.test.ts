@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
+import { yuan } from '../../web/src/format.ts';
 import { TEST_USER_PASSWORD } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { launchChromium, openPage, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
@@ -7,7 +8,8 @@ import { buildWorld, callAs, visitUntil } from './world.ts';
 
 // The monthly overview must not mislead: a month with no money shows no funding ring (a ring of
 // one 0% part used to fill the chart as "老人自付 0%"), and the statements awaiting payment are not
-// called overdue before their due day.
+// called overdue before their due day. A city budget of 1 yuan makes the approved month's run-rate
+// pass 90 % of it, so the overview warns in Chinese (the district has no budget: no warning).
 
 describe('web console: the monthly overview figures (e2e, headless Chromium)', function () {
   this.timeout(120_000);
@@ -15,11 +17,12 @@ describe('web console: the monthly overview figures (e2e, headless Chromium)', f
   let server: ConsoleServer;
   let browser: Browser;
   let page: Page;
+  let world: Awaited<ReturnType<typeof buildWorld>>;
 
   before(async function () {
     this.timeout(180_000);
-    server = await startConsoleServer({ SETTLEMENT_SAMPLE_PCT: '0' });
-    const world = await buildWorld(server.baseUrl);
+    server = await startConsoleServer({ SETTLEMENT_SAMPLE_PCT: '0', ANNUAL_BUDGET_CITY_FEN: '100' });
+    world = await buildWorld(server.baseUrl);
     // One visit, confirmed by its code, settled this month and approved: a statement awaiting payment, not yet due.
     const [senior] = (await callAs<{ items: { id: string }[] }>(server.baseUrl, world.users.community, 'GET', '/seniors?pageSize=1')).items;
     await visitUntil(server.baseUrl, world, senior!.id, 'completed', { at: new Date(Date.now() + 600_000), proof: 'visitCode' });
@@ -35,6 +38,24 @@ describe('web console: the monthly overview figures (e2e, headless Chromium)', f
   after(async () => {
     await browser?.close();
     await server?.close();
+  });
+
+  it('warns that the city funds will pass 90% of the budget by year end at this month\'s run-rate', async () => {
+    type Source = { source: string; warning: boolean; projectedYearEndFen: number; projectedOverBudgetFen: number; runRateFen: number };
+    const report = await callAs<{ spend: { settlement: { runRate: { settledMonths: number; sources: Source[] } } } }>(server.baseUrl, world.users.finance, 'GET', '/reports/overview');
+    const [city, district] = report.spend.settlement.runRate.sources;
+    expect(report.spend.settlement.runRate.settledMonths).to.equal(1);
+    expect([city!.warning, district!.warning]).to.deep.equal([true, false]);
+
+    await page.goto('/overview');
+    const warning = page.locator('[data-test="budget-warning"]');
+    await warning.first().waitFor();
+    expect(await warning.count()).to.equal(1);
+    const text = await warning.innerText();
+    expect(text).to.contain('按目前每月支出，市级财政资金预计年底用到年度预算的')
+      .and.contain(`预计全年 ${yuan(city!.projectedYearEndFen)}`).and.contain(`预计超支 ${yuan(city!.projectedOverBudgetFen)}`);
+    const projections = await page.locator('[data-test="budget-projection"]').allInnerTexts();
+    expect(projections[0]).to.contain(`按已审核的 1 个月平均每月 ${yuan(city!.runRateFen)}`);
   });
 
   it('lists a statement awaiting payment as not yet due, and counts none overdue', async () => {

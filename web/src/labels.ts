@@ -102,6 +102,7 @@ export const JOB_LABELS: Record<string, string> = {
   'monthly-letters': '月度告知书',
   'visit-questions': '短信询问老人服务情况', 'sms-questions-expire': '短信询问超时转回访',
   'pii-retention': '到期个人信息删除', 'pii-rekey': '个人信息密钥轮换',
+  'budget-run-rate': '预算执行预警',
 };
 
 /** What a job run counted, by the keys the jobs answer (the *.jobs.ts files of each capability). */
@@ -116,6 +117,7 @@ export const JOB_COUNT_LABELS: Record<string, string> = {
   resumed: '续跑', interrupted: '中断', newLines: '新增结算明细', carriedOver: '跨月结转', unchanged: '无变化', heldBack: '暂缓结算',
   alreadySettled: '已在已审核结算单中', deferred: '顺延下月', disputed: '争议或无效', notBillable: '不计费',
   seen: '检查服务', drawn: '抽中询问', flagged: '异常服务', asked: '已发询问',
+  sourcesOverThreshold: '预计超过预算 90% 的资金来源', notified: '已通知',
   erased: '已删除个人信息', scanned: '已检查', rekeyed: '已重新加密', unreadable: '无法解密', changedMeanwhile: '期间被修改', collectionsCompleted: '完成的数据集',
 };
 
@@ -133,12 +135,14 @@ export const NOTIFICATION_TEMPLATE_LABELS: Record<string, string> = {
   monthly_letter: '月度告知书短信', monthly_letter_family: '月度告知书短信（家属）',
   emergency_alert: '紧急救助通知', order_unassigned: '工单无人接单', visit_unconfirmed: '服务待核验提醒', settlement_sample_check: '结算抽查回访', reassessment_due: '照护等级评估到期提醒',
   visit_question: '询问老人是否接受服务', visit_question_unanswered: '短信询问未得到答复，请电话回访', sms_reply_late: '老人短信回复（询问已结束）', sms_reply_unmatched: '未知号码的短信回复',
+  budget_run_rate: '预算执行预警（预计年底用到预算的 90% 以上）',
 };
 /** The template parameters the outbox shows, by key (no parameter carries personal data). */
 export const NOTIFICATION_PARAM_LABELS: Record<string, string> = {
   issuedYuan: '发放（元）', usedYuan: '使用（元）', visitCount: '服务次数', adjustedYuan: '调整（元）', lapsedYuan: '失效（元）', balanceYuan: '月末余额（元）', seniorName: '老人',
   relation: '关系', orderId: '工单', serviceTypeCode: '服务项目', scheduledDay: '服务日期', period: '结算月份', day: '服务日期',
   month: '服务月份', provider: '服务商', service: '服务', replyText: '短信回复内容', fromMasked: '回复号码', questionStatus: '询问状态', staffReason: '转回访原因',
+  year: '年度', fundingSource: '资金来源', settledMonths: '已审核月数', projectedYuan: '预计全年支出（元）', budgetYuan: '年度预算（元）', projectedSharePct: '预计占预算（%）',
 };
 
 /** The anomaly report's sections, as the page titles them. */
