@@ -22,10 +22,23 @@ const tooLarge = (originalName: string) => sheetFileError(
   `The workbook "${originalName}" inflates beyond the limit; remove extra sheets and content, or save it as CSV`,
 );
 
+const overlapping = (originalName: string) => sheetFileError(
+  `Excel 工作簿“${originalName}”的压缩结构异常（多个部件共用同一段数据），不能导入，请在 Excel 中重新保存后上传`,
+  `The workbook "${originalName}" is not a well-formed zip (its entries overlap); save it again in Excel and upload it`,
+);
+
 /**
  * Reads the zip's central directory (the end of the file, a few KB) and refuses a workbook whose
  * entries declare more than the limits — before a byte is inflated. Sizes can lie; the inflating
  * readers count what they actually get too (limitedEntry, countedChunks).
+ *
+ * It also refuses entries that overlap: an overlapping-entry zip bomb (Fifield, "A better zip
+ * bomb") points many directory entries at one compressed kernel, so a reader going by the directory
+ * inflates it once per entry — 17 KB to 1 GiB. exceljs's streaming reader goes by the local headers
+ * and so meets the kernel once, but no workbook a spreadsheet program writes has overlapping
+ * entries, and refusing them keeps the next reader safe too. An entry takes at least its 30-byte
+ * local header and its compressed bytes from its offset on (its name and extra field come on top,
+ * so this lower bound never refuses a well-formed zip).
  */
 export async function assertZipWithinLimits(path: string, originalName: string): Promise<void> {
   const handle = await open(path, 'r');
@@ -43,14 +56,21 @@ export async function assertZipWithinLimits(path: string, originalName: string):
     const central = Buffer.alloc(centralSize);
     await handle.read(central, 0, centralSize, centralOffset);
     let total = 0;
+    const spans: { from: number; to: number }[] = [];
     for (let at = 0; at + 46 <= central.length && central.readUInt32LE(at) === 0x02014b50;) {
       const inflated = central.readUInt32LE(at + 24);
+      const from = central.readUInt32LE(at + 42);
+      spans.push({ from, to: from + 30 + central.readUInt32LE(at + 20) });
       const nameLength = central.readUInt16LE(at + 28);
       const name = central.toString('utf8', at + 46, at + 46 + nameLength);
       if (inflated === 0xffffffff) throw tooLarge(originalName);
       total += inflated;
       if (total > XLSX_LIMITS.totalBytes || (/sharedStrings\.xml$/i.test(name) && inflated > XLSX_LIMITS.sharedStringsBytes)) throw tooLarge(originalName);
       at += 46 + nameLength + central.readUInt16LE(at + 30) + central.readUInt16LE(at + 32);
+    }
+    spans.sort((a, b) => a.from - b.from);
+    for (let i = 1; i < spans.length; i += 1) {
+      if (spans[i]!.from < spans[i - 1]!.to) throw overlapping(originalName);
     }
   } finally {
     await handle.close();
