@@ -12,7 +12,7 @@ import { piiRetentionJob, reassessmentRemindersJob, seniorConsequencesJob, senio
 import { piiRekeyJob, privacyRouter } from './privacy/index.ts';
 import { serviceRecordsRouter } from './service-records/index.ts';
 import { budgetRunRateJob, reportsRouter } from './reports/index.ts';
-import { registerSampleCheckReplyHook, registerSettlementHooks, settlementJob, settlementRouter } from './settlement/index.ts';
+import { registerSampleCheckReplyHook, registerSettlementHooks, settlementJob, settlementRouter, paymentRouter } from './settlement/index.ts';
 import type { JobDefinition } from './shared/job-definition.ts';
 import { systemRouter } from './system/system.routes.ts';
 import { registerVoucherHooks, voucherExpiryJob, voucherIssuanceJob, voucherPolicyRouter, voucherReconciliationJob, vouchersRouter } from './vouchers/index.ts';
@@ -21,7 +21,7 @@ import { registerVoucherHooks, voucherExpiryJob, voucherIssuanceJob, voucherPoli
 // also registers all routes in the OpenAPI registry, which is how `npm run openapi` works without
 // a database.
 
-export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, privacyRouter, voucherPolicyRouter, vouchersRouter, notificationsRouter, ordersRouter, alertsRouter, carePlansRouter, serviceRecordsRouter, lifeEventsRouter, settlementRouter, reportsRouter, lettersRouter];
+export const routers: Router[] = [systemRouter, identityRouter, auditRouter, jobsRouter, organisationRouter, seniorsRouter, privacyRouter, voucherPolicyRouter, vouchersRouter, notificationsRouter, ordersRouter, alertsRouter, carePlansRouter, serviceRecordsRouter, lifeEventsRouter, settlementRouter, paymentRouter, reportsRouter, lettersRouter];
 
 export const jobs: JobDefinition[] = [
   auditVerifyJob, jobRunsPurgeJob, sessionsPurgeJob, voucherIssuanceJob, voucherExpiryJob, voucherReconciliationJob, offerSweeperJob, orderCountsRepairJob,

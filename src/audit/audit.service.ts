@@ -160,7 +160,7 @@ async function advanceHead(seq: number, hash: string): Promise<void> {
   }
 }
 
-const PII_KEY = /^(idNumber|phone|password|passwordHash|visitCode|visitCodeHash|refreshToken|accessToken)$/i;
+const PII_KEY = /^(idNumber|phone|accountNo|password|passwordHash|visitCode|visitCodeHash|refreshToken|accessToken)$/i;
 
 /** A JSON-safe copy of a summary without fields that would put personal data into the log. */
 export function summarise(value: unknown): unknown {

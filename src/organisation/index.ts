@@ -7,4 +7,5 @@ export { findValidContract, contractsOfProvider, validContractAmong, type Contra
 export { creditCodeCheckCharacter, isValidCreditCode, normaliseCreditCode } from './credit-code.ts';
 export { upsertStreet, upsertCommunity, upsertProvider, upsertCaregiver, upsertServiceType, upsertContract } from './organisation.seed.ts';
 export { dispatchCandidates, type DispatchCandidate } from './dispatch-candidates.ts';
-export { caregiverPiiCollection } from './pii-collections.ts';
+export { caregiverPiiCollection, providerPiiCollection } from './pii-collections.ts';
+export { providerBankAccounts, type PayeeAccount } from './provider-bank-accounts.ts';

@@ -6,6 +6,18 @@ export const PROVIDER_KINDS = ['company', 'ngo', 'starlight_center'] as const;
 export const PROVIDER_STATUSES = ['active', 'suspended'] as const;
 export const CAREGIVER_STATUSES = ['active', 'inactive'] as const;
 
+// The payee account of the batch payment file (bank-account.ts): its number only encrypted and masked.
+const bankAccountSubSchema = new Schema(
+  {
+    accountName: { type: String, required: true },
+    accountNoEncrypted: { type: String, required: true },
+    accountNoMasked: { type: String, required: true },
+    bankName: { type: String, required: true },
+    bankBranchCode: { type: String, default: null },
+  },
+  { _id: false },
+);
+
 // `creditCode` is stored upper-case (validated with its check character) and always present, so
 // its unique index is the provider's natural key on both engines. `contactPhone` is the
 // organisation's business line, not personal data, and is stored as given.
@@ -21,6 +33,7 @@ const providerSchema = new Schema(
     communityIds: { type: [String], default: [], index: true },
     dailyCapacity: { type: Number, required: true, validate: Number.isSafeInteger },
     status: { type: String, enum: PROVIDER_STATUSES, required: true, default: 'active', index: true },
+    bankAccount: { type: bankAccountSubSchema, default: null },
   },
   { collection: 'providers', versionKey: false, timestamps: true },
 );

@@ -20,7 +20,7 @@ route({
   body: createProviderBody,
   errors: ['DUPLICATE'],
   success: { status: 201, schema: providerSchema, description: 'The provider' },
-  handler: ({ body, actor, requestId, lang }) => createProvider({ actor, requestId, lang }, body),
+  handler: ({ body, actor, requestId, lang, config }) => createProvider({ actor, requestId, lang }, body, config.pii),
 });
 
 route({
@@ -48,13 +48,13 @@ route({
 route({
   method: 'patch',
   path: '/providers/:id',
-  summary: 'Change a provider\'s contact, coverage, capacity or status',
+  summary: 'Change a provider\'s contact, coverage, capacity, status or bank account (its number stored encrypted, answered masked)',
   tags: ['organisation'],
   access: ['admin'],
   params: idParams,
   body: updateProviderBody,
   success: { status: 200, schema: providerSchema, description: 'The provider as changed' },
-  handler: ({ params, body, actor, requestId, lang }) => updateProvider({ actor, requestId, lang }, params.id, body),
+  handler: ({ params, body, actor, requestId, lang, config }) => updateProvider({ actor, requestId, lang }, params.id, body, config.pii),
 });
 
 route({

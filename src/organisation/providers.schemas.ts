@@ -3,6 +3,7 @@ import { pageOf, pageQuery } from '../shared/http/pagination.ts';
 import { dateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
 import { bilingual } from '../shared/i18n.ts';
 import { PHONE_PATTERN } from '../shared/pii.ts';
+import { bankAccountBody, bankAccountOut } from './bank-account.ts';
 import { isValidCreditCode } from './credit-code.ts';
 import { idList, locationOut, locationSchema, nameField, onlyWhenValid } from './organisation.schemas.ts';
 import { PROVIDER_KINDS, PROVIDER_STATUSES } from './providers.model.ts';
@@ -30,6 +31,7 @@ export const createProviderBody = z
     communityIds: idList,
     dailyCapacity: dailyCapacityField,
     status: z.enum(PROVIDER_STATUSES).default('active'),
+    bankAccount: bankAccountBody.optional(),
   })
   .strict()
   .refine((provider) => provider.kind !== 'starlight_center' || provider.communityIds.length > 0, {
@@ -49,6 +51,7 @@ export const updateProviderBody = z
     communityIds: idList.optional(),
     dailyCapacity: dailyCapacityField.optional(),
     status: z.enum(PROVIDER_STATUSES).optional(),
+    bankAccount: bankAccountBody.optional(),
   })
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, { error: bilingual('至少修改一个字段', 'Change at least one field'), when: onlyWhenValid })
@@ -67,6 +70,7 @@ export const providerSchema = z
     communityIds: z.array(z.string()),
     dailyCapacity: z.number().int(),
     status: z.enum(PROVIDER_STATUSES),
+    bankAccount: bankAccountOut.nullable().openapi({ description: 'the payee account of the batch payment file, its number masked; null until set' }),
     createdAt: dateTimeOut,
     updatedAt: dateTimeOut,
   })

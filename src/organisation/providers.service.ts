@@ -3,8 +3,10 @@ import { DomainError } from '../shared/errors.ts';
 import { findPage, type Page } from '../shared/http/pagination.ts';
 import { localise } from '../shared/i18n.ts';
 import type { Language } from '../shared/i18n.ts';
+import type { PiiKeys } from '../shared/pii.ts';
 import type { Actor } from '../shared/roles.ts';
 import { findInScope, scopeBy, withinScope, type ScopeRules } from '../shared/scope.ts';
+import { storedBankAccount, toBankAccountView, type BankAccountInput, type BankAccountView } from './bank-account.ts';
 import { assertCommunitiesExist } from './divisions.service.ts';
 import { invalidField, isObjectIdHex, refusingDuplicates, type WriteContext } from './organisation.context.ts';
 import { ProviderModel, type ProviderDoc } from './providers.model.ts';
@@ -22,6 +24,7 @@ export interface ProviderView {
   communityIds: string[];
   dailyCapacity: number;
   status: 'active' | 'suspended';
+  bankAccount: BankAccountView | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -46,26 +49,35 @@ export function toProviderView(provider: ProviderDoc): ProviderView {
     communityIds: [...provider.communityIds],
     dailyCapacity: provider.dailyCapacity,
     status: provider.status,
+    bankAccount: toBankAccountView(provider.bankAccount),
     createdAt: provider.createdAt,
     updatedAt: provider.updatedAt,
   };
 }
 
-/** What the audit log keeps of a provider: no phone numbers. */
+/** What the audit log keeps of a provider: no phone numbers; of the bank account only the masked number. */
 function auditSummary(provider: ProviderView) {
   const { id: _id, contactPhone: _phone, createdAt: _c, updatedAt: _u, ...summary } = provider;
   return summary;
 }
 
-export async function createProvider(ctx: WriteContext, input: CreateProviderInput): Promise<ProviderView> {
+/** The stored form of a bank account given in a write; it needs the PII keys (the seed writes none). */
+function bankAccountToStore(keys: PiiKeys | undefined, bankAccount: BankAccountInput | undefined) {
+  if (!bankAccount) return {};
+  if (!keys) throw new Error('a provider\'s bank account is written with the PII keys');
+  return { bankAccount: storedBankAccount(keys, bankAccount) };
+}
+
+export async function createProvider(ctx: WriteContext, input: CreateProviderInput, keys?: PiiKeys): Promise<ProviderView> {
   await assertCommunitiesExist(input.communityIds, 'communityIds', ctx.lang);
-  const created = await refusingDuplicates(ctx.lang, 'creditCode', () => ProviderModel.create(input));
+  const { bankAccount, ...fields } = input;
+  const created = await refusingDuplicates(ctx.lang, 'creditCode', () => ProviderModel.create({ ...fields, ...bankAccountToStore(keys, bankAccount) }));
   const provider = toProviderView(created.toObject());
   await recordAudit({ actor: ctx.actor, action: 'provider.create', entityType: 'provider', entityId: provider.id, after: auditSummary(provider), requestId: ctx.requestId });
   return provider;
 }
 
-export async function updateProvider(ctx: WriteContext, id: string, patch: UpdateProviderInput): Promise<ProviderView> {
+export async function updateProvider(ctx: WriteContext, id: string, patch: UpdateProviderInput, keys?: PiiKeys): Promise<ProviderView> {
   const before = await getProviderOrNotFound(id);
   if (patch.communityIds) {
     await assertCommunitiesExist(patch.communityIds, 'communityIds', ctx.lang);
@@ -73,7 +85,8 @@ export async function updateProvider(ctx: WriteContext, id: string, patch: Updat
       throw invalidField(ctx.lang, 'communityIds', { zh: localise(STARLIGHT_NEEDS_COMMUNITY, 'zh'), en: localise(STARLIGHT_NEEDS_COMMUNITY, 'en') });
     }
   }
-  const updated = await ProviderModel.findOneAndUpdate({ _id: id }, { $set: patch }, { returnDocument: 'after' }).lean();
+  const { bankAccount, ...fields } = patch;
+  const updated = await ProviderModel.findOneAndUpdate({ _id: id }, { $set: { ...fields, ...bankAccountToStore(keys, bankAccount) } }, { returnDocument: 'after' }).lean();
   if (!updated) throw new DomainError('NOT_FOUND');
   const after = toProviderView(updated);
   await recordAudit({

@@ -1,12 +1,12 @@
 import type { Config } from '../config/env.ts';
 import { notificationPiiCollection } from '../notifications/index.ts';
-import { caregiverPiiCollection } from '../organisation/index.ts';
+import { caregiverPiiCollection, providerPiiCollection } from '../organisation/index.ts';
 import { seniorPiiCollection } from '../seniors/index.ts';
 import { rekeyBatch, type PiiCollection } from '../shared/pii-rekey.ts';
 import { RekeyProgressModel } from './rekey.model.ts';
 
-/** Every collection that holds values written with encryptPii (users hold none; life events only HMACs). */
-export const PII_COLLECTIONS: readonly PiiCollection[] = [seniorPiiCollection, caregiverPiiCollection, notificationPiiCollection];
+/** Every collection that holds values written with encryptPii (users hold none; life events only HMACs; providers their bank account numbers). */
+export const PII_COLLECTIONS: readonly PiiCollection[] = [seniorPiiCollection, caregiverPiiCollection, providerPiiCollection, notificationPiiCollection];
 
 export interface RekeyCounts { [key: string]: number; scanned: number; rekeyed: number; unreadable: number; changedMeanwhile: number; collectionsCompleted: number }
 

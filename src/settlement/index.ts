@@ -2,6 +2,7 @@ import { onOrderDisputed } from '../dispatch/index.ts';
 import { followDisputedLine } from './statement-lines.ts';
 
 export { settlementRouter } from './settlement.routes.ts';
+export { paymentRouter } from './payment.routes.ts';
 export { settlementJob, runSettlementOnRequest } from './settlement.jobs.ts';
 export { runSettlement, settlementFaults, type SettlementRunCounts } from './settlement-run.service.ts';
 export { statementsOfYearToDate } from './statements.reports.ts';

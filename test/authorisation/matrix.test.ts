@@ -405,6 +405,11 @@ const MATRIX: Record<string, Row> = {
     call: async (w) => ({ path: `/api/v1/settlements/statements/${await w.freshStatement('A', 'approved')}/pay`, body: { paymentRef: 'BANK-2026-001', paidAt: new Date().toISOString() } }),
     expect: only({ finance_officer: 'ok' }),
   },
+  'GET /api/v1/settlements/payment-file': { call: () => ({ path: '/api/v1/settlements/payment-file?period=2000-03&layout=generic' }), expect: only({ admin: 'ok', finance_officer: 'ok' }) },
+  'POST /api/v1/settlements/payment-returns': {
+    call: () => ({ path: '/api/v1/settlements/payment-returns', file: { name: 'return.csv', content: '结算单号,金额,状态,银行流水号,日期\n' } }),
+    expect: only({ finance_officer: 'ok' }),
+  },
   'GET /api/v1/settlements/sample-checks': {
     call: () => ({ path: '/api/v1/settlements/sample-checks?pageSize=200' }),
     list: (w) => ({ includes: w.checkA, excludes: w.checkB }),

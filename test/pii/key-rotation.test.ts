@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { NotificationModel } from '../../src/notifications/notification.model.ts';
 import { enqueueNotification } from '../../src/notifications/index.ts';
-import { CaregiverModel } from '../../src/organisation/providers.model.ts';
+import { storedBankAccount } from '../../src/organisation/bank-account.ts';
+import { CaregiverModel, ProviderModel } from '../../src/organisation/providers.model.ts';
 import { SeniorModel } from '../../src/seniors/senior.model.ts';
 import { decryptPii } from '../../src/shared/pii.ts';
 import { createTestApp, tokenFor } from '../support/app.ts';
@@ -12,12 +13,14 @@ import { enrolmentBody, idNumberBornOn } from '../seniors/senior.fixtures.ts';
 
 const V2 = 'ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100';
 
-/** Every encrypted value of the three collections that hold them, with where it is. */
+/** Every encrypted value of the four collections that hold them, with where it is. */
 async function storedCiphertexts(): Promise<string[]> {
   const seniors = await SeniorModel.find({}, { idNumberEncrypted: 1, phoneEncrypted: 1, emergencyContacts: 1 }).lean();
   const caregivers = await CaregiverModel.find({}, { phoneEncrypted: 1 }).lean();
   const notifications = await NotificationModel.find({}, { recipient: 1 }).lean();
+  const providers = await ProviderModel.find({ bankAccount: { $ne: null } }, { bankAccount: 1 }).lean();
   return [
+    ...providers.map((p) => p.bankAccount!.accountNoEncrypted),
     ...seniors.flatMap((s) => [s.idNumberEncrypted, s.phoneEncrypted, ...s.emergencyContacts.map((c) => c.phoneEncrypted)]),
     ...caregivers.map((c) => c.phoneEncrypted),
     ...notifications.map((n) => n.recipient.phoneEncrypted).filter((p): p is string => Boolean(p)),
@@ -46,6 +49,7 @@ describe('PII key rotation (PII_KEYS, pii-rekey) while the service runs', functi
       seniors.push({ id: res.body.id, idNumber, phone });
     }
     const provider = await makeProvider([community.id]);
+    await ProviderModel.updateOne({ _id: provider.id }, { $set: { bankAccount: storedBankAccount(before.config.pii, { accountName: '安心养老', accountNo: '6222020200112233445', bankName: '中国工商银行' }) } });
     const service = await makeServiceType();
     const caregiver = await makeCaregiver(before.config.pii, provider.id, [service.code], '13955556666');
     await enqueueNotification({ dedupeKey: 'rotation-1', channel: 'sms', recipient: { kind: 'senior', phone: seniors[0]!.phone }, template: 'visit_reminder', params: {}, subject: { type: 'senior', id: seniors[0]!.id } }, before.config.pii);
@@ -77,12 +81,12 @@ describe('PII key rotation (PII_KEYS, pii-rekey) while the service runs', functi
     await reader;
 
     expect(run.status).to.equal(200);
-    expect(run.body.run.counts).to.include({ unreadable: 0, collectionsCompleted: 3 });
+    expect(run.body.run.counts).to.include({ unreadable: 0, collectionsCompleted: 4 });
     expect(run.body.run.counts.rekeyed).to.be.at.least(40);
     expect(failures).to.deep.equal([]);
     expect(reads).to.be.at.least(seniors.length);
     const stored = await storedCiphertexts();
-    expect(stored).to.have.length(40 * 3 + 1 + 1);
+    expect(stored).to.have.length(40 * 3 + 1 + 1 + 1);
     expect(stored.filter((value) => !value.startsWith('v2:'))).to.deep.equal([]);
 
     const again = await request(during.app).post('/api/v1/jobs/pii-rekey/run?wait=true').set('Authorization', admin).send({});
