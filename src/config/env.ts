@@ -279,6 +279,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(raw.DATA_DIR);
   const secrets = resolveSecrets(raw, dataDir);
   const hasBootstrapUser = raw.BOOTSTRAP_ADMIN_USERNAME !== undefined;
+  // Without a URI connectDatabase starts the embedded FerretDB: unauthenticated on a local port, one
+  // machine, no replica set. In production that is an accident (a lost line in the unit file), not a choice.
+  if (raw.NODE_ENV === 'production' && raw.MONGODB_URI === undefined) {
+    throw new ConfigError([{
+      variable: 'MONGODB_URI',
+      message: 'is required when NODE_ENV=production: without it the service would start the embedded FerretDB, a development database (unauthenticated local port, one machine, no replica set); set the MongoDB replica set\'s URI (docs/production.md) — 生产环境必须设置 MONGODB_URI（MongoDB 副本集），不能使用内嵌的开发数据库',
+    }]);
+  }
   if (hasBootstrapUser !== (raw.BOOTSTRAP_ADMIN_PASSWORD !== undefined)) {
     throw new ConfigError([{ variable: 'BOOTSTRAP_ADMIN_PASSWORD', message: 'BOOTSTRAP_ADMIN_USERNAME and BOOTSTRAP_ADMIN_PASSWORD are set together or not at all' }]);
   }

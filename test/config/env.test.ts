@@ -49,6 +49,33 @@ describe('configuration from the environment', () => {
     expect(existsSync(path.join(tempDir, 'dev-secrets.json'))).to.equal(false);
   });
 
+  it('refuses to start in production without MONGODB_URI instead of starting the embedded database', () => {
+    const secrets = Object.fromEntries(Object.entries(TEST_ENV).filter(([name]) => /SECRET|KEY|SEED/.test(name)));
+    const problems = problemsOf({ ...secrets, NODE_ENV: 'production', DATA_DIR: tempDir });
+
+    expect(problems).to.have.length(1);
+    expect(problems[0]?.variable).to.equal('MONGODB_URI');
+    expect(problems[0]?.message).to.include('NODE_ENV=production').and.include('embedded FerretDB').and.include('生产环境必须设置 MONGODB_URI');
+    expect(loadConfig({ ...secrets, NODE_ENV: 'production', DATA_DIR: tempDir, MONGODB_URI: 'mongodb://db/' }).mongodbUri).to.equal('mongodb://db/');
+    expect(loadConfig({ ...secrets, NODE_ENV: 'development', DATA_DIR: tempDir }).mongodbUri).to.equal(undefined);
+  });
+
+  it('stops a real production start without MONGODB_URI before any embedded FerretDB is started', function () {
+    this.timeout(30_000);
+    const secrets = Object.fromEntries(Object.entries(TEST_ENV).filter(([name]) => /SECRET|KEY|SEED/.test(name)));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env: { PATH: process.env.PATH, ...secrets, NODE_ENV: 'production', DATA_DIR: tempDir, PORT: '0', LOG_LEVEL: 'info' },
+      encoding: 'utf8',
+      timeout: 25_000,
+    });
+
+    expect(result.status).to.equal(1);
+    expect(result.stderr).to.include('Invalid configuration').and.include('MONGODB_URI').and.include('embedded FerretDB');
+    expect(result.stdout).not.to.include('FerretDB started');
+    expect(existsSync(path.join(tempDir, 'ferretdb'))).to.equal(false);
+    expect(existsSync(path.join(tempDir, 'dev-secrets.json'))).to.equal(false);
+  });
+
   it('outside production generates missing secrets once under the data folder and reuses them', () => {
     const first = loadConfig({ NODE_ENV: 'development', DATA_DIR: tempDir });
     const second = loadConfig({ NODE_ENV: 'development', DATA_DIR: tempDir });
