@@ -59,12 +59,20 @@ export interface ImportReport { created: number; duplicates: number; invalid: nu
 export interface RecordImportReport { total: number; created: number; duplicates: number; rejected: number; rows: { row: number; status: 'created' | 'duplicate' | 'rejected'; orderId?: string; errors?: { column: string; message: string }[] }[] }
 
 export interface VoucherAccount { seniorId: string; balanceFen: number; heldFen: number; availableFen: number }
+/** The month's caps of the policy and what the senior has used of them (held or redeemed); null: no such cap. */
+export interface VoucherCapsUse {
+  month: string; monthlyFen: number | null; usedFen: number;
+  perService: { serviceTypeCode: string; maxSubsidySharePct: number | null; monthlyVisits: number | null; visitsUsed: number }[];
+}
+export interface VoucherAccountWithCaps extends VoucherAccount { caps: VoucherCapsUse }
+export interface VoucherServiceCap { serviceTypeCode: string; maxSubsidySharePct?: number; monthlyVisits?: number }
 export interface VoucherEntry { id: string; type: string; balanceDeltaFen: number; heldDeltaFen: number; month: string | null; orderId: string | null; reason: string | null; createdBy: string; createdAt: string }
 export interface VoucherPolicy {
   id: string; name: string; effectiveFrom: string; combine: 'max' | 'sum';
   categories: { category: Category; monthlyAmountFen: number; subsidyRatePct: number }[];
   careLevelSupplementFen: number[]; defaultSubsidyRatePct: number; fundingSplit: { cityPct: number; districtPct: number };
   expiry: { mode: 'end_of_month' | 'rollover' | 'anchor_date'; rolloverMonths?: number; lapsesOn?: string; lapsesAfterYears?: number };
+  caps: { monthlyFen?: number; perService: VoucherServiceCap[] };
 }
 
 export const ORDER_STATUSES = ['pending_dispatch', 'offered', 'unassigned', 'accepted', 'assigned', 'in_service', 'completed', 'confirmed', 'disputed', 'rejected', 'cancelled', 'settled'] as const;
@@ -105,9 +113,18 @@ export interface Statement {
   id: string; period: string; providerId: string; providerName: string; status: 'draft' | 'approved' | 'paid'; totals: StatementTotals;
   fundingSplit: { cityPct: number; districtPct: number }; lineCount: number; penaltyCount: number; adjustmentCount: number; heldBackCount: number;
   approvedBy: string | null; approvedAt: string | null; approvalOverrideReason: string | null; paymentRef: string | null; paidAt: string | null; paymentDueAt: string | null; paymentOverdue: boolean;
+  /** One signature, or two above SECOND_APPROVAL_ABOVE_FEN; on a draft, a first signature awaiting the second. */
+  approvals: { by: string; byName: string | null; at: string }[]; secondApprovalRequired: boolean; awaitingSecondSignature: boolean;
 }
 export interface StatementLine { orderId: string; orderNumber: string | null; seniorId: string; communityId: string; serviceTypeCode: string; category: string; quantity: number; scheduledStart: string; confirmedAt: string; priceFen: number; subsidyFen: number; selfPayFen: number; carriedOver: boolean }
-export interface StatementCharge { id: string; reason: string; amountFen: number; orderId: string | null; orderNumber: string | null; note: string | null; createdAt: string }
+export interface StatementCharge {
+  id: string; reason: string; amountFen: number; orderId: string | null; orderNumber: string | null; note: string | null; createdAt: string;
+  /** An adjustment: the month it corrects and its own split (null: the statement's). */
+  correctsPeriod: string | null; cityFen: number | null; districtFen: number | null;
+  /** A finance officer's own adjustment: counted once another officer approved it. */
+  adjustmentStatus: 'pending' | 'approved' | 'rejected' | null; reference: string | null;
+  enteredBy: string | null; enteredByName: string | null; decidedBy: string | null; decidedByName: string | null; decidedAt: string | null; decisionNote: string | null;
+}
 export interface SampleCheck { id: string; orderId: string; statementId: string; period: string; providerId: string; communityId: string; seniorId: string; serviceTypeCode: string; scheduledStart: string; status: 'open' | 'done' | 'cancelled'; reason: 'sample' | 'flagged'; outcome: 'visit_happened' | 'visit_did_not_happen' | null; note: string | null; recordedAt: string | null }
 export interface StatementDetail extends Statement {
   lines: StatementLine[]; penalties: StatementCharge[]; adjustments: StatementCharge[];
