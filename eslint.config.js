@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 const capabilities = ['identity', 'organisation', 'seniors', 'vouchers', 'dispatch', 'care-plans', 'settlement', 'reports', 'jobs', 'audit', 'notifications', 'system', 'service-records', 'life-events', 'letters', 'privacy'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', '.cache/', 'dist/', 'web/dist/'] },
+  { ignores: ['node_modules/', 'data/', '.cache/', '.venv/', 'dist/', 'web/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
