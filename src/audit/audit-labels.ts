@@ -20,6 +20,8 @@ export const AUDIT_ACTION_ZH: Record<string, string> = {
   'caregiver.create': '新建护理员', 'caregiver.update': '修改护理员', 'contract.create': '新建服务合同', 'service_type.create': '新建服务项目', 'service_type.update': '修改服务项目',
   'settlement.run': '运行月度结算', 'settlement.sample_check': '登记结算抽查回访',
   'statement.approve': '审核结算单', 'statement.approve_override': '审核结算单（回访未完成，填写理由）', 'statement.pay': '登记结算单支付',
+  'statement.first_signature': '结算单第一签（待第二名财务人员复核）', 'statement.adjustment_add': '录入结算单手工调整',
+  'statement.adjustment_approve': '复核通过结算单手工调整', 'statement.adjustment_reject': '驳回结算单手工调整',
   'settlement.payment_file': '导出批量支付文件（含收款账号）',
   'anomaly.review': '复核可疑服务（无误或提出争议）',
   'life_event.import': '导入死亡、住院、迁出信息', 'life_event.confirm': '确认死亡、住院、迁出信息', 'life_event.reject': '驳回死亡、住院、迁出信息',

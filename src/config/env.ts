@@ -58,6 +58,7 @@ const envSchema = z.object({
   CLOCK_DRIFT_MINUTES: z.coerce.number().int().min(1).max(1_440).default(5),
   RECORD_UPLOAD_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(366).default(62),
   PAYMENT_DUE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  SECOND_APPROVAL_ABOVE_FEN: z.coerce.number().int().min(0).default(10_000_000),
   AUDIT_EXPORT_MAX_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(100_000),
   // The audit chain's HMAC key, held outside the database (a secret: resolveSecrets), and its name on each link.
   AUDIT_HMAC_KEY: z.string().min(32).max(500).optional(),
@@ -192,6 +193,8 @@ export interface Config {
   /** uploadMaxAgeDays: how old a visit a provider's upload may still bring (POST /service-records/imports). */
   visitRecords: { maxHours: number; lateMinutes: number; driftMinutes: number; uploadMaxAgeDays: number };
   paymentDueDays: number;
+  /** A statement payable above this (fen) needs a second finance officer's signature (¥100,000 by default). */
+  secondApprovalAboveFen: number;
   /** Most audit entries one CSV export writes (newest first); past it the file says it stopped. */
   auditExportMaxRows: number;
   /** The audit chain's key (audit.hash.ts): every new link is an HMAC under it. */
@@ -276,9 +279,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '?'), message: issue.message })));
   }
   const raw = parsed.data;
-  const dataDir = path.resolve(raw.DATA_DIR);
-  const secrets = resolveSecrets(raw, dataDir);
-  const hasBootstrapUser = raw.BOOTSTRAP_ADMIN_USERNAME !== undefined;
   // Without a URI connectDatabase starts the embedded FerretDB: unauthenticated on a local port, one
   // machine, no replica set. In production that is an accident (a lost line in the unit file), not a choice.
   if (raw.NODE_ENV === 'production' && raw.MONGODB_URI === undefined) {
@@ -287,6 +287,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       message: 'is required when NODE_ENV=production: without it the service would start the embedded FerretDB, a development database (unauthenticated local port, one machine, no replica set); set the MongoDB replica set\'s URI (docs/production.md) — 生产环境必须设置 MONGODB_URI（MongoDB 副本集），不能使用内嵌的开发数据库',
     }]);
   }
+  const dataDir = path.resolve(raw.DATA_DIR);
+  const secrets = resolveSecrets(raw, dataDir);
+  const hasBootstrapUser = raw.BOOTSTRAP_ADMIN_USERNAME !== undefined;
   if (hasBootstrapUser !== (raw.BOOTSTRAP_ADMIN_PASSWORD !== undefined)) {
     throw new ConfigError([{ variable: 'BOOTSTRAP_ADMIN_PASSWORD', message: 'BOOTSTRAP_ADMIN_USERNAME and BOOTSTRAP_ADMIN_PASSWORD are set together or not at all' }]);
   }
@@ -314,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     geofenceM: raw.GEOFENCE_METERS,
     visitRecords: { maxHours: raw.OFFLINE_SYNC_MAX_HOURS, lateMinutes: raw.LATE_SYNC_MINUTES, driftMinutes: raw.CLOCK_DRIFT_MINUTES, uploadMaxAgeDays: raw.RECORD_UPLOAD_MAX_AGE_DAYS },
     paymentDueDays: raw.PAYMENT_DUE_DAYS,
+    secondApprovalAboveFen: raw.SECOND_APPROVAL_ABOVE_FEN,
     auditExportMaxRows: raw.AUDIT_EXPORT_MAX_ROWS,
     auditKey: { id: raw.AUDIT_KEY_ID, secret: secrets.AUDIT_HMAC_KEY },
     settlement: {

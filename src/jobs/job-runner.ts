@@ -123,7 +123,7 @@ export class JobRunner {
     const timer = jobRunDurationSeconds.startTimer({ job: job.name });
     try {
       logger.info({ trigger: run.trigger }, 'job run started');
-      const counts = await job.run(params, { runId, config: this.config, logger, signal: controller.signal });
+      const counts = await job.run(params, { runId, config: this.config, logger, signal: controller.signal, ...(run.requestedBy ? { requestedBy: run.requestedBy } : {}) });
       if (controller.signal.aborted) return await this.finish(job, run, 'failed', counts, String(controller.signal.reason ?? 'interrupted'));
       return await this.finish(job, run, 'succeeded', counts, null);
     } catch (error) {

@@ -24,7 +24,7 @@ import {
   adjustmentLineId, cancellationLineId, carriedPenaltyLineId, followDisputedLine, lateLineId, sampleRankOf, statementIdOf, visitClaimKey, visitSpan,
 } from './statement-lines.ts';
 import { settleOrdersOf } from './statement-approval.ts';
-import { addLine, emptySums, refreshStatement, writeTotals, type LineSums } from './statement-totals.ts';
+import { addLine, cityPartOf, emptySums, refreshStatement, writeTotals, type LineSums } from './statement-totals.ts';
 
 /*
  * THE MONTHLY RUN (PRODUCT.md §8), without transactions.
@@ -44,6 +44,8 @@ import { addLine, emptySums, refreshStatement, writeTotals, type LineSums } from
 
 export interface SettlementRunOptions {
   by: string;
+  /** The finance officer who asked for the run (a scheduled run: `by`). */
+  startedBy?: string;
   runId: string;
   config: Config;
   signal?: AbortSignal;
@@ -78,7 +80,7 @@ export async function runSettlement(period: string, options: SettlementRunOption
   const policy = await policyForMonth(period);
   if (!policy) throw new DomainError('RULE_VIOLATION', [{ path: 'period', message: `${period} 没有生效的服务券政策，无法确定市区分担比例` }]);
   const now = options.now ?? new Date();
-  const resumeAfter = await beginProgress(period, options.runId, now);
+  const resumeAfter = await beginProgress(period, options.runId, options.startedBy ?? options.by, now);
   const run = new SettlementRun(period, policy.fundingSplit, options, now, resumeAfter !== null);
   run.counts.resumed = resumeAfter === null ? 0 : 1;
   await run.prepare();
@@ -113,15 +115,15 @@ export async function runSettlement(period: string, options: SettlementRunOption
  * Starts the period's progress record; answers the order to resume after if the last run died
  * ('' when it died before finishing a batch: a resumed run all the same, from the start).
  */
-async function beginProgress(period: string, runId: string, now: Date): Promise<string | null> {
+async function beginProgress(period: string, runId: string, by: string, now: Date): Promise<string | null> {
   const previous = await RunProgressModel.findById(period).lean();
   if (previous?.status === 'running') {
-    await RunProgressModel.updateOne({ _id: period }, { $set: { runId, heartbeatAt: now, resumedFrom: previous.runId } });
+    await RunProgressModel.updateOne({ _id: period }, { $set: { runId, heartbeatAt: now, resumedFrom: previous.runId }, $addToSet: { startedBy: by } });
     return previous.lastOrderId ?? '';
   }
   await RunProgressModel.updateOne(
     { _id: period },
-    { $set: { status: 'running', runId, lastOrderId: null, batches: 0, ordersSeen: 0, breakdown: storedZeroTally(), startedAt: now, heartbeatAt: now, completedAt: null, resumedFrom: null } },
+    { $set: { status: 'running', runId, lastOrderId: null, batches: 0, ordersSeen: 0, breakdown: storedZeroTally(), startedAt: now, heartbeatAt: now, completedAt: null, resumedFrom: null, startedBy: [by] } },
     { upsert: true },
   );
   return null;
@@ -478,10 +480,14 @@ class SettlementRun {
     const paid = stored && completeLine(stored as LineDoc);
     const target = await this.draftFor(paid?.providerId ?? providerId);
     if (!paid || !target) return null;
+    // The recovery corrects the month that paid it, so it is split as that statement was: the city
+    // gets back what the city paid for the visit (issue 21), whatever this month's split is.
+    const paidSplit = (await StatementModel.findById(paid.statementId, { fundingSplit: 1 }).lean())?.fundingSplit;
     const { line, isNew } = await insertLine({
       ...chargeLine(target, this.period, paid.providerId, this.now), _id: adjustmentLineId(orderId), kind: 'adjustment', orderId,
       seniorId: paid.seniorId, communityId: paid.communityId, streetId: paid.streetId, serviceTypeCode: paid.serviceTypeCode, scheduledStart: paid.scheduledStart,
       amountFen: -paid.subsidyFen, reason, note: `${notePrefix}追回结算单 ${paid.statementId} 已支付的补贴`,
+      correctsPeriod: paid.period, cityFen: paidSplit ? cityPartOf(-paid.subsidyFen, paidSplit.cityPct as number) : null,
     });
     if (isNew) this.wrote(line);
     await attachOrderToStatement(orderId, 'adjustmentStatementId', line.statementId);
@@ -781,7 +787,7 @@ class SettlementRun {
 
 /** What the end-of-run pass reads of each line: the totals' amounts and a sample check's facts. */
 const LINE_PASS_FIELDS = {
-  statementId: 1, kind: 1, priceFen: 1, subsidyFen: 1, selfPayFen: 1, amountFen: 1,
+  statementId: 1, kind: 1, priceFen: 1, subsidyFen: 1, selfPayFen: 1, amountFen: 1, cityFen: 1, adjustmentStatus: 1,
   period: 1, providerId: 1, communityId: 1, seniorId: 1, serviceTypeCode: 1, scheduledStart: 1, sampleRank: 1,
 } as const;
 
@@ -817,6 +823,7 @@ function chargeLine(statementId: string, period: string, providerId: string, now
   return {
     statementId, period, providerId, orderId: null, seniorId: null, communityId: null, streetId: null, serviceTypeCode: null, category: null,
     quantity: 0, scheduledStart: null, confirmedAt: null, priceFen: 0, subsidyFen: 0, selfPayFen: 0, carriedOver: false, claimKey: null, visitStartMs: null, visitEndMs: null, sampleRank: null, createdAt: now,
+    correctsPeriod: null, cityFen: null, adjustmentStatus: null, reference: null, enteredBy: null, decidedBy: null, decidedAt: null, decisionNote: null,
   };
 }
 

@@ -32,8 +32,10 @@ export const settlementJob: JobDefinition<{ period: string }> = {
     if ((await RunProgressModel.findById(period).lean())?.status === 'completed' || !(await policyForMonth(period))) return null;
     return { key: `settlement:${period}`, params: { period } };
   },
-  async run({ period }, { runId, config, signal }) {
-    return { ...(await runSettlement(period, { by: 'system', runId, config, signal })) };
+  async run({ period }, { runId, config, signal, requestedBy }) {
+    // Whose run it is (a finance officer's may not give its statements the second signature); what
+    // the run writes stays the system's, as a scheduled run's does.
+    return { ...(await runSettlement(period, { by: 'system', startedBy: requestedBy, runId, config, signal })) };
   },
 };
 

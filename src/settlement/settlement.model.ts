@@ -9,7 +9,14 @@ export type LineKind = (typeof LINE_KINDS)[number];
  * before a confirmed life event showed it fell after the senior's death, or inside a hospital stay
  * or after a move away (claw-back.ts).
  */
-export const CHARGE_REASONS = ['provider_cancellation', 'late_arrival', 'carried_penalty', 'visit_rejected', 'senior_deceased', 'senior_inactive'] as const;
+export const CHARGE_REASONS = ['provider_cancellation', 'late_arrival', 'carried_penalty', 'visit_rejected', 'senior_deceased', 'senior_inactive', 'manual'] as const;
+/**
+ * Where a finance officer's own adjustment line stands (`reason: manual`): entered by one officer, it
+ * counts in the totals only once another approved it; a rejected one stays on the statement, not
+ * counted, so what was proposed and refused is on record. Lines a run writes carry none and count.
+ */
+export const ADJUSTMENT_STATUSES = ['pending', 'approved', 'rejected'] as const;
+export type AdjustmentStatus = (typeof ADJUSTMENT_STATUSES)[number];
 export type ChargeReason = (typeof CHARGE_REASONS)[number];
 /**
  * Why a confirmed visit was held back from its statement (re-checked on every run). The senior not
@@ -68,6 +75,11 @@ const statementSchema = new Schema(
     linesVersion: { type: Number, required: true, default: 0 },
     approvedBy: { type: String, default: null },
     approvedAt: { type: Date, default: null },
+    /**
+     * The signatures: one below SECOND_APPROVAL_ABOVE_FEN, two above it. A first signature is kept
+     * with the payable and lines it was given on; it stands only while the statement still has them.
+     */
+    approvals: { type: [new Schema({ by: String, at: Date, payableFen: Number, linesVersion: Number }, { _id: false })], default: [] },
     approvalOverrideReason: { type: String, default: null },
     /** Set once every line's order is marked settled after approval (a crash in between is resumed). */
     ordersSettledAt: { type: Date, default: null },
@@ -113,6 +125,20 @@ const lineSchema = new Schema(
     reason: { type: String, enum: [...CHARGE_REASONS, null], default: null },
     note: { type: String, default: null },
     /**
+     * An adjustment's own split (fen of `amountFen` the city bears; the district the rest), by the
+     * funding split of the month it corrects (`correctsPeriod`) — not the split of the statement it
+     * lands on. Null on lines from before: they follow the statement's split.
+     */
+    correctsPeriod: { type: String, default: null },
+    cityFen: { type: Number, default: null },
+    /** Only on a finance officer's own adjustment (`reason: manual`). */
+    adjustmentStatus: { type: String, enum: [...ADJUSTMENT_STATUSES, null], default: null },
+    reference: { type: String, default: null },
+    enteredBy: { type: String, default: null },
+    decidedBy: { type: String, default: null },
+    decidedAt: { type: Date, default: null },
+    decisionNote: { type: String, default: null },
+    /**
      * A service line is also the visit's claim for the duplicate check: '<seniorId>:<service>:<day>'
      * and the visit's span. Later visits of the same senior, service and day read the lines by it.
      */
@@ -145,7 +171,10 @@ export const LineModel = mongoose.model('SettlementLine', lineSchema);
  * (each expression index parses it): 96–101 → 71–90 µs a line on the embedded engine (BENCHMARKS.md).
  * Every read of lines goes through `completeLine`, which puts those fields back.
  */
-const SERVICE_LINE_REPEATS = ['period', 'providerId', 'orderId', 'streetId', 'amountFen', 'reason', 'note'] as const;
+const SERVICE_LINE_REPEATS = [
+  'period', 'providerId', 'orderId', 'streetId', 'amountFen', 'reason', 'note',
+  'correctsPeriod', 'cityFen', 'adjustmentStatus', 'reference', 'enteredBy', 'decidedBy', 'decidedAt', 'decisionNote',
+] as const;
 
 export function storedLine<T extends Partial<LineDoc> & { _id: string }>(line: T): Partial<LineDoc> & { _id: string } {
   if (line.kind !== 'service') return line;
@@ -164,7 +193,8 @@ export function completeLine<T extends Partial<LineDoc> & { _id: string }>(store
   const statementId = stored.statementId as string;
   return {
     period: statementId.slice(0, 7), providerId: statementId.slice(8), orderId: stored._id,
-    streetId: null, amountFen: 0, reason: null, note: null, carriedOver: false, ...stored,
+    streetId: null, amountFen: 0, reason: null, note: null, carriedOver: false,
+    correctsPeriod: null, cityFen: null, adjustmentStatus: null, reference: null, enteredBy: null, decidedBy: null, decidedAt: null, decisionNote: null, ...stored,
   };
 }
 
@@ -246,6 +276,8 @@ const runProgressSchema = new Schema(
     heartbeatAt: { type: Date, required: true },
     completedAt: { type: Date, default: null },
     resumedFrom: { type: String, default: null },
+    /** Who started the period's last run (and whoever resumed it): none of them may give a statement its second signature. */
+    startedBy: { type: [String], default: [] },
   },
   { collection: 'settlement_runs', versionKey: false },
 );

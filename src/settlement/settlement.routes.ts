@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { z } from 'zod';
 import type { JobRunner } from '../jobs/index.ts';
 import { attachmentDisposition } from '../shared/http/attachment.ts';
 import { createRouteGroup } from '../shared/http/route.ts';
@@ -6,13 +7,14 @@ import { periodSummary, writeSummaryCsv, writeSummaryXlsx } from './period-summa
 import { listSampleChecks, recordSampleCheck } from './sample-checks.service.ts';
 import { runSettlementOnRequest } from './settlement.jobs.ts';
 import {
-  approveStatementBody, exportQuery, payStatementBody, recordSampleCheckBody, runProgressParams, runProgressSchema, runSettlementBody, sampleCheckParams,
+  addAdjustmentBody, adjustmentParams, approveStatementBody, chargeSchema, decideAdjustmentBody, exportQuery, rejectAdjustmentBody, payStatementBody, recordSampleCheckBody, runProgressParams, runProgressSchema, runSettlementBody, sampleCheckParams,
   sampleCheckSchema, sampleChecksPageSchema, sampleChecksQuery, settlementRunAnswer, statementDetailSchema, statementLinesPageSchema, statementLinesQuery, statementParams, statementSchema,
   statementsPageSchema, statementsQuery, summaryQuery, summarySchema,
 } from './settlement.schemas.ts';
 import { approveStatement, payStatement } from './statement-approval.ts';
 import { asciiExportFileName, exportFileName, writeStatementCsv, writeStatementXlsx } from './statement-export.ts';
-import { listStatements, runProgressOf, statementDetail, statementInScope, statementLines, toStatementView } from './statements.query.ts';
+import { listStatements, runProgressOf, statementDetail, statementInScope, statementLines, toChargeView, toStatementView, withSignerNames } from './statements.query.ts';
+import { addManualAdjustment, decideManualAdjustment } from './statement-adjustments.ts';
 
 const { router, route } = createRouteGroup('/api/v1');
 const tags = ['settlement'];
@@ -74,11 +76,42 @@ route({
 });
 
 route({
-  method: 'post', path: '/settlements/statements/:id/approve', summary: 'Approve a draft statement; its visits become settled', tags,
+  method: 'post', path: '/settlements/statements/:id/approve', summary: 'Approve a draft statement (above SECOND_APPROVAL_ABOVE_FEN: two finance officers, neither the second the run\'s starter); its visits become settled', tags,
   access: ['finance_officer'], params: statementParams, body: approveStatementBody, errors: ['STATEMENT_LOCKED', 'RULE_VIOLATION', 'JOB_RUNNING', 'INVALID_TRANSITION'],
-  success: { status: 200, schema: statementSchema, description: 'The approved statement' },
-  handler: async ({ params, body, actor, config, requestId }) => toStatementView(await approveStatement(params.id, body.overrideReason, { actor, config, requestId }), config),
+  success: { status: 200, schema: statementSchema.extend({ approvalStep: z.enum(['approved', 'first_signature']).openapi({ description: 'first_signature: the payable is above SECOND_APPROVAL_ABOVE_FEN and a second finance officer must sign' }) }), description: 'The approved statement, or the draft with its first signature' },
+  handler: async ({ params, body, actor, config, requestId }) => {
+    const statement = await approveStatement(params.id, body.overrideReason, { actor, config, requestId });
+    return { ...(await withSignerNames(toStatementView(statement, config))), approvalStep: statement.approvalStep };
+  },
 });
+
+route({
+  method: 'post', path: '/settlements/statements/:id/adjustments',
+  summary: 'A finance officer\'s adjustment line on a draft, split by the corrected month\'s policy; counted once another finance officer approves it (Idempotency-Key makes a retry safe)', tags,
+  access: ['finance_officer'], params: statementParams, body: addAdjustmentBody, errors: ['STATEMENT_LOCKED', 'RULE_VIOLATION', 'JOB_RUNNING'],
+  success: { status: 201, schema: chargeSchema, description: 'The adjustment line, pending the second officer' },
+  handler: async ({ params, body, actor, config, requestId }, req) => {
+    const idempotencyKey = req.get('Idempotency-Key');
+    const { line } = await addManualAdjustment(params.id, body, idempotencyKey && /^[\w.:-]{8,100}$/.test(idempotencyKey) ? idempotencyKey : undefined, { actor, config, requestId });
+    return (await withSignerNames({ approvals: [], adjustments: [toChargeView(line, new Map())] })).adjustments[0];
+  },
+});
+
+// A second finance officer's decision on a manual adjustment: approved, it counts from now on;
+// rejected (with the reason), it stays on record, not counted.
+for (const verdict of ['approve', 'reject'] as const) {
+  route({
+    method: 'post', path: `/settlements/statements/:id/adjustments/:adjustmentId/${verdict}`,
+    summary: verdict === 'approve' ? 'A second finance officer approves a manual adjustment: it counts from now on' : 'A second finance officer rejects a manual adjustment: it stays on record, not counted',
+    tags, access: ['finance_officer'], params: adjustmentParams, body: verdict === 'approve' ? decideAdjustmentBody : rejectAdjustmentBody,
+    errors: ['STATEMENT_LOCKED', 'SELF_APPROVAL', 'INVALID_TRANSITION', 'JOB_RUNNING'],
+    success: { status: 200, schema: chargeSchema, description: verdict === 'approve' ? 'The approved adjustment' : 'The rejected adjustment' },
+    handler: async ({ params, body, actor, config, requestId }) => {
+      const line = await decideManualAdjustment(params.id, params.adjustmentId, { approve: verdict === 'approve', note: body.note }, { actor, config, requestId });
+      return (await withSignerNames({ approvals: [], adjustments: [toChargeView(line, new Map())] })).adjustments[0];
+    },
+  });
+}
 
 route({
   method: 'post', path: '/settlements/statements/:id/pay', summary: 'Record the payment of an approved statement', tags,

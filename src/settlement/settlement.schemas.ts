@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../shared/http/pagination.ts';
 import { dateTimeOut, nullableDateTimeOut, objectIdParam } from '../shared/http/schemas.ts';
-import { HELD_BACK_REASONS, HELD_BACK_REASON_ZH, SAMPLE_CHECK_REASONS, SAMPLE_CHECK_STATUSES, SAMPLE_OUTCOMES, STATEMENT_STATUSES } from './settlement.model.ts';
+import { ADJUSTMENT_STATUSES, HELD_BACK_REASONS, HELD_BACK_REASON_ZH, SAMPLE_CHECK_REASONS, SAMPLE_CHECK_STATUSES, SAMPLE_OUTCOMES, STATEMENT_STATUSES } from './settlement.model.ts';
 import { STATEMENT_ID_PATTERN } from './statement-lines.ts';
 import { bilingual } from '../shared/i18n.ts';
 
@@ -32,6 +32,10 @@ export const statementSchema = z
     heldBackCount: z.number().int(),
     approvedBy: z.string().nullable(),
     approvedAt: nullableDateTimeOut,
+    approvals: z.array(z.object({ by: z.string(), byName: z.string().nullable(), at: dateTimeOut }))
+      .openapi({ description: 'the signatures given: one, or two when the payable is above SECOND_APPROVAL_ABOVE_FEN; on a draft, a first signature awaiting the second' }),
+    secondApprovalRequired: z.boolean().openapi({ description: 'the payable is above SECOND_APPROVAL_ABOVE_FEN: two finance officers must sign' }),
+    awaitingSecondSignature: z.boolean().openapi({ description: 'a draft with a first signature that still stands (its payable and lines unchanged)' }),
     approvalOverrideReason: z.string().nullable(),
     paymentRef: z.string().nullable(),
     paidAt: nullableDateTimeOut,
@@ -54,13 +58,46 @@ const heldBackReasonCode = z.enum(HELD_BACK_REASONS).openapi({
   description: `${Object.entries(HELD_BACK_REASON_ZH).map(([code, zh]) => `${code}: ${zh}`).join('; ')} (SENIOR_NOT_ACTIVE: rows of runs before SENIOR_DECEASED / SENIOR_INACTIVE)`,
 });
 
-const chargeSchema = z
+export const chargeSchema = z
   .object({
     id: z.string(),
-    reason: z.string().openapi({ description: 'provider_cancellation, late_arrival, carried_penalty; adjustments: visit_rejected, senior_deceased (a paid visit on or after the senior\'s death), senior_inactive (inside a hospital stay or after a move away)' }),
+    reason: z.string().openapi({ description: 'provider_cancellation, late_arrival, carried_penalty; adjustments: visit_rejected, senior_deceased (a paid visit on or after the senior\'s death), senior_inactive (inside a hospital stay or after a move away), manual (entered by a finance officer)' }),
     amountFen: fen, orderId: z.string().nullable(), orderNumber: orderNumberField, note: z.string().nullable(), createdAt: dateTimeOut,
+    correctsPeriod: z.string().nullable().openapi({ description: 'the month an adjustment corrects; its split is that month\'s' }),
+    cityFen: fen.nullable().openapi({ description: 'the city\'s part of an adjustment (by the corrected month\'s split); null: the statement\'s split' }),
+    districtFen: fen.nullable(),
+    adjustmentStatus: z.enum(ADJUSTMENT_STATUSES).nullable().openapi({ description: 'a manual adjustment: pending until a second finance officer approves (counted) or rejects (not counted)' }),
+    reference: z.string().nullable(),
+    enteredBy: z.string().nullable(), enteredByName: z.string().nullable(),
+    decidedBy: z.string().nullable(), decidedByName: z.string().nullable(), decidedAt: nullableDateTimeOut, decisionNote: z.string().nullable(),
   })
   .openapi('SettlementCharge');
+
+export const addAdjustmentBody = z
+  .object({
+    amountFen: fen.refine((value) => value !== 0 && Math.abs(value) <= 100_000_000_00, bilingual('调整金额不能为 0，且绝对值不超过 1 亿元', 'non-zero, at most 100 million yuan either way'))
+      .openapi({ description: 'signed fen: positive pays the provider more, negative recovers an overpayment' }),
+    reason: z.string().trim().min(4, bilingual('请填写调整理由（至少4个字）', 'a reason of at least 4 characters')).max(500),
+    correctsPeriod: periodField.openapi({ description: 'the month corrected (not after the statement\'s); its policy\'s funding split splits the amount' }),
+    reference: z.string().trim().min(1).max(100).optional().openapi({ description: 'e.g. the audit finding or letter it follows' }),
+  })
+  .strict()
+  .openapi('AddStatementAdjustmentRequest');
+
+export const adjustmentParams = z.object({
+  id: z.string().regex(STATEMENT_ID_PATTERN, bilingual('结算单编号格式不正确', 'a statement id: YYYY-MM-<providerId>')),
+  adjustmentId: z.string().regex(/^manual:[0-9a-f]{24}$/, bilingual('调整编号格式不正确', 'a manual adjustment id')),
+}).strict();
+
+export const decideAdjustmentBody = z
+  .object({ note: z.string().trim().min(1).max(500).optional() })
+  .strict()
+  .openapi('DecideStatementAdjustmentRequest');
+
+export const rejectAdjustmentBody = z
+  .object({ note: z.string().trim().min(4, bilingual('请填写驳回理由（至少4个字）', 'a reason of at least 4 characters')).max(500) })
+  .strict()
+  .openapi('RejectStatementAdjustmentRequest');
 
 export const sampleCheckSchema = z
   .object({

@@ -6,6 +6,7 @@ import { getCommunity, listServiceTypes } from '../organisation/index.ts';
 import { seniorsMaskedNames } from '../seniors/index.ts';
 import { yuanNumber, yuanText } from '../shared/money.ts';
 import { businessDay } from '../shared/time.ts';
+import { adjustmentCounts } from './statement-totals.ts';
 import { LineModel, completeLine, type LineDoc, type StatementDoc } from './settlement.model.ts';
 import { csvCell, type CsvValue } from '../shared/csv.ts';
 
@@ -20,8 +21,19 @@ export const STATEMENT_STATUS_ZH: Record<string, string> = { draft: '草稿', ap
 const KIND_ZH: Record<string, string> = { service: '服务', penalty: '扣款', adjustment: '调整' };
 const CHARGE_REASON_ZH: Record<string, string> = {
   provider_cancellation: '接单后取消', late_arrival: '迟到', carried_penalty: '上期扣款结转', visit_rejected: '服务核实不成立追回',
-  senior_deceased: '老人去世后的服务追回', senior_inactive: '老人住院或迁出期间的服务追回',
+  senior_deceased: '老人去世后的服务追回', senior_inactive: '老人住院或迁出期间的服务追回', manual: '财务手工调整',
 };
+
+/** What an adjustment line says beyond its reason: the month it corrects with its own split, and a manual one's standing. */
+function adjustmentNote(line: LineDoc): string {
+  if (line.kind !== 'adjustment') return '';
+  const parts: string[] = [];
+  if (line.correctsPeriod) parts.push(`更正 ${line.correctsPeriod}` + (line.cityFen == null ? '' : `（市级 ${yuanText(line.cityFen)} 元，区级 ${yuanText(line.amountFen - line.cityFen)} 元）`));
+  if (line.reference) parts.push(`依据 ${line.reference}`);
+  if (line.adjustmentStatus === 'pending') parts.push(`待复核，未计入（${yuanText(line.amountFen)} 元）`);
+  if (line.adjustmentStatus === 'rejected') parts.push(`已驳回，未计入（${yuanText(line.amountFen)} 元）`);
+  return parts.join('，');
+}
 
 export const STATEMENT_COLUMNS = [
   '序号', '类型', '工单编号', '老人', '社区', '服务项目', '数量', '服务时间', '确认日期', '服务金额（元）', '补贴金额（元）', '自付金额（元）', '扣款/调整（元）', '跨月结转', '说明',
@@ -83,12 +95,15 @@ async function* statementRows(statement: StatementDoc, config: Config): AsyncGen
         const orderNumber = line.orderId ? (numbers.get(line.orderId) ?? line.orderId) : '';
         const seniorName = line.seniorId ? (seniorNames.get(line.seniorId) ?? '') : '';
         const serviceName = line.serviceTypeCode ? (serviceNames.get(line.serviceTypeCode) ?? line.serviceTypeCode) : '';
-        const charge = kind === 'penalty' ? -line.amountFen : kind === 'adjustment' ? line.amountFen : 0;
+        // A manual adjustment not (yet) approved is listed with its amount in the note, not in the
+        // column: the column adds up to the totals row, which counts only what the totals count.
+        const counted = kind !== 'adjustment' || adjustmentCounts(line);
+        const charge = kind === 'penalty' ? -line.amountFen : kind === 'adjustment' && counted ? line.amountFen : 0;
         yield {
           cells: [
             index, KIND_ZH[kind] as string, orderNumber, seniorName, await communityName(line.communityId), serviceName, kind === 'service' ? line.quantity : null,
             day(line.scheduledStart), day(line.confirmedAt), null, null, null, null,
-            kind === 'service' ? (line.carriedOver ? '是' : '否') : '', kind === 'service' ? '' : [CHARGE_REASON_ZH[line.reason ?? ''] ?? line.reason, line.note].filter(Boolean).join('：'),
+            kind === 'service' ? (line.carriedOver ? '是' : '否') : '', kind === 'service' ? '' : [CHARGE_REASON_ZH[line.reason ?? ''] ?? line.reason, line.note, adjustmentNote(line)].filter(Boolean).join('：'),
           ],
           fen: { gross: kind === 'service' ? line.priceFen : 0, subsidy: kind === 'service' ? line.subsidyFen : 0, selfPay: kind === 'service' ? line.selfPayFen : 0, charge },
         };

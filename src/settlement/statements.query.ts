@@ -1,5 +1,6 @@
 import type { Config } from '../config/env.ts';
 import { orderNumbersOf } from '../dispatch/index.ts';
+import { displayNamesOf } from '../identity/index.ts';
 import { DomainError } from '../shared/errors.ts';
 import { findPage, type Paging } from '../shared/http/pagination.ts';
 import type { Actor } from '../shared/roles.ts';
@@ -7,7 +8,7 @@ import { withinScope, scopeBy, type ScopeRules } from '../shared/scope.ts';
 import { breakdownView } from './run-breakdown.ts';
 import {
   HeldBackModel, LineModel, RunProgressModel, SampleCheckModel, StatementModel, completeLine,
-  type HeldBackDoc, type LineDoc, type SampleCheckDoc, type SampleCheckReason, type StatementDoc, type StatementStatus,
+  type AdjustmentStatus, type HeldBackDoc, type LineDoc, type SampleCheckDoc, type SampleCheckReason, type StatementDoc, type StatementStatus,
 } from './settlement.model.ts';
 
 /** Finance, admin and audit see every statement; a provider its own; nobody else any. */
@@ -34,6 +35,9 @@ export function toStatementView(statement: StatementDoc, config: Config, now: Da
     heldBackCount: statement.heldBackCount,
     approvedBy: statement.approvedBy ?? null,
     approvedAt: statement.approvedAt ?? null,
+    approvals: signaturesOf(statement).map((signature) => ({ by: signature.by, byName: null as string | null, at: signature.at })),
+    secondApprovalRequired: statement.totals.payableFen > config.secondApprovalAboveFen,
+    awaitingSecondSignature: statement.status === 'draft' && signaturesOf(statement).length > 0,
     approvalOverrideReason: statement.approvalOverrideReason ?? null,
     paymentRef: statement.paymentRef ?? null,
     paidAt: statement.paidAt ?? null,
@@ -45,6 +49,28 @@ export function toStatementView(statement: StatementDoc, config: Config, now: Da
   };
 }
 export type StatementView = ReturnType<typeof toStatementView>;
+
+/**
+ * The signatures that stand: an approved or paid statement's all; a draft's first signature only
+ * while the statement still has the payable and lines it was given on (approveStatement's rule).
+ */
+function signaturesOf(statement: StatementDoc): { by: string; at: Date }[] {
+  const given = (statement.approvals ?? []).map((signature) => ({ by: signature.by as string, at: signature.at as Date, payableFen: signature.payableFen, linesVersion: signature.linesVersion }));
+  if (statement.status !== 'draft') return given;
+  return given.filter((signature) => signature.payableFen === statement.totals.payableFen && signature.linesVersion === statement.linesVersion);
+}
+
+/** The views with the signers' and adjusters' names (the console shows who signed). */
+export async function withSignerNames<T extends { approvals: { by: string; byName: string | null }[]; adjustments?: ChargeView[] }>(view: T): Promise<T> {
+  const ids = [...view.approvals.map((signature) => signature.by), ...(view.adjustments ?? []).flatMap((line) => [line.enteredBy, line.decidedBy])].filter((id): id is string => Boolean(id));
+  const names = await displayNamesOf(ids);
+  const nameOf = (id: string | null) => (id ? (names.get(id) ?? null) : null);
+  return {
+    ...view,
+    approvals: view.approvals.map((signature) => ({ ...signature, byName: nameOf(signature.by) })),
+    ...(view.adjustments ? { adjustments: view.adjustments.map((line) => ({ ...line, enteredByName: nameOf(line.enteredBy), decidedByName: nameOf(line.decidedBy) })) } : {}),
+  };
+}
 
 /** Order numbers by order id (orderNumbersOf), for the views below; an order without one answers null. */
 type OrderNumbers = ReadonlyMap<string, string>;
@@ -78,8 +104,15 @@ export function toLineView(stored: LineDoc, numbers: OrderNumbers) {
 }
 
 export function toChargeView(line: LineDoc, numbers: OrderNumbers) {
-  return { id: line._id, reason: line.reason as string, amountFen: line.amountFen, orderId: line.orderId ?? null, orderNumber: numberIn(numbers, line.orderId), note: line.note ?? null, createdAt: line.createdAt };
+  const cityFen = line.cityFen ?? null;
+  return {
+    id: line._id, reason: line.reason as string, amountFen: line.amountFen, orderId: line.orderId ?? null, orderNumber: numberIn(numbers, line.orderId), note: line.note ?? null, createdAt: line.createdAt,
+    correctsPeriod: line.correctsPeriod ?? null, cityFen, districtFen: cityFen === null ? null : line.amountFen - cityFen,
+    adjustmentStatus: (line.adjustmentStatus ?? null) as AdjustmentStatus | null, reference: line.reference ?? null,
+    enteredBy: line.enteredBy ?? null, enteredByName: null as string | null, decidedBy: line.decidedBy ?? null, decidedByName: null as string | null, decidedAt: line.decidedAt ?? null, decisionNote: line.decisionNote ?? null,
+  };
 }
+export type ChargeView = ReturnType<typeof toChargeView>;
 
 export const toHeldBackView = (row: HeldBackDoc, numbers: OrderNumbers) => ({
   orderId: row.orderId, orderNumber: numberIn(numbers, row.orderId), reasonCode: row.reasonCode, detail: row.detail ?? null, checkedAt: row.checkedAt,
@@ -126,7 +159,7 @@ export async function statementDetail(id: string, actor: Actor, config: Config) 
   }
   const heldBack = heldBackRows.map((row) => toHeldBackView(row, numbers));
   const sampleChecks = (await SampleCheckModel.find({ statementId: id }).sort({ _id: 1 }).lean()).map((check) => toSampleCheckView(check as SampleCheckDoc));
-  return { ...toStatementView(statement, config), lines, penalties, adjustments, heldBack, sampleChecks };
+  return withSignerNames({ ...toStatementView(statement, config), lines, penalties, adjustments, heldBack, sampleChecks });
 }
 
 /**

@@ -31,4 +31,6 @@ export interface JobContext {
   logger: Logger;
   /** Aborted at shutdown: stop between batches and leave the rest to the next run. */
   signal: AbortSignal;
+  /** The user who started a manual run; absent for a scheduled tick or a catch-up. */
+  requestedBy?: string;
 }

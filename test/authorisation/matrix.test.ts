@@ -11,7 +11,7 @@ import { businessDay } from '../../src/shared/time.ts';
 import type { Role } from '../../src/shared/roles.ts';
 import { ROLES } from '../../src/shared/roles.ts';
 import { VoucherPolicyModel } from '../../src/vouchers/policy.model.ts';
-import { RunProgressModel, SampleCheckModel, StatementModel } from '../../src/settlement/settlement.model.ts';
+import { LineModel, RunProgressModel, SampleCheckModel, StatementModel } from '../../src/settlement/settlement.model.ts';
 import { ProposalModel } from '../../src/life-events/life-event.model.ts';
 import mongoose from 'mongoose';
 import { TEST_USER_PASSWORD, authFor, createTestApp } from '../support/app.ts';
@@ -401,6 +401,18 @@ const MATRIX: Record<string, Row> = {
     call: async (w) => ({ path: `/api/v1/settlements/statements/${await w.freshStatement('A', 'draft')}/approve`, body: {} }),
     expect: only({ finance_officer: 'ok' }),
   },
+  'POST /api/v1/settlements/statements/{id}/adjustments': {
+    call: async (w) => ({ path: `/api/v1/settlements/statements/${await w.freshStatement('A', 'draft')}/adjustments`, body: { amountFen: -100, reason: '矩阵测试的调整', correctsPeriod: '2000-01' } }),
+    expect: only({ finance_officer: 'ok' }),
+  },
+  'POST /api/v1/settlements/statements/{id}/adjustments/{adjustmentId}/approve': {
+    call: async (w) => ({ path: `/api/v1/settlements/statements/${await freshManualAdjustment(w)}/approve`, body: {} }),
+    expect: only({ finance_officer: 'ok' }),
+  },
+  'POST /api/v1/settlements/statements/{id}/adjustments/{adjustmentId}/reject': {
+    call: async (w) => ({ path: `/api/v1/settlements/statements/${await freshManualAdjustment(w)}/reject`, body: { note: '矩阵测试驳回' } }),
+    expect: only({ finance_officer: 'ok' }),
+  },
   'POST /api/v1/settlements/statements/{id}/pay': {
     call: async (w) => ({ path: `/api/v1/settlements/statements/${await w.freshStatement('A', 'approved')}/pay`, body: { paymentRef: 'BANK-2026-001', paidAt: new Date().toISOString() } }),
     expect: only({ finance_officer: 'ok' }),
@@ -596,6 +608,17 @@ async function buildWorld(config: ReturnType<typeof createTestApp>['config']) {
   const [proposalA, proposalB] = [await freshProposal('A'), await freshProposal('B')];
   return {
     proposalA, proposalB, freshProposal, statementA, statementB, freshStatement, checkA, checkB, freshCheck, streetA, streetB, communityA, communityB, serviceType, providerA, providerB, caregiverA, caregiverB, contractA, contractB, users, seniorA, seniorB, freshSenior, creditedSenior, orderA, orderB, freshOrder, orderIn, planA, planB, freshPlan };
+}
+
+/** A draft with a manual adjustment pending, entered by someone who is not a matrix user: '<statement>/adjustments/<id>'. */
+async function freshManualAdjustment(w: { freshStatement: (side: 'A' | 'B', status: 'draft' | 'approved') => Promise<string> }): Promise<string> {
+  const statementId = await w.freshStatement('A', 'draft');
+  const id = `manual:${new mongoose.Types.ObjectId().toHexString()}`;
+  await LineModel.create({
+    _id: id, kind: 'adjustment', statementId, period: statementId.slice(0, 7), providerId: statementId.slice(8), amountFen: -100, cityFen: -50, correctsPeriod: statementId.slice(0, 7),
+    reason: 'manual', note: '矩阵测试的调整', adjustmentStatus: 'pending', enteredBy: 'matrix', createdAt: new Date(),
+  });
+  return `${statementId}/adjustments/${id}`;
 }
 
 describe('authorisation matrix', function () {

@@ -385,7 +385,10 @@ describe('settlement run: statements, re-runs, carry-over, held-back visits and 
     // Lines are written as plain documents (no mongoose document per line). A charge line has every
     // field of the schema; a service line leaves out what its statement and its _id already say, and
     // read back it has every field again, with the values it was written from.
-    const repeats = ['period', 'providerId', 'orderId', 'streetId', 'amountFen', 'reason', 'note', 'carriedOver'];
+    const repeats = [
+      'period', 'providerId', 'orderId', 'streetId', 'amountFen', 'reason', 'note', 'carriedOver',
+      'correctsPeriod', 'cityFen', 'adjustmentStatus', 'reference', 'enteredBy', 'decidedBy', 'decidedAt', 'decisionNote',
+    ];
     const schemaFields = Object.keys(LineModel.schema.paths).sort();
     for (const raw of await LineModel.collection.find({}).toArray()) {
       const stored = Object.keys(raw).sort();

@@ -72,6 +72,7 @@ export const AUDIT_FIELD_LABELS: Record<string, string> = {
   unit: '计量单位', minutesPerUnit: '每单位时长（分钟）', onSite: '在星光老年之家提供',
   total: '总行数', rejected: '未通过', number: '工单号', externalId: '外部记录号', flags: '异常标记',
   matched: '已匹配待确认', notRegistered: '非登记老人', ambiguous: '存疑', event: '事件', date: '日期', seniorAction: '老人状态变更', seniorStatus: '老人状态', clawBack: '追回已付款服务',
+  signatures: '签字人数', adjustmentId: '调整编号', adjustmentStatus: '调整状态', correctsPeriod: '更正月份', cityFen: '市级承担（分）', reference: '依据',
 };
 
 export function labelOf(table: Record<string, string>, code: string | null | undefined): string {
@@ -90,8 +91,9 @@ export const RUN_BREAKDOWN_LABELS = {
 } as const;
 export const CHARGE_LABELS: Record<string, string> = {
   provider_cancellation: '接单后取消', late_arrival: '迟到', carried_penalty: '上期结转扣款', visit_rejected: '服务被认定无效',
-  senior_deceased: '老人去世后的服务追回', senior_inactive: '老人住院或迁出期间的服务追回',
+  senior_deceased: '老人去世后的服务追回', senior_inactive: '老人住院或迁出期间的服务追回', manual: '财务手工调整',
 };
+export const ADJUSTMENT_STATUS_LABELS: Record<string, string> = { pending: '待复核（未计入）', approved: '已复核', rejected: '已驳回（未计入）' };
 export const FUNDING_LABELS: Record<string, string> = { city: '市级财政', district: '区级财政', self_pay: '老人自付' };
 export const SAMPLE_OUTCOME_LABELS: Record<string, string> = { visit_happened: '已服务', visit_did_not_happen: '未服务' };
 

@@ -26,8 +26,8 @@ function urlOf(path: string, query?: Query): string {
   return `${BASE}${path}${search ? `?${search}` : ''}`;
 }
 
-async function send(method: string, path: string, init: { query?: Query; body?: unknown; form?: FormData }): Promise<Response> {
-  const headers: Record<string, string> = { 'Accept-Language': 'zh-CN' };
+async function send(method: string, path: string, init: { query?: Query; body?: unknown; form?: FormData; headers?: Record<string, string> }): Promise<Response> {
+  const headers: Record<string, string> = { 'Accept-Language': 'zh-CN', ...init.headers };
   const token = session.accessToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   let body: BodyInit | undefined;
@@ -43,7 +43,7 @@ async function send(method: string, path: string, init: { query?: Query; body?: 
  * Sends a request with the signed-in user's token. On a 401 it refreshes the token pair once and
  * retries, so a 15-minute access token never interrupts work; a failed refresh ends the session.
  */
-async function authorised(method: string, path: string, init: { query?: Query; body?: unknown; form?: FormData } = {}): Promise<Response> {
+async function authorised(method: string, path: string, init: { query?: Query; body?: unknown; form?: FormData; headers?: Record<string, string> } = {}): Promise<Response> {
   let response = await send(method, path, init);
   if (response.status === 401 && session.accessToken() && (await session.refresh())) {
     response = await send(method, path, init);
@@ -58,7 +58,7 @@ async function errorOf(response: Response): Promise<ApiError> {
   return new ApiError(response.status, error?.code ?? 'HTTP_ERROR', error?.message ?? `请求失败（${response.status}）`, error?.details ?? [], body);
 }
 
-async function json<T>(method: string, path: string, init: { query?: Query; body?: unknown; form?: FormData } = {}): Promise<T> {
+async function json<T>(method: string, path: string, init: { query?: Query; body?: unknown; form?: FormData; headers?: Record<string, string> } = {}): Promise<T> {
   const response = await authorised(method, path, init);
   if (!response.ok) throw await errorOf(response);
   if (response.status === 204) return undefined as T;
@@ -68,6 +68,8 @@ async function json<T>(method: string, path: string, init: { query?: Query; body
 export const api = {
   get: <T>(path: string, query?: Query) => json<T>('GET', path, { query }),
   post: <T>(path: string, body: unknown = {}, query?: Query) => json<T>('POST', path, { body, query }),
+  /** A POST the server keys by `Idempotency-Key`: the same key again finds what the first made. */
+  postOnce: <T>(path: string, body: unknown, idempotencyKey: string) => json<T>('POST', path, { body, headers: { 'Idempotency-Key': idempotencyKey } }),
   patch: <T>(path: string, body: unknown) => json<T>('PATCH', path, { body }),
   upload: <T>(path: string, form: FormData, query?: Query) => json<T>('POST', path, { form, query }),
   /** A file answer (exports): the bytes and the name from Content-Disposition. */
