@@ -1,17 +1,24 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { runSettlement } from '../../src/settlement/index.ts';
 import { LineModel, StatementModel } from '../../src/settlement/settlement.model.ts';
 import { settlementWorld, shanghai, type SettlementWorld } from '../settlement/settlement.fixtures.ts';
 import { TEST_USER_PASSWORD, createTestUser, testConfig } from '../support/app.ts';
 import { useTestDatabase } from '../support/database.ts';
+// After the modules above: bank-account.ts's schemas need zod's OpenAPI extension they load first.
+import { storedBankAccount } from '../../src/organisation/bank-account.ts';
+import { ProviderModel } from '../../src/organisation/providers.model.ts';
 import { launchChromium, openPage, screenshot, signIn, startConsoleServer, type ConsoleServer } from './browser.ts';
 
 // Month end with two signatures (issue 21): above the threshold (¥10 here) the statement needs two
 // finance officers, the second neither the first nor the one who started the run; a manual
 // adjustment one officer enters waits for another. Three officers, each in their own browser:
 // 周会计 ran the month and enters a correction; 吴会计 approves it and signs first; 周会计 is refused
-// the second signature (he started the run); 郑会计 signs second and the statement is approved.
+// the second signature (he started the run); 郑会计 signs second and the statement is approved, then
+// downloads the month's batch payment file: its rows add up to the approved payable, its checksum
+// line holds.
 
 const ENV = { SETTLEMENT_SAMPLE_PCT: '0', SECOND_APPROVAL_ABOVE_FEN: '1000' };
 const lastMonth = () => {
@@ -44,6 +51,7 @@ describe('web console: a two-signature approval with a correction reviewed by an
     await createTestUser('finance_officer', { username: 'e2e.wu', displayName: '吴会计' });
     await createTestUser('finance_officer', { username: 'e2e.zheng', displayName: '郑会计' });
     await runSettlement(period, { by: 'system', startedBy: zhou.id, runId: 'e2e-two-signatures', config });
+    await ProviderModel.updateOne({ _id: w.providerA.id }, { $set: { bankAccount: storedBankAccount(config.pii, { accountName: '安心养老服务中心', accountNo: '1302010109024561234', bankName: '中国工商银行合肥分行' }) } });
     statementId = `${period}-${w.providerA.id}`;
     browser = await launchChromium();
     for (const [who, username] of [['zhou', 'e2e.zhou'], ['wu', 'e2e.wu'], ['zheng', 'e2e.zheng']] as const) {
@@ -127,5 +135,24 @@ describe('web console: a two-signature approval with a correction reviewed by an
     expect(statement.status).to.equal('approved');
     expect(statement.approvals.map((signature) => signature.by)).to.have.length(2);
     await screenshot(page, 'finance-two-signatures');
+  });
+
+  it('downloads the month\'s payment file: the approved payable to the provider\'s account, its checksum line valid', async () => {
+    const page = pages.zheng;
+    await page.goto('/settlement');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test="payment-file-download"]').click()]);
+    const text = (await readFile(await download.path(), 'utf8')).replace(/^\uFEFF/, '');
+    const lines = text.split('\r\n').filter(Boolean);
+    const [header, ...rest] = lines;
+    const trailer = rest.pop()!.split(',');
+    expect(header!.split(',').slice(0, 4)).to.deep.equal(['序号', '结算单号', '收款账户名称', '收款账号']);
+    const statement = await stored();
+    expect(rest).to.have.length(1);
+    const row = rest[0]!.split(',');
+    expect(row.slice(1, 4)).to.deep.equal([statementId, '安心养老服务中心', '1302010109024561234']);
+    const payable = `${Math.floor(statement.totals.payableFen / 100)}.${String(statement.totals.payableFen % 100).padStart(2, '0')}`;
+    expect(row[6]).to.equal(payable);
+    const detail = rest.map((line) => `${line}\r\n`).join('');
+    expect(trailer).to.deep.equal(['校验', '1', String(statement.totals.payableFen), payable, createHash('sha256').update(detail, 'utf8').digest('hex')]);
   });
 });
