@@ -132,6 +132,31 @@ describe('voucher policy caps', function () {
     expect((await account(NEXT_MONTH)).body.caps).to.deep.include({ month: NEXT_MONTH, usedFen: 2_350 });
   });
 
+  it('holds each month to its own policy\'s cap across a policy change: the fen below passes, the fen at it does not, on both sides', async () => {
+    // From next month a new policy caps the month at 3,201 fen: two cleanings (3,200) are the fen below.
+    const changed = await request(app).post('/api/v1/voucher-policies').set('Authorization', w.admin).send({
+      name: '下月起收紧的限额', effectiveFrom: NEXT_MONTH, combine: 'max', categories: [{ category: 'living_alone', monthlyAmountFen: 100_000, subsidyRatePct: 50 }],
+      careLevelSupplementFen: [0, 0, 0, 0, 0, 0], defaultSubsidyRatePct: 50, fundingSplit: { cityPct: 50, districtPct: 50 }, expiry: { mode: 'end_of_month' },
+      caps: { monthlyFen: 3_201, perService: [{ serviceTypeCode: 'cleaning_c', maxSubsidySharePct: 40 }] },
+    });
+    expect(changed.status, JSON.stringify(changed.body)).to.equal(201);
+
+    const next = [];
+    for (let i = 0; i < 4; i += 1) next.push(await order('cleaning_c', nextMonthDay()));
+    const current = [];
+    for (let i = 0; i < 5; i += 1) current.push(await order('cleaning_c'));
+
+    expect(next.map((res) => res.status)).to.deep.equal([201, 201, 201, 422]);
+    expect(next.slice(0, 3).map((res) => res.body.order.subsidyFen)).to.deep.equal([1_600, 1_600, 1]);
+    expect(next[3]!.body.error.details).to.deep.equal([{ path: 'caps.monthlyFen', message: `每月补贴上限 32.01 元，${NEXT_MONTH} 已用 32.01 元` }]);
+    // This month keeps this month's policy: 4,801.
+    expect(current.map((res) => res.status)).to.deep.equal([201, 201, 201, 201, 422]);
+    expect(current.slice(0, 4).map((res) => res.body.order.subsidyFen)).to.deep.equal([1_600, 1_600, 1_600, 1]);
+    expect(await CapUsageModel.findById(`${w.seniorId}:${NEXT_MONTH}`).lean()).to.include({ subsidyFen: 3_201 });
+    expect(await CapUsageModel.findById(`${w.seniorId}:${MONTH}`).lean()).to.include({ subsidyFen: 4_801 });
+    expect(await OrderModel.countDocuments({ seniorId: w.seniorId })).to.equal(7);
+  });
+
   it('shows the month\'s caps and what is used of them on the voucher account', async () => {
     await order('cleaning_c');
     await order('meal_c');
