@@ -10,6 +10,7 @@ import { JobRunner, Scheduler } from './jobs/index.ts';
 import { logger, setLogLevel } from './shared/logger.ts';
 import { handlersFinished } from './shared/http/route.ts';
 import { useAuditKey } from './audit/index.ts';
+import { backfillNotificationSubjectIds } from './notifications/index.ts';
 
 // Start order: config → database → indexes → app → jobs. Shutdown runs it backwards.
 
@@ -18,7 +19,12 @@ async function main(): Promise<void> {
   setLogLevel(config.logLevel);
 
   const database = await connectDatabase(config, logger);
-  if (config.env !== 'production') await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
+  if (config.env !== 'production') {
+    await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
+    // Production does this in the deploy step (db:sync-indexes), with the indexes.
+    const backfilled = await backfillNotificationSubjectIds();
+    if (backfilled > 0) logger.info({ backfilled }, 'notifications given their subjectId');
+  }
   await ensureBootstrapAdmin(config, logger);
   // Before anything writes to the audit chain (the demo seed does), not only when the app is made.
   useAuditKey(config.auditKey);

@@ -346,6 +346,9 @@ export async function latestAuditAnchor(before: Date): Promise<{ day: string; se
 
 /** Every entry about one entity, oldest first, readable (a data-subject export: the person's own trail). */
 export async function auditEntriesAbout(entityType: string, entityId: string): Promise<ReadableAuditEntry[]> {
-  const entries = await AuditEntryModel.find({ entityType, entityId }).sort({ _id: 1 }).lean();
-  return readable(entries.map(toAuditEntry));
+  // By entityId alone, walked in the (entityId, _id) index; the type is checked here. With the type
+  // in the filter too the embedded engine's guard for array values (a MongoDB equality matches an
+  // element) read every entry of the type through the entityType index — most of the log for 'senior'.
+  const entries = await AuditEntryModel.find({ entityId }).sort({ _id: 1 }).lean();
+  return readable(entries.filter((entry) => entry.entityType === entityType).map(toAuditEntry));
 }

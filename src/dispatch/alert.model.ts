@@ -15,6 +15,8 @@ const alertSchema = new Schema(
   { collection: 'emergency_alerts', versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
 );
 alertSchema.index({ communityId: 1, createdAt: -1 });
+// A senior's alerts, for their data-subject export (orders.subject.ts); alerts are few, the index cheap.
+alertSchema.index({ seniorId: 1, _id: 1 });
 
 export type AlertDoc = InferSchemaType<typeof alertSchema> & { _id: mongoose.Types.ObjectId; createdAt: Date };
 export const AlertModel = mongoose.model('EmergencyAlert', alertSchema);

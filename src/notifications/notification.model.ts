@@ -38,6 +38,13 @@ const notificationSchema = new Schema(
       type: new Schema({ type: { type: String, required: true }, id: { type: String, required: true } }, { _id: false }),
       required: true,
     },
+    /**
+     * subject.id again, at the top level: the engine pushes only top-level equalities down to an index
+     * (DATABASE.md), so a senior's notifications (their data-subject export, the retention erase) are
+     * found by this field's index instead of reading the whole outbox. Written with every
+     * notification; older ones get it from backfillNotificationSubjectIds.
+     */
+    subjectId: { type: String },
     status: { type: String, enum: NOTIFICATION_STATUSES, required: true },
     /** Delivery attempts started; also the fencing token of a claim (see notification.delivery.ts). */
     attempts: { type: Number, required: true },
@@ -65,6 +72,8 @@ notificationSchema.index({ status: 1, _id: 1 });
 notificationSchema.index({ channel: 1, _id: 1 });
 // A receipt that carries no OutId is matched by the provider's message id.
 notificationSchema.index({ providerMessageId: 1 });
+// A senior's notifications by their own, their orders' and their alerts' ids (subject-export.ts).
+notificationSchema.index({ subjectId: 1 });
 
 export type NotificationDoc = InferSchemaType<typeof notificationSchema>;
 

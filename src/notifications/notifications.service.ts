@@ -61,6 +61,7 @@ function outboxDoc(input: NotificationInput, keys: PiiKeys, now: Date) {
   return {
     _id: dedupeKey,
     ...rest,
+    subjectId: rest.subject.id,
     quietHours: quietHours ?? false,
     recipient: {
       kind: recipient.kind,

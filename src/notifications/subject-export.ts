@@ -1,17 +1,21 @@
 import { decryptPii, type PiiKeys } from '../shared/pii.ts';
-import { NotificationModel } from './notification.model.ts';
+import { NotificationModel, type NotificationDoc } from './notification.model.ts';
 
 /** Recipients who are the senior or stand for them: their phone is part of the senior's own data. */
 const SENIOR_SIDE = new Set(['senior', 'emergency_contact']);
 
+/** Ids per query: the engine pushes an `$in` of at most 1,000 strings down to the index (DATABASE.md). */
+const IDS_PER_QUERY = 500;
+
 /**
  * The notifications about a senior (subject: the senior, their orders and alerts), oldest first, for
  * their data-subject export. Phones are decrypted only for the senior and their emergency contacts;
- * staff recipients keep their mask (their numbers are not the senior's data). A nested `$in` is not
- * pushed down, so this reads the outbox: an export is rare and rate-limited.
+ * staff recipients keep their mask (their numbers are not the senior's data). Found through the
+ * subjectId index, a few hundred ids a query: the cost is the senior's notifications, not the outbox's.
  */
 export async function notificationsAbout(subjectIds: string[], keys: PiiKeys) {
-  const docs = await NotificationModel.find({ 'subject.id': { $in: subjectIds } }).sort({ createdAt: 1, _id: 1 }).lean();
+  const docs = await notificationsOfSubjects(subjectIds);
+  docs.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0));
   return docs.map((doc) => {
     const { phoneEncrypted, ...recipient } = doc.recipient;
     const phone = phoneEncrypted && SENIOR_SIDE.has(recipient.kind) ? readable(keys, phoneEncrypted) : null;
@@ -20,6 +24,39 @@ export async function notificationsAbout(subjectIds: string[], keys: PiiKeys) {
       recipient: { ...recipient, phone }, createdAt: doc.createdAt, sentAt: doc.sentAt ?? null,
     };
   });
+}
+
+/** The outbox's documents whose subject is one of `subjectIds`, through the subjectId index. */
+export async function notificationsOfSubjects(subjectIds: string[]): Promise<(NotificationDoc & { _id: string })[]> {
+  const unique = [...new Set(subjectIds)];
+  const docs: (NotificationDoc & { _id: string })[] = [];
+  for (let at = 0; at < unique.length; at += IDS_PER_QUERY) {
+    docs.push(...await NotificationModel.find({ subjectId: { $in: unique.slice(at, at + IDS_PER_QUERY) } }).lean<(NotificationDoc & { _id: string })[]>());
+  }
+  return docs;
+}
+
+/**
+ * Gives every notification written before subjectId existed its subjectId (subject.id), so the
+ * index finds it. Idempotent; reads only what lacks the field (a scan of the outbox on the embedded
+ * database, which pushes no `$exists` down: once per start outside production, once per
+ * `db:sync-indexes` in production). Answers how many it updated.
+ */
+export async function backfillNotificationSubjectIds(): Promise<number> {
+  let updated = 0;
+  let batch: { updateOne: { filter: { _id: string }; update: { $set: { subjectId: string } } } }[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    await NotificationModel.bulkWrite(batch);
+    updated += batch.length;
+    batch = [];
+  };
+  for await (const doc of NotificationModel.find({ subjectId: { $exists: false } }, { subject: 1 }).lean<{ _id: string; subject: { id: string } }[]>().cursor({ batchSize: 1000 })) {
+    batch.push({ updateOne: { filter: { _id: doc._id }, update: { $set: { subjectId: doc.subject.id } } } });
+    if (batch.length >= 500) await flush();
+  }
+  await flush();
+  return updated;
 }
 
 function readable(keys: PiiKeys, stored: string): string | null {
