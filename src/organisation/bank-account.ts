@@ -1,4 +1,6 @@
 import { z } from 'zod';
+// The .openapi() extension must be installed before these schemas are built, whoever imports first.
+import '../shared/openapi/registry.ts';
 import { bilingual } from '../shared/i18n.ts';
 import { decryptPii, encryptPii, type PiiKeys } from '../shared/pii.ts';
 
