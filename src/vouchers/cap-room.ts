@@ -1,3 +1,4 @@
+import { getServiceType } from '../organisation/index.ts';
 import { DomainError } from '../shared/errors.ts';
 import { CapUsageModel, type CountedHold } from './cap-usage.model.ts';
 
@@ -28,10 +29,12 @@ const yuan = (fen: number) => (fen / 100).toFixed(2);
  * without, a month already at its cap (the fen below it still lets an order through, its subsidy
  * lowered to that fen). Named in `details` with the cap, its amount and what is used, in Chinese.
  */
-export function assertCapRoom(caps: ServiceCaps, usage: CapUsage, serviceTypeCode: string, month: string, wholeFen?: number): void {
+export async function assertCapRoom(caps: ServiceCaps, usage: CapUsage, serviceTypeCode: string, month: string, wholeFen?: number): Promise<void> {
   const visitsUsed = usage.visits[serviceTypeCode] ?? 0;
   if (caps.monthlyVisits !== null && visitsUsed >= caps.monthlyVisits) {
-    throw new DomainError('CAP_EXCEEDED', [{ path: 'caps.perService.monthlyVisits', message: `服务 ${serviceTypeCode} 每月补贴限 ${caps.monthlyVisits} 次，${month} 已用 ${visitsUsed} 次` }], undefined,
+    // The service by the name people know it by (read only on a refusal); its code stays in meta.
+    const serviceName = (await getServiceType(serviceTypeCode))?.name ?? serviceTypeCode;
+    throw new DomainError('CAP_EXCEEDED', [{ path: 'caps.perService.monthlyVisits', message: `服务“${serviceName}”每月补贴限 ${caps.monthlyVisits} 次，${month} 已用 ${visitsUsed} 次` }], undefined,
       { cap: 'monthlyVisits', serviceTypeCode, limit: caps.monthlyVisits, used: visitsUsed, month });
   }
   if (caps.monthlyFen !== null && usage.subsidyFen + Math.max(wholeFen ?? 1, 1) > caps.monthlyFen) {
@@ -54,7 +57,7 @@ export async function reserveCapRoom(input: { holdRef: string; seniorId: string;
     const counted = (usage.holds as Record<string, CountedHold>)[input.holdRef];
     if (counted) return counted.fen;
     const visits = usage.visits as Record<string, number>;
-    assertCapRoom(caps, { subsidyFen: usage.subsidyFen, visits }, input.serviceTypeCode, input.month, whole ? wantedFen : undefined);
+    await assertCapRoom(caps, { subsidyFen: usage.subsidyFen, visits }, input.serviceTypeCode, input.month, whole ? wantedFen : undefined);
     const fen = caps.monthlyFen === null ? wantedFen : Math.min(wantedFen, caps.monthlyFen - usage.subsidyFen);
     const moved = await CapUsageModel.updateOne({ _id, seq: usage.seq }, {
       $inc: { subsidyFen: fen, [`visits.${input.serviceTypeCode}`]: 1, seq: 1 },

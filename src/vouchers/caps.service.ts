@@ -26,7 +26,7 @@ export interface SubsidyRequest {
 /** Before anything is stored: refuses (CAP_EXCEEDED) a senior with no room left for the service this month. */
 export async function assertRoomForOrder(input: Pick<SubsidyRequest, 'seniorId' | 'month' | 'serviceTypeCode'>): Promise<void> {
   const [policy, usage] = await Promise.all([policyForMonth(input.month), capUsageOf(input.seniorId, input.month)]);
-  assertCapRoom(capsForService(policy?.caps, input.serviceTypeCode), usage, input.serviceTypeCode, input.month);
+  await assertCapRoom(capsForService(policy?.caps, input.serviceTypeCode), usage, input.serviceTypeCode, input.month);
 }
 
 /**
@@ -85,7 +85,7 @@ export async function capsViewOf(seniorId: string, month: string): Promise<CapsV
  */
 export async function assertRoomForVisit(input: Pick<SubsidyRequest, 'seniorId' | 'month' | 'serviceTypeCode'> & { amountFen: number }): Promise<void> {
   const [policy, usage] = await Promise.all([policyForMonth(input.month), capUsageOf(input.seniorId, input.month)]);
-  assertCapRoom(capsForService(policy?.caps, input.serviceTypeCode), usage, input.serviceTypeCode, input.month, input.amountFen);
+  await assertCapRoom(capsForService(policy?.caps, input.serviceTypeCode), usage, input.serviceTypeCode, input.month, input.amountFen);
 }
 
 /** Holds an uploaded visit's whole subsidy within the month's caps (CAP_EXCEEDED, INSUFFICIENT_BALANCE). */

@@ -115,7 +115,7 @@ describe('voucher policy caps', function () {
     expect(second.body.order.subsidyFen).to.equal(750);
     expect(third.status).to.equal(422);
     expect(third.body.error).to.include({ code: 'CAP_EXCEEDED' });
-    expect(third.body.error.details).to.deep.equal([{ path: 'caps.perService.monthlyVisits', message: `服务 meal_c 每月补贴限 2 次，${MONTH} 已用 2 次` }]);
+    expect(third.body.error.details).to.deep.equal([{ path: 'caps.perService.monthlyVisits', message: `服务“助洁”每月补贴限 2 次，${MONTH} 已用 2 次` }]);
   });
 
   it('starts a new month fresh: the month after a used-up one has its whole cap and quota', async () => {
