@@ -109,19 +109,26 @@ const envSchema = z.object({
 function parsePiiKeys(value: string | undefined, ctx: z.RefinementCtx): { version: number; key: Buffer }[] {
   if (value === undefined) return [];
   const keys: { version: number; key: Buffer }[] = [];
-  for (const item of value.split(',').map((part) => part.trim())) {
-    const match = /^v([1-9]\d{0,5}):(.+)$/.exec(item);
-    const key = match ? decodeKey(match[2] as string) : undefined;
-    if (!match || key?.length !== 32) {
-      ctx.addIssue({ code: 'custom', message: 'must be v<version>:<32-byte key as 64 hex or base64>, comma-separated, newest first' });
-      return [];
-    }
-    keys.push({ version: Number(match[1]), key });
-  }
-  const versions = keys.map((k) => k.version);
-  if (new Set(versions).size !== versions.length || versions.some((version, n) => n > 0 && version >= (versions[n - 1] as number))) {
-    ctx.addIssue({ code: 'custom', message: 'versions must be distinct and listed newest (highest) first' });
+  // Each message names the entry (its place and version) and never echoes a key.
+  const refuse = (message: string) => {
+    ctx.addIssue({ code: 'custom', message: `${message}; PII_KEYS is v<version>:<32-byte key as 64 hex or base64>, comma-separated, newest first` });
     return [];
+  };
+  const items = value.split(',').map((part) => part.trim());
+  for (const [index, item] of items.entries()) {
+    const place = `entry ${index + 1} of ${items.length}`;
+    const colon = item.indexOf(':');
+    if (colon < 0) return refuse(`${place} has no "v<version>:" in front of its key`);
+    const label = item.slice(0, colon);
+    const version = /^v([1-9]\d{0,5})$/.exec(label);
+    if (!version) return refuse(`${place}: the version${/^[\w.-]{1,12}$/.test(label) ? ` "${label}"` : ''} is not v1 to v999999`);
+    const key = decodeKey(item.slice(colon + 1));
+    if (key?.length !== 32) return refuse(`${place} (${label}): the key is not 32 bytes as 64 hex characters or base64`);
+    const twice = keys.find((known) => known.version === Number(version[1]));
+    if (twice) return refuse(`${label} is listed twice`);
+    const previous = keys.at(-1);
+    if (previous && previous.version < Number(version[1])) return refuse(`v${previous.version} is listed before the newer ${label}: the newest key comes first`);
+    keys.push({ version: Number(version[1]), key });
   }
   return keys;
 }

@@ -76,6 +76,72 @@ describe('configuration from the environment', () => {
     expect(existsSync(path.join(tempDir, 'dev-secrets.json'))).to.equal(false);
   });
 
+  describe('PII_KEYS (key rotation)', () => {
+    const K2 = 'ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100';
+    const K1 = TEST_ENV.PII_ENCRYPTION_KEY;
+    const K3_BASE64 = Buffer.alloc(32, 7).toString('base64');
+    /** The one problem of PII_KEYS, checked never to repeat a key. */
+    const problemOf = (keys: string): string => {
+      const problems = problemsOf({ ...TEST_ENV, PII_KEYS: keys });
+      expect(problems.map((p) => p.variable)).to.deep.equal(['PII_KEYS']);
+      const message = problems[0]!.message;
+      for (const key of [K1, K2, K3_BASE64, K2.slice(0, 62)]) expect(message).not.to.include(key);
+      expect(message).to.include('newest first');
+      return message;
+    };
+
+    it('reads versions newest first, hex or base64, the single key still readable beside them', () => {
+      const config = loadConfig({ ...TEST_ENV, PII_KEYS: `v3:${K3_BASE64}, v2:${K2}` });
+
+      expect(config.pii.keyVersion).to.equal(3);
+      expect(config.pii.encryptionKey.equals(Buffer.alloc(32, 7))).to.equal(true);
+      expect([...config.pii.readableKeys.keys()].sort()).to.deep.equal([1, 2, 3]);
+    });
+
+    it('refuses a bad version, naming the entry', () => {
+      expect(problemOf(`v0:${K2}`)).to.include('entry 1 of 1: the version "v0" is not v1 to v999999');
+      expect(problemOf(`v3:${K3_BASE64},x2:${K2}`)).to.include('entry 2 of 2: the version "x2" is not v1 to v999999');
+      expect(problemOf(`2:${K2}`)).to.include('the version "2" is not');
+      expect(problemOf(`v1234567:${K2}`)).to.include('the version "v1234567" is not');
+      expect(problemOf(K2)).to.include('entry 1 of 1 has no "v<version>:" in front of its key');
+      expect(problemOf(`v3:${K3_BASE64},`)).to.include('entry 2 of 2 has no "v<version>:"');
+    });
+
+    it('refuses a version listed twice, even with the same key', () => {
+      expect(problemOf(`v2:${K2},v2:${K3_BASE64}`)).to.include('v2 is listed twice');
+      expect(problemOf(`v2:${K2},v2:${K2}`)).to.include('v2 is listed twice');
+    });
+
+    it('refuses an older key listed before a newer one', () => {
+      expect(problemOf(`v2:${K2},v3:${K3_BASE64}`)).to.include('v2 is listed before the newer v3: the newest key comes first');
+    });
+
+    it('refuses a key of the wrong length, naming the entry and its version but not the key', () => {
+      expect(problemOf(`v2:${K2.slice(0, 62)}`)).to.include('entry 1 of 1 (v2): the key is not 32 bytes as 64 hex characters or base64');
+      expect(problemOf(`v3:${K3_BASE64},v2:${K2}00`)).to.include('entry 2 of 2 (v2): the key is not 32 bytes');
+      expect(problemOf(`v2:${Buffer.alloc(16, 1).toString('base64')}`)).to.include('(v2): the key is not 32 bytes');
+      expect(problemOf('v2:')).to.include('(v2): the key is not 32 bytes');
+    });
+
+    it('refuses PII_ENCRYPTION_KEY under a version PII_KEYS gives another key, or newer than PII_KEYS\' newest', () => {
+      expect(problemsOf({ ...TEST_ENV, PII_KEYS: `v1:${K2}` })).to.deep.equal([{ variable: 'PII_ENCRYPTION_KEY', message: 'is version v1 (PII_KEY_VERSION), which PII_KEYS lists with another key' }]);
+      expect(problemsOf({ ...TEST_ENV, PII_KEY_VERSION: '4', PII_KEYS: `v3:${K3_BASE64}` }).map((p) => p.variable)).to.deep.equal(['PII_KEYS']);
+    });
+
+    it('stops the real server start on a bad PII_KEYS with exit code 1 and the message', function () {
+      this.timeout(30_000);
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+        env: { PATH: process.env.PATH, ...TEST_ENV, DATA_DIR: tempDir, PII_KEYS: `v2:${K2},v2:${K3_BASE64}` },
+        encoding: 'utf8',
+        timeout: 25_000,
+      });
+
+      expect(result.status).to.equal(1);
+      expect(result.stderr).to.include('Invalid configuration').and.include('PII_KEYS: v2 is listed twice');
+      expect(result.stderr).not.to.include(K2);
+    });
+  });
+
   it('outside production generates missing secrets once under the data folder and reuses them', () => {
     const first = loadConfig({ NODE_ENV: 'development', DATA_DIR: tempDir });
     const second = loadConfig({ NODE_ENV: 'development', DATA_DIR: tempDir });
