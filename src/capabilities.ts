@@ -9,7 +9,7 @@ import { lettersRouter, monthlyLettersJob } from './letters/index.ts';
 import { notificationsDeliverJob, notificationsRouter, smsQuestionsExpireJob } from './notifications/index.ts';
 import { organisationRouter } from './organisation/index.ts';
 import { piiRetentionJob, reassessmentRemindersJob, seniorConsequencesJob, seniorsRouter } from './seniors/index.ts';
-import { piiRekeyJob, privacyRouter } from './privacy/index.ts';
+import { piiRekeyJob, privacyRouter, registerPrivacyEraseHooks } from './privacy/index.ts';
 import { serviceRecordsRouter } from './service-records/index.ts';
 import { budgetRunRateJob, reportsRouter } from './reports/index.ts';
 import { registerSampleCheckReplyHook, registerSettlementHooks, settlementJob, settlementRouter, paymentRouter } from './settlement/index.ts';
@@ -40,3 +40,5 @@ registerSettlementHooks();
 // reply, and the dispute a "2" opens recorded on it), then dispatch (confirms or disputes the visit).
 registerSampleCheckReplyHook();
 registerVisitQuestionHooks();
+// The retention job's erase reaches the outbox's phones of the senior and their contacts.
+registerPrivacyEraseHooks();

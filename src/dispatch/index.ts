@@ -23,4 +23,4 @@ export { recordVisit, recordedVisitsByKey, caregiverIntervals, recordKeyOf, type
 export { CONFIRMATION_METHODS, ORDER_FLAGS, type ConfirmationMethod, type OrderFlag } from './order.model.ts';
 export { registerDispatchSeniorHooks } from './senior-lifecycle.ts';
 export { visitsForLetters, type VisitForLetter } from './orders.letters.ts';
-export { ordersOfSenior } from './orders.subject.ts';
+export { orderAndAlertIdsOfSenior, ordersOfSenior } from './orders.subject.ts';

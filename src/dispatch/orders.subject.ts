@@ -14,3 +14,9 @@ export async function ordersOfSenior(seniorId: string) {
     alerts: alerts.map(({ _id, ...alert }) => ({ id: String(_id), ...alert })),
   };
 }
+
+/** The ids of the senior's orders and emergency alerts (the subjects of notifications about them), through their seniorId indexes. */
+export async function orderAndAlertIdsOfSenior(seniorId: string): Promise<string[]> {
+  const [orders, alerts] = await Promise.all([OrderModel.find({ seniorId }, { _id: 1 }).lean(), AlertModel.find({ seniorId }, { _id: 1 }).lean()]);
+  return [...orders, ...alerts].map((doc) => String(doc._id));
+}

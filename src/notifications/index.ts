@@ -13,4 +13,4 @@ export { SMS_TEMPLATES, renderSms } from './sms/sms-templates.ts';
 export { nextSendableAt, isQuiet, type QuietHours } from './quiet-hours.ts';
 export { notificationsRouter } from './notifications.routes.ts';
 export { notificationPiiCollection } from './pii-collections.ts';
-export { backfillNotificationSubjectIds, notificationsAbout, notificationsOfSubjects } from './subject-export.ts';
+export { backfillNotificationSubjectIds, eraseSeniorSidePhones, notificationsAbout, notificationsOfSubjects } from './subject-export.ts';

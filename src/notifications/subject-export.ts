@@ -1,4 +1,4 @@
-import { decryptPii, type PiiKeys } from '../shared/pii.ts';
+import { decryptPii, ERASED, maskName, type PiiKeys } from '../shared/pii.ts';
 import { NotificationModel, type NotificationDoc } from './notification.model.ts';
 
 /** Recipients who are the senior or stand for them: their phone is part of the senior's own data. */
@@ -65,4 +65,24 @@ function readable(keys: PiiKeys, stored: string): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The retention erase of the outbox: every notification about the given subjects (a senior, their
+ * orders and alerts) addressed to the senior or an emergency contact loses the phone (ciphertext
+ * gone, mask 已删除) and keeps the recipient's name masked as the senior's own record does. One
+ * might still be waiting: it is closed as failed, never sent without its phone. Staff recipients are
+ * not the senior's data and stay. Conditional on the phone as read and idempotent (an erased one is
+ * not matched again); answers how many notifications it changed.
+ */
+export async function eraseSeniorSidePhones(subjectIds: string[]): Promise<number> {
+  let erased = 0;
+  for (const doc of await notificationsOfSubjects(subjectIds)) {
+    if (!SENIOR_SIDE.has(doc.recipient.kind) || doc.recipient.phoneMasked === ERASED) continue;
+    const set: Record<string, unknown> = { 'recipient.phoneEncrypted': null, 'recipient.phoneMasked': ERASED, 'recipient.name': doc.recipient.name ? maskName(doc.recipient.name) : null };
+    if (doc.status === 'pending') Object.assign(set, { status: 'failed', nextAttemptAt: null, lastError: '个人信息已按保存期限删除，不再发送' });
+    const updated = await NotificationModel.updateOne({ _id: doc._id, 'recipient.phoneEncrypted': doc.recipient.phoneEncrypted ?? null, status: doc.status }, { $set: set });
+    erased += updated.modifiedCount;
+  }
+  return erased;
 }

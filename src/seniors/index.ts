@@ -20,6 +20,7 @@ export { smsRecipientsOf, type SmsRecipient } from './sms-facts.ts';
 export { activeSeniorsForLetters, type SeniorForLetter } from './letter-facts.ts';
 export { seniorRegisterFacts, seniorsListed, type SeniorRegisterFacts } from './life-event-facts.ts';
 export { piiRetentionJob } from './seniors.jobs.ts';
+export { onSeniorPiiErase } from './pii-retention.ts';
 export { seniorPiiCollection } from './pii-collections.ts';
 export { seniorRecordForExport } from './subject-export-facts.ts';
 export { CURRENT_PRIVACY_NOTICE_VERSION, PRIVACY_NOTICE_BASES, PRIVACY_NOTICE_BASIS_ZH, type PrivacyNoticeBasis } from './privacy-notice.ts';

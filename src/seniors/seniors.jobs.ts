@@ -39,7 +39,7 @@ export const reassessmentRemindersJob: JobDefinition<Record<string, never>> = {
  */
 export const piiRetentionJob: JobDefinition<Record<string, never>> = {
   name: 'pii-retention',
-  description: '删除注销已满保存年限（配置项设定）的老人个人信息：身份证号、电话、住址、紧急联系人，姓名改为脱敏（每天 04:30）',
+  description: '删除注销已满保存年限（配置项设定）的老人个人信息：身份证号、电话、住址、紧急联系人，姓名改为脱敏，并删除通知发件箱中发给老人及其紧急联系人的电话（每天 04:30）',
   schedule: '0 30 4 * * *',
   params: z.object({}).strict(),
   paramsForTick: () => ({}),

@@ -79,6 +79,9 @@ export function maskName(name: string): string {
   return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars.at(-1)}`;
 }
 
+/** What stands where erased personal data was (the retention job): not a ciphertext, not a mask, so no reader mistakes it for one. */
+export const ERASED = '已删除';
+
 /** 138****5678 for mobiles; landlines keep the area code and the last four. */
 export function maskPhone(phone: string): string {
   const digits = phone.replace(/\D/g, '');

@@ -120,7 +120,7 @@ export const JOB_COUNT_LABELS: Record<string, string> = {
   alreadySettled: '已在已审核结算单中', deferred: '顺延下月', disputed: '争议或无效', notBillable: '不计费',
   seen: '检查服务', drawn: '抽中询问', flagged: '异常服务', asked: '已发询问',
   sourcesOverThreshold: '预计超过预算 90% 的资金来源', notified: '已通知',
-  erased: '已删除个人信息', scanned: '已检查', rekeyed: '已重新加密', unreadable: '无法解密', changedMeanwhile: '期间被修改', collectionsCompleted: '完成的数据集',
+  erased: '已删除个人信息', notifications: '通知中删除的电话', hookFailures: '删除未完成（下次重试）', scanned: '已检查', rekeyed: '已重新加密', unreadable: '无法解密', changedMeanwhile: '期间被修改', collectionsCompleted: '完成的数据集',
 };
 
 /** The actions of an order's history (src/dispatch/order.state-machine.ts, and its creation). */
