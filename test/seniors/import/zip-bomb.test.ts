@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import { AuditEntryModel } from '../../../src/audit/audit.model.ts';
 import { OrderModel } from '../../../src/dispatch/order.model.ts';
+import { ProposalModel } from '../../../src/life-events/life-event.model.ts';
 import { signAccessToken } from '../../../src/shared/http/auth.ts';
 import { SeniorModel } from '../../../src/seniors/senior.model.ts';
 import { createTestUser, testConfig } from '../../support/app.ts';
@@ -13,9 +14,10 @@ import { inflateEveryEntry, overlappingWorkbookBomb, type OverlapBomb } from './
 /*
  * Issue 22, done when: "a zip bomb of 10 KB inflating to > 1 GB is refused within 1 s and the
  * service's RSS grows by < 50 MB". The bombs are Fifield's overlapping-entry construction
- * (zip-bomb.ts) laid out as workbooks, uploaded to the real service as a child process (what
- * `npm start` runs), whose memory is read from /proc: the peak (VmHWM, reset through clear_refs
- * before each upload) against the resident size before it.
+ * (zip-bomb.ts) laid out as workbooks, uploaded to the three imports that read workbooks (register,
+ * visit records, life events) of the real service as a child process (what `npm start` runs), whose
+ * memory is read from /proc: the peak (VmHWM, reset through clear_refs before each upload) against
+ * the resident size before it.
  *
  * DEFLATE's 1,032:1 ceiling bounds a zip of S bytes to about 3.7·S² bytes however its entries
  * overlap (zip-bomb.ts): 10 KB cannot inflate to 1 GB. So there are two sizes — the 10 KB bomb,
@@ -54,6 +56,7 @@ describe('zip bombs against the running service (issue 22)', function () {
   let staff: string;
   let provider: string;
   let providerId: string;
+  let officer: string;
   const figures: string[] = [];
 
   before(async () => {
@@ -63,6 +66,7 @@ describe('zip bombs against the running service (issue 22)', function () {
     providerId = providerView.id;
     staff = `Bearer ${signAccessToken(config, await createTestUser('community_staff', { communityIds: [community.id] }))}`;
     provider = `Bearer ${signAccessToken(config, await createTestUser('provider_admin', { providerId }))}`;
+    officer = `Bearer ${signAccessToken(config, await createTestUser('street_officer', { streetId: street.id }))}`;
     service = await startServiceProcess('bombs', db.name());
   });
 
@@ -104,16 +108,23 @@ describe('zip bombs against the running service (issue 22)', function () {
 
   it('warms the import route up with an ordinary broken workbook first (so loading code is not counted as the bomb\'s)', async () => {
     const warm = overlappingWorkbookBomb({ entries: 1, kernelInflated: 1024 });
-    for (const [path, token] of [['/seniors/import', staff], ['/service-records/imports', provider]] as const) {
-      const res = await upload(path, token, warm.bytes);
+    for (const { path, token } of uploads()) {
+      const res = await upload(path, token(), warm.bytes);
       expect(res.status, JSON.stringify(res.body)).to.equal(400);
     }
   });
 
+  /** The three imports that read workbooks (shared/sheets), each as a role that may use it. */
+  const uploads = () => [
+    { path: '/seniors/import', who: 'community staff', token: () => staff },
+    { path: '/service-records/imports', who: 'provider admin', token: () => provider },
+    { path: '/life-events/imports', who: 'street officer', token: () => officer },
+  ];
+
   for (const { name, bomb } of BOMBS) {
-    for (const [path, who] of [['/seniors/import', 'community staff'], ['/service-records/imports', 'provider admin']] as const) {
+    for (const { path, who, token } of uploads()) {
       it(`refuses the ${name} bomb (declared ${bomb.declaredTotal} bytes, inflating to ${bomb.inflatedTotal}) at POST ${path} as ${who}: 400 on file within ${MAX_MS} ms, RSS < +${MAX_RSS_GROWTH_MB} MB, nothing written`, async () => {
-        const res = await upload(path, path === '/seniors/import' ? staff : provider, bomb.bytes);
+        const res = await upload(path, token(), bomb.bytes);
         figures.push(`${name} → POST ${path}: ${res.status} in ${Math.round(res.ms)} ms, peak RSS +${res.peakGrowthMb.toFixed(1)} MB (resident afterwards ${res.rssGrowthMb >= 0 ? '+' : ''}${res.rssGrowthMb.toFixed(1)} MB) — ${res.body.error?.message ?? ''}`);
 
         expect(res.status, JSON.stringify(res.body)).to.equal(400);
@@ -126,7 +137,8 @@ describe('zip bombs against the running service (issue 22)', function () {
         expect(res.peakGrowthMb, 'peak resident growth of the service').to.be.below(MAX_RSS_GROWTH_MB);
         expect(await SeniorModel.countDocuments()).to.equal(0);
         expect(await OrderModel.countDocuments()).to.equal(0);
-        expect(await AuditEntryModel.countDocuments({ action: { $in: ['senior.enrol', 'senior.import', 'service_record.import'] } })).to.equal(0);
+        expect(await ProposalModel.countDocuments()).to.equal(0);
+        expect(await AuditEntryModel.countDocuments({ action: { $in: ['senior.enrol', 'senior.import', 'service_record.import', 'life_event.import'] } })).to.equal(0);
       });
     }
   }
