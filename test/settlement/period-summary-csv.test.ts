@@ -5,7 +5,7 @@ import { StatementModel } from '../../src/settlement/settlement.model.ts';
 import { yuanText } from '../../src/shared/money.ts';
 import { createTestApp } from '../support/app.ts';
 import { clearCollections, useTestDatabase } from '../support/database.ts';
-import { settlementWorld, shanghai, type SettlementWorld } from './settlement.fixtures.ts';
+import { octoberOfThreeVisits, settlementWorld, type SettlementWorld } from './settlement.fixtures.ts';
 
 type Delivered = { lineCount: number; quantity: number; grossFen: number; subsidyFen: number; selfPayFen: number };
 const TOTAL_KEYS = ['grossFen', 'subsidyFen', 'selfPayFen', 'penaltyFen', 'adjustmentFen', 'payableFen', 'cityFen', 'districtFen'] as const;
@@ -36,13 +36,7 @@ describe('GET /settlements/summary?format=csv', function () {
   before(async () => {
     await clearCollections();
     w = await settlementWorld(config);
-    await w.issue('2026-10');
-    const poor = await w.senior('north', ['three_nos']);
-    const alone = await w.senior('north', ['living_alone']);
-    const nest = await w.senior('south', ['empty_nest']);
-    await w.visit({ seniorId: poor, side: 'north', at: shanghai('2026-10-05 09:00') });
-    await w.visit({ seniorId: alone, side: 'north', service: 'meal', quantity: 3, at: shanghai('2026-10-06 11:00'), lateMinutes: 40 });
-    await w.visit({ seniorId: nest, side: 'south', at: shanghai('2026-10-07 09:00') });
+    await octoberOfThreeVisits(w);
     const run = await request(app).post('/api/v1/settlements').set('Authorization', w.finance.authorization).send({ period: '2026-10' });
     expect(run.status, JSON.stringify(run.body)).to.equal(200);
     // A provider name a spreadsheet would run as a formula.

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { AMOUNT_COLUMNS, STATEMENT_COLUMNS } from '../../src/settlement/statement-export.ts';
 import { createTestApp, tokenFor } from '../support/app.ts';
 import { clearCollections, useTestDatabase } from '../support/database.ts';
-import { settlementWorld, shanghai, type SettlementWorld } from './settlement.fixtures.ts';
+import { octoberOfThreeVisits, settlementWorld, type SettlementWorld } from './settlement.fixtures.ts';
 
 type Totals = { grossFen: number; subsidyFen: number; selfPayFen: number; penaltyFen: number; adjustmentFen: number; payableFen: number; cityFen: number; districtFen: number };
 type Detail = {
@@ -30,13 +30,7 @@ describe('settlement files: statement XLSX and CSV, the period summary', functio
   before(async () => {
     await clearCollections();
     w = await settlementWorld(config);
-    await w.issue('2026-10');
-    const poor = await w.senior('north', ['three_nos']);
-    const alone = await w.senior('north', ['living_alone']);
-    const nest = await w.senior('south', ['empty_nest']);
-    await w.visit({ seniorId: poor, side: 'north', at: shanghai('2026-10-05 09:00') });
-    lateOrder = await w.visit({ seniorId: alone, side: 'north', service: 'meal', quantity: 3, at: shanghai('2026-10-06 11:00'), lateMinutes: 40 });
-    await w.visit({ seniorId: nest, side: 'south', at: shanghai('2026-10-07 09:00') });
+    ({ lateOrder } = await octoberOfThreeVisits(w));
     const run = await request(app).post('/api/v1/settlements').set('Authorization', w.finance.authorization).send({ period: '2026-10' });
     const id = (run.body.statements as { id: string; providerId: string }[]).find((s) => s.providerId === w.providerA.id)!.id;
     statement = (await request(app).get(`/api/v1/settlements/statements/${id}`).set('Authorization', w.finance.authorization)).body;

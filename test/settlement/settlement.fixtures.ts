@@ -107,3 +107,19 @@ export async function settlementWorld(config: Config) {
   };
 }
 export type SettlementWorld = Awaited<ReturnType<typeof settlementWorld>>;
+
+/**
+ * The month the settlement files are tested on (October 2026, issued): three seniors of three
+ * categories in two communities, a visit each — one of them three meals with the caregiver 40
+ * minutes late. Answers the late visit's order.
+ */
+export async function octoberOfThreeVisits(w: SettlementWorld): Promise<{ lateOrder: string }> {
+  await w.issue('2026-10');
+  const poor = await w.senior('north', ['three_nos']);
+  const alone = await w.senior('north', ['living_alone']);
+  const nest = await w.senior('south', ['empty_nest']);
+  await w.visit({ seniorId: poor, side: 'north', at: shanghai('2026-10-05 09:00') });
+  const lateOrder = await w.visit({ seniorId: alone, side: 'north', service: 'meal', quantity: 3, at: shanghai('2026-10-06 11:00'), lateMinutes: 40 });
+  await w.visit({ seniorId: nest, side: 'south', at: shanghai('2026-10-07 09:00') });
+  return { lateOrder };
+}
