@@ -1,7 +1,7 @@
 import type { Config } from '../src/config/env.ts';
 import { ensureUser } from '../src/identity/index.ts';
 import {
-  creditCodeCheckCharacter, upsertCaregiver, upsertCommunity, upsertContract, upsertProvider, upsertServiceType, upsertStreet,
+  creditCodeCheckCharacter, ensureProviderBankAccount, upsertCaregiver, upsertCommunity, upsertContract, upsertProvider, upsertServiceType, upsertStreet,
 } from '../src/organisation/index.ts';
 import { CURRENT_PRIVACY_NOTICE_VERSION, enrolSenior, enrolledIdNumberHmacs, transitionSenior, type SeniorContext } from '../src/seniors/index.ts';
 import { hmacPii } from '../src/shared/pii.ts';
@@ -48,10 +48,12 @@ export async function seedDemoDistrict(config: Config): Promise<DemoLogin[]> {
   }
 
   const providerIds = new Map<string, string>();
-  for (const { key, creditCodeBase, communityCodes, services, ...provider } of demoProviders) {
+  for (const [index, { key, creditCodeBase, communityCodes, services, ...provider }] of demoProviders.entries()) {
     const covered = communityCodes.map((code) => communityIds.get(code) as string);
     const created = await upsertProvider({ ...provider, creditCode: creditCodeBase + creditCodeCheckCharacter(creditCodeBase), communityIds: covered, status: 'active' });
     providerIds.set(key, created.id);
+    // Made-up payee accounts, so the demo's batch payment file can be downloaded once a month is approved.
+    await ensureProviderBankAccount(config.pii, created.id, { accountName: provider.name, accountNo: `62220213020000${String(1001 + index)}`, bankName: '中国工商银行合肥蜀山支行', bankBranchCode: `102361003${String(101 + index)}` });
     const percent = provider.kind === 'starlight_center' ? STARLIGHT_PRICE_PERCENT : 100;
     await upsertContract({
       providerId: created.id,

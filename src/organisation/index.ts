@@ -5,7 +5,7 @@ export { assertCaregiverOfProvider, caregiversByPhoneHash, getCaregiver, type Ca
 export { getServiceType, listServiceTypes, type ServiceTypeView } from './service-types.service.ts';
 export { findValidContract, contractsOfProvider, validContractAmong, type ContractQuestion, type ContractView } from './contracts.service.ts';
 export { creditCodeCheckCharacter, isValidCreditCode, normaliseCreditCode } from './credit-code.ts';
-export { upsertStreet, upsertCommunity, upsertProvider, upsertCaregiver, upsertServiceType, upsertContract } from './organisation.seed.ts';
+export { upsertStreet, upsertCommunity, upsertProvider, ensureProviderBankAccount, upsertCaregiver, upsertServiceType, upsertContract } from './organisation.seed.ts';
 export { dispatchCandidates, type DispatchCandidate } from './dispatch-candidates.ts';
 export { caregiverPiiCollection, providerPiiCollection } from './pii-collections.ts';
 export { providerBankAccounts, type PayeeAccount } from './provider-bank-accounts.ts';

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { isDomainError } from '../shared/errors.ts';
 import { parseInput } from '../shared/http/validate.ts';
 import type { PiiKeys } from '../shared/pii.ts';
+import { bankAccountBody, storedBankAccount } from './bank-account.ts';
 import { createCaregiverBody } from './caregivers.schemas.ts';
 import { addCaregiver, toCaregiverView, type CaregiverView } from './caregivers.service.ts';
 import { createContractBody } from './contracts.schemas.ts';
@@ -61,6 +62,12 @@ export async function upsertProvider(input: z.input<typeof createProviderBody>):
     async () => { const found = await ProviderModel.findOne({ creditCode }).lean(); return found ? toProviderView(found) : null; },
     () => createProvider(SYSTEM_WRITE, provider),
   );
+}
+
+/** Gives the provider this payee account unless it has one (an office's own entry is never overwritten). */
+export async function ensureProviderBankAccount(keys: PiiKeys, providerId: string, input: z.input<typeof bankAccountBody>): Promise<void> {
+  const account = parseInput(bankAccountBody, input, 'en');
+  await ProviderModel.updateOne({ _id: providerId, bankAccount: null }, { $set: { bankAccount: storedBankAccount(keys, account) } });
 }
 
 export async function upsertCaregiver(keys: PiiKeys, input: { providerId: string } & z.input<typeof createCaregiverBody>): Promise<CaregiverView> {

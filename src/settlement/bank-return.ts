@@ -33,7 +33,9 @@ export interface ReturnResult { paid: number; alreadyPaid: number; failed: numbe
 interface CheckedRow { row: number; statementId: string; amountFen: number; isSuccess: boolean; bankSerial: string; date: string; isAlreadyPaid: boolean }
 type Fault = { row: number; column: ReturnColumn; zh: string; en: string };
 
-const STATEMENT_ID = /\d{4}-\d{2}-[0-9a-f]{24}/;
+const STATEMENT_ID = /\d{4}-\d{2}-[0-9a-f]{24}/i;
+/** The statement number a cell carries (alone, or inside the 用途 text), as stored (lower-case hex). */
+const statementIdIn = (text: string): string | undefined => STATEMENT_ID.exec(text)?.[0].toLowerCase();
 const SUCCESS_WORDS = new Set(['成功', '交易成功', '已成功', 'success', 'succeeded', 's']);
 const FAILURE_WORDS = new Set(['失败', '交易失败', 'failed', 'failure', 'f']);
 const SERIAL_PATTERN = /^[\p{L}\p{N} ._/#-]{1,64}$/u;
@@ -47,10 +49,11 @@ export function fenOfYuanText(text: string): number | null {
   return Number.isSafeInteger(fen) ? fen : null;
 }
 
-/** YYYY-MM-DD, YYYYMMDD or YYYY/M/D → YYYY-MM-DD; null when not a real day. */
+/** YYYY-MM-DD, YYYYMMDD or YYYY/M/D, a time of day after it ignored → YYYY-MM-DD; null when not a real day. */
 export function dayOfText(text: string): string | null {
-  const match = /^(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})$/.exec(text.trim());
-  if (!match || (!/[-/.]/.test(text) && text.trim().length !== 8)) return null;
+  const dayPart = text.trim().replace(/\s+\d{1,2}:\d{2}(:\d{2})?$/, '');
+  const match = /^(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})$/.exec(dayPart);
+  if (!match || (!/[-/.]/.test(dayPart) && dayPart.length !== 8)) return null;
   const day = `${match[1]}-${match[2]!.padStart(2, '0')}-${match[3]!.padStart(2, '0')}`;
   const parsed = new Date(`${day}T00:00:00Z`);
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(day) ? day : null;
@@ -84,7 +87,7 @@ async function applyRow(row: CheckedRow, ctx: SheetImportContext, now: Date): Pr
 async function checkReturnFile(source: { path: string; originalName: string }, timeZone: string, now: Date): Promise<{ rows: CheckedRow[]; faults: Fault[] }> {
   const records: { row: number; fields: Record<ReturnColumn, string> }[] = [];
   for await (const record of readSheetRecords(source, RETURN_COLUMNS)) records.push(record);
-  const ids = records.map((record) => STATEMENT_ID.exec(record.fields.statementRef)?.[0]).filter((id): id is string => id !== undefined);
+  const ids = records.map((record) => statementIdIn(record.fields.statementRef)).filter((id): id is string => id !== undefined);
   const statements = new Map((await StatementModel.find({ _id: { $in: [...new Set(ids)] } }).lean()).map((statement) => [String(statement._id), statement as StatementDoc]));
   const faults: Fault[] = [];
   const rows: CheckedRow[] = [];
@@ -107,7 +110,7 @@ type Report = (column: ReturnColumn, zh: string, en: string) => void;
 
 function checkRow(record: { row: number; fields: Record<ReturnColumn, string> }, statements: Map<string, StatementDoc>, timeZone: string, now: Date, fault: Report): CheckedRow | null {
   const { fields } = record;
-  const statementId = STATEMENT_ID.exec(fields.statementRef)?.[0];
+  const statementId = statementIdIn(fields.statementRef);
   const statement = statementId ? statements.get(statementId) : undefined;
   if (!statement || !statementId) fault('statementRef', `结算单“${fields.statementRef}”不存在`, `no statement "${fields.statementRef}"`);
   const amountFen = fenOfYuanText(fields.amount);

@@ -5,6 +5,7 @@ import iconv from 'iconv-lite';
 import mongoose from 'mongoose';
 import request from 'supertest';
 import { StatementModel, ZERO_TOTALS } from '../../src/settlement/settlement.model.ts';
+import { dayOfText, fenOfYuanText } from '../../src/settlement/bank-return.ts';
 import { ICBC_PAYMENT_HEADER } from '../../src/settlement/payment-file.ts';
 import { authFor, createTestApp } from '../support/app.ts';
 import { clearCollections, useTestDatabase } from '../support/database.ts';
@@ -159,6 +160,11 @@ describe('batch payment file and the bank return file', function () {
   });
 
   describe('the bank return file', () => {
+    it('reads amounts to the fen without floats and days in the forms banks write them', () => {
+      expect(['1000.50', '1,000.5', '¥0.01', '12', '1.234', '-1', 'abc'].map(fenOfYuanText)).to.deep.equal([100_050, 100_050, 1, 1_200, null, null, null]);
+      expect(['2026-12-03', '20261203', '2026/12/3', '2026-12-03 10:15:00', '2026-02-30', '2026123'].map(dayOfText)).to.deep.equal(['2026-12-03', '2026-12-03', '2026-12-03', '2026-12-03', null, null]);
+    });
+
     const header = '结算单号,金额,状态,银行流水号,日期\n';
     let ids: { a: string; b: string; c: string; other: string };
     before(async () => {
@@ -181,7 +187,7 @@ describe('batch payment file and the bank return file', function () {
     });
 
     it('marks exactly the listed successful statements paid, reports the failed ones, and the same file again changes nothing', async () => {
-      const file = `${header}星光助老 2026年08月 服务结算 ${ids.a},"1,000.50",成功,ICBC001,2026-12-03\n${ids.b},200.00,成功,ICBC002,20261203\n${ids.c},300.00,失败,,2026-12-03\n`;
+      const file = `${header}星光助老 2026年08月 服务结算 ${ids.a},"1,000.50",成功,ICBC001,2026-12-03\n${ids.b.toUpperCase()},200.00,成功,ICBC002,20261203\n${ids.c},300.00,失败,,2026-12-03\n`;
       const res = await upload(file);
 
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
