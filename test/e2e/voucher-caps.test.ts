@@ -158,7 +158,7 @@ describe('web console: voucher policy caps (e2e, headless Chromium)', function (
     await refusal.waitFor();
     await screenshot(page, 'hotline-cap-refusal');
     const text = await refusal.innerText();
-    expect(text).to.contain('超出服务券政策的限额').and.contain(`服务「助洁」每月补贴限 1 次，${inWords(NEXT_MONTH)} 已用 1 次`);
+    expect(text).to.contain('超出服务券政策的限额').and.contain(`服务“助洁”每月补贴限 1 次，${inWords(NEXT_MONTH)} 已用 1 次`);
     expect(englishIn(await visibleText(page))).to.deep.equal([]);
     expect(await page.locator('[data-test="order-created"]').count()).to.equal(0);
     expect(await OrderModel.countDocuments({ seniorId })).to.equal(ordersBefore);
