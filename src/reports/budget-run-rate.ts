@@ -12,7 +12,8 @@ import { rateOf } from './figures.ts';
  *     dispute takes a line out, a review callback fails), so it is shown apart (`pendingFen`) and
  *     projected at the run-rate like a month to come, never added to the committed spend;
  *   - run-rate = committed spend / settled months; projected year end = committed spend +
- *     run-rate × (12 − settled months), computed from the exact average and rounded to the fen once
+ *     run-rate × the months still to spend (after the last settled month, plus any pending one
+ *     before it; a month before it without statements spent nothing), computed from the exact average and rounded to the fen once
  *     (half up), so the projection does not carry the rounding of the monthly rate eleven times;
  *   - warning when the projection reaches 90 % of the annual budget (compared in integer fen, not
  *     on the rounded share). Without a budget, or before any month is settled, there is nothing to
@@ -81,7 +82,14 @@ export function budgetRunRate(throughPeriod: string, statements: StatementFigure
   }
   const months = [...byPeriod.values()].sort((a, b) => a.period.localeCompare(b.period));
   const settledMonths = months.filter((month) => month.settled).length;
-  const remainingMonths = MONTHS_IN_YEAR - settledMonths;
+  // The months still to spend: those after the last settled one, and any pending before it. A month
+  // before it with no statement at all spent nothing — the programme had not started (a district's
+  // first year begins when it goes live) or nobody was served — and is not projected: counting
+  // 12 − settled months would project a September launch as if it had run since January.
+  const lastSettled = months.filter((month) => month.settled).at(-1);
+  const lastSettledIndex = lastSettled ? Number(lastSettled.period.slice(5, 7)) : 0;
+  const pendingBefore = months.filter((month) => !month.settled && month.period < (lastSettled?.period ?? '')).length;
+  const remainingMonths = MONTHS_IN_YEAR - lastSettledIndex + pendingBefore;
   const sources = FUNDING_SOURCES.map((source) => sourceRunRate(source, months, settledMonths, remainingMonths, budgets[source]));
   return { year, throughPeriod, months, settledMonths, remainingMonths, warningThresholdPct: BUDGET_WARNING_PCT, sources };
 }

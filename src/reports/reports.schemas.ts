@@ -91,7 +91,7 @@ const runRate = z
       .array(z.object({ period: z.string(), settled: z.boolean(), statements: count, cityFen: fen, districtFen: fen }))
       .openapi({ description: 'every month of the year so far with statements; settled: all of them approved or paid' }),
     settledMonths: count,
-    remainingMonths: count.openapi({ description: '12 − settled months: the months projected at the run-rate (pending ones included)' }),
+    remainingMonths: count.openapi({ description: 'the months projected at the run-rate: those after the last settled month, and any pending one before it (a month before it without statements spent nothing)' }),
     warningThresholdPct: count,
     sources: z.array(runRateSource),
   })

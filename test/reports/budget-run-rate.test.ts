@@ -65,7 +65,22 @@ describe('budgetRunRate', () => {
       source: 'city', settledFen: 0, pendingFen: 900_000, runRateFen: null, projectedYearEndFen: null, annualBudgetFen: 1, projectedShareOfBudget: null, projectedOverBudgetFen: null, warning: false,
     });
     const noBudget = budgetRunRate('2026-03', [statement('2026-02', 'paid', 900_000, 900_000)], { city: null, district: null });
-    expect(noBudget.sources.map((s) => [s.projectedYearEndFen, s.warning])).to.deep.equal([[10_800_000, false], [10_800_000, false]]);
+    // February settled, January without statements (nothing spent): 900,000 + 10 months × 900,000.
+    expect(noBudget.sources.map((s) => [s.projectedYearEndFen, s.warning])).to.deep.equal([[9_900_000, false], [9_900_000, false]]);
     expect(budgetRunRate('2026-03', [], { city: 5, district: 5 }).sources.every((s) => !s.warning && s.projectedYearEndFen === null)).to.equal(true);
+  });
+
+  it('projects a district that went live in September from its own months, not as if it had spent since January', () => {
+    // September and October settled, November pending, through November: 2 settled months at
+    // 500,000 a month; still to spend November and December → 1,000,000 + 1,000,000.
+    const rate = budgetRunRate('2026-11', [
+      statement('2026-09', 'paid', 500_000, 0), statement('2026-10', 'approved', 500_000, 0), statement('2026-11', 'draft', 123, 0),
+    ], { city: 2_100_000, district: null });
+    expect(rate).to.deep.include({ settledMonths: 2, remainingMonths: 2 });
+    expect(rate.sources[0]).to.include({ runRateFen: 500_000, projectedYearEndFen: 2_000_000, pendingFen: 123, warning: true });
+    // A pending month before the last settled one is still to spend: February pending, March settled.
+    const gap = budgetRunRate('2026-03', [statement('2026-01', 'paid', 100, 0), statement('2026-02', 'draft', 100, 0), statement('2026-03', 'paid', 100, 0)], { city: null, district: null });
+    expect(gap).to.deep.include({ settledMonths: 2, remainingMonths: 10 });
+    expect(gap.sources[0]).to.include({ projectedYearEndFen: 200 + 1_000 });
   });
 });
