@@ -110,6 +110,9 @@ describe('web console: a two-signature approval with a correction reviewed by an
     const statement = await stored();
     expect(statement.status).to.equal('draft');
     expect(statement.approvals).to.have.length(1);
+    // The month's list says which statements wait for a second signature.
+    await page.goto('/settlement');
+    expect(await page.locator('[data-test="statements"] .el-table__row', { hasText: '安心养老服务中心' }).innerText()).to.contain('草稿').and.contain('待第二签');
   });
 
   it('refuses the second signature of the officer who started the run, in Chinese, and changes nothing', async () => {
