@@ -60,6 +60,19 @@ describe('expensive routes: concurrency limits and abandoned imports', function 
     expect((await request(app).get('/api/v1/reports/anomalies?month=2026-01').set('Authorization', auditor.authorization)).status).to.equal(200);
   });
 
+  it('keeps the instance\'s last report slot for another user: one account\'s second report waits while it would take it', async () => {
+    const [busy, other] = [await authFor(config, 'auditor'), await authFor(config, 'auditor')];
+    const held = [takeSlot('report', busy.actor.id), takeSlot('report', 'someone-else')];
+    const second = await request(app).get('/api/v1/reports/anomalies?month=2026-01').set('Authorization', busy.authorization);
+    const first = await request(app).get('/api/v1/reports/anomalies?month=2026-01').set('Authorization', other.authorization);
+    expect(second.status, 'the busy account\'s second report would fill the instance').to.equal(429);
+    expect(first.status, 'another account\'s first report takes the free slot').to.equal(200);
+    held[1]!();
+    // With two slots free the busy account may take its second.
+    expect((await request(app).get('/api/v1/reports/anomalies?month=2026-01').set('Authorization', busy.authorization)).status).to.equal(200);
+    held[0]!();
+  });
+
   it('stops an import between batches once its uploader is gone, keeping what was enrolled and saying where it stopped', async () => {
     const community = await makeCommunity(await makeStreet());
     const staff = await authFor(config, 'community_staff', { communityIds: [community.id] });
