@@ -11,6 +11,7 @@ import { logger, setLogLevel } from './shared/logger.ts';
 import { handlersFinished } from './shared/http/route.ts';
 import { useAuditKey } from './audit/index.ts';
 import { backfillNotificationSubjectIds } from './notifications/index.ts';
+import { runDataFixOnce } from './db/run-once.ts';
 
 // Start order: config → database → indexes → app → jobs. Shutdown runs it backwards.
 
@@ -22,8 +23,9 @@ async function main(): Promise<void> {
   if (config.env !== 'production') {
     await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
     // Production does this in the deploy step (db:sync-indexes), with the indexes.
-    const backfilled = await backfillNotificationSubjectIds();
-    if (backfilled > 0) logger.info({ backfilled }, 'notifications given their subjectId');
+    // Once per database: every notification written since carries the field.
+    const backfilled = await runDataFixOnce('notifications.subjectId', backfillNotificationSubjectIds);
+    if (backfilled) logger.info({ backfilled }, 'notifications given their subjectId');
   }
   await ensureBootstrapAdmin(config, logger);
   // Before anything writes to the audit chain (the demo seed does), not only when the app is made.

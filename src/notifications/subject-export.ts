@@ -39,8 +39,8 @@ export async function notificationsOfSubjects(subjectIds: string[]): Promise<(No
 /**
  * Gives every notification written before subjectId existed its subjectId (subject.id), so the
  * index finds it. Idempotent; reads only what lacks the field (a scan of the outbox on the embedded
- * database, which pushes no `$exists` down: once per start outside production, once per
- * `db:sync-indexes` in production). Answers how many it updated.
+ * database, which pushes no `$exists` down: at the first start of a development database —
+ * db/run-once.ts — and on every `db:sync-indexes` in production). Answers how many it updated.
  */
 export async function backfillNotificationSubjectIds(): Promise<number> {
   let updated = 0;
