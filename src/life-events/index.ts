@@ -1,1 +1,2 @@
 export { lifeEventsRouter } from './life-events.routes.ts';
+export { lifeEventsOfSenior } from './proposals.service.ts';

@@ -65,6 +65,17 @@ export async function rejectProposal(id: string, reason: string, ctx: LifeEventC
   return viewOf(rejected as ProposalDoc);
 }
 
+/**
+ * Every life event reported for one senior, oldest first (the data-subject export): through the
+ * seniorId index, so it costs the senior's own proposals — a handful — not the queue's.
+ */
+export async function lifeEventsOfSenior(seniorId: string): Promise<ProposalView[]> {
+  const proposals = (await ProposalModel.find({ seniorId }).lean()) as ProposalDoc[];
+  proposals.sort((a, b) => a.importedAt.getTime() - b.importedAt.getTime() || String(a._id).localeCompare(String(b._id)));
+  const senior = (await seniorsListed([seniorId])).get(seniorId);
+  return proposals.map((proposal) => toProposalView(proposal, senior));
+}
+
 /** One proposal as the API answers it, its senior named. */
 export async function viewOf(proposal: ProposalDoc): Promise<ProposalView> {
   return toProposalView(proposal, (await seniorsListed([proposal.seniorId])).get(proposal.seniorId));

@@ -2,6 +2,7 @@ import { auditEntriesAbout, recordAudit } from '../audit/index.ts';
 import { carePlansOfSenior } from '../care-plans/index.ts';
 import type { Config } from '../config/env.ts';
 import { ordersOfSenior } from '../dispatch/index.ts';
+import { lifeEventsOfSenior } from '../life-events/index.ts';
 import { getCaregiver, getProvider } from '../organisation/index.ts';
 import { notificationsAbout } from '../notifications/index.ts';
 import { seniorRecordForExport } from '../seniors/index.ts';
@@ -14,7 +15,7 @@ export const SUBJECT_EXPORT_FORMAT = 'starlight-care/subject-export/1';
  * Everything held about one senior (PIPL art. 45: the person's right to see and copy their data),
  * as one JSON document: the record with the personal data in clear, its history, the voucher
  * account and every ledger entry, the orders (visit times, provider and caregiver by name) and
- * alerts, care plans, the notifications about them (the senior's and their contacts' phones in
+ * alerts, care plans, the death/hospital/move reports about them (life events, with their decisions), the notifications about them (the senior's and their contacts' phones in
  * clear, staff masked), and the audit entries about them. Nothing about another senior is read:
  * every read is keyed by this senior's id or their own orders' and alerts' ids. The export itself
  * is audited with its reason, after the audit entries it includes were read.
@@ -26,6 +27,7 @@ export async function exportSeniorData(seniorId: string, reason: string, call: {
   const { orders, alerts } = await ordersOfSenior(seniorId);
   const [providers, caregivers] = await Promise.all([namesOf(orders.map((o) => o.providerId), getProvider), namesOf(orders.map((o) => o.caregiverId), getCaregiver)]);
   const carePlans = await carePlansOfSenior(seniorId);
+  const lifeEvents = await lifeEventsOfSenior(seniorId);
   const notifications = await notificationsAbout([seniorId, ...orders.map((o) => o.id), ...alerts.map((a) => a.id)], call.config.pii);
   const auditEntries = await auditEntriesAbout('senior', seniorId);
   await recordAudit({ actor: call.actor, action: 'senior.export', entityType: 'senior', entityId: seniorId, after: { reason }, requestId: call.requestId });
@@ -44,10 +46,10 @@ export async function exportSeniorData(seniorId: string, reason: string, call: {
     })),
     emergencyAlerts: alerts,
     carePlans,
+    lifeEvents,
     notifications,
     auditEntries,
     notes: [
-      '死亡、住院、迁出信息（life events）：该功能尚无按老人读取的接口，本文件未包含；已确认的变更见 history 与 auditEntries。',
       '审计记录：只包含以该老人为对象的记录；以其工单为对象的记录见各工单的处理历史。',
     ],
   };

@@ -1,3 +1,4 @@
+import { ProposalModel } from '../../src/life-events/life-event.model.ts';
 import { expect } from 'chai';
 import request from 'supertest';
 import { AuditEntryModel } from '../../src/audit/audit.model.ts';
@@ -155,6 +156,10 @@ describe('PIPL: retention and the data-subject export', function () {
     await w.issue('2023-09');
     await w.visit({ seniorId: subject, side: 'north', at: shanghai('2023-09-12 10:00') });
     await w.visit({ seniorId: other, side: 'north', at: shanghai('2023-09-13 10:00') });
+    // A hospital stay reported for each: the subject's is in the file, the other's is not.
+    for (const [seniorId, date] of [[subject, '2023-10-02'], [other, '2023-10-03']] as const) {
+      await ProposalModel.create({ key: `${seniorId}:hospital_admission:${date}`, seniorId, streetId: w.street.id, communityId: w.north.id, event: 'hospital_admission', date, status: 'pending', sourceFile: '卫健委推送.csv', importedBy: 'importer', importedAt: new Date() });
+    }
     const staffOtherCommunity = await tokenFor(config, 'community_staff', { communityIds: [w.south.id] });
     const staffHere = await tokenFor(config, 'community_staff', { communityIds: [w.north.id] });
     const path = `/api/v1/seniors/${subject}/export`;
@@ -186,6 +191,7 @@ describe('PIPL: retention and the data-subject export', function () {
     expect(file.history.map((h: { action: string }) => h.action)).to.include.members(['enrol', 'approve']);
     expect(file.auditEntries.map((a: { action: string }) => a.action)).to.include('senior.enrol');
     expect(file.auditEntries.every((a: { entityId: string }) => a.entityId === subject)).to.equal(true);
+    expect(file.lifeEvents.map((e: { seniorId: string; event: string; date: string; status: string }) => [e.seniorId, e.event, e.date, e.status])).to.deep.equal([[subject, 'hospital_admission', '2023-10-02', 'pending']]);
     const otherOrder = (await request(app).get('/api/v1/service-orders').query({ seniorId: other }).set('Authorization', staffHere)).body.items?.[0]?.id;
     expect(text).not.to.include(other);
     expect(text).not.to.include('钱玉兰');
