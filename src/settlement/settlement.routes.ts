@@ -13,7 +13,7 @@ import {
 } from './settlement.schemas.ts';
 import { approveStatement, payStatement } from './statement-approval.ts';
 import { asciiExportFileName, exportFileName, writeStatementCsv, writeStatementXlsx } from './statement-export.ts';
-import { listStatements, runProgressOf, statementDetail, statementInScope, statementLines, toChargeView, toStatementView, withSignerNames } from './statements.query.ts';
+import { listStatements, runProgressOf, statementDetail, statementInScope, statementLines, adjustmentView, toStatementView, withSignerNames } from './statements.query.ts';
 import { addManualAdjustment, decideManualAdjustment } from './statement-adjustments.ts';
 
 const { router, route } = createRouteGroup('/api/v1');
@@ -93,7 +93,7 @@ route({
   handler: async ({ params, body, actor, config, requestId }, req) => {
     const idempotencyKey = req.get('Idempotency-Key');
     const { line } = await addManualAdjustment(params.id, body, idempotencyKey && /^[\w.:-]{8,100}$/.test(idempotencyKey) ? idempotencyKey : undefined, { actor, config, requestId });
-    return (await withSignerNames({ approvals: [], adjustments: [toChargeView(line, new Map())] })).adjustments[0];
+    return adjustmentView(line);
   },
 });
 
@@ -108,7 +108,7 @@ for (const verdict of ['approve', 'reject'] as const) {
     success: { status: 200, schema: chargeSchema, description: verdict === 'approve' ? 'The approved adjustment' : 'The rejected adjustment' },
     handler: async ({ params, body, actor, config, requestId }) => {
       const line = await decideManualAdjustment(params.id, params.adjustmentId, { approve: verdict === 'approve', note: body.note }, { actor, config, requestId });
-      return (await withSignerNames({ approvals: [], adjustments: [toChargeView(line, new Map())] })).adjustments[0];
+      return adjustmentView(line);
     },
   });
 }

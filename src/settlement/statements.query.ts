@@ -21,6 +21,7 @@ const DAY_MS = 86_400_000;
 
 export function toStatementView(statement: StatementDoc, config: Config, now: Date = new Date()) {
   const paymentDueAt = statement.approvedAt ? new Date(statement.approvedAt.getTime() + config.paymentDueDays * DAY_MS) : null;
+  const signatures = signaturesOf(statement);
   return {
     id: statement._id,
     period: statement.period,
@@ -35,9 +36,9 @@ export function toStatementView(statement: StatementDoc, config: Config, now: Da
     heldBackCount: statement.heldBackCount,
     approvedBy: statement.approvedBy ?? null,
     approvedAt: statement.approvedAt ?? null,
-    approvals: signaturesOf(statement).map((signature) => ({ by: signature.by, byName: null as string | null, at: signature.at })),
+    approvals: signatures.map((signature) => ({ by: signature.by, byName: null as string | null, at: signature.at })),
     secondApprovalRequired: statement.totals.payableFen > config.secondApprovalAboveFen,
-    awaitingSecondSignature: statement.status === 'draft' && signaturesOf(statement).length > 0,
+    awaitingSecondSignature: statement.status === 'draft' && signatures.length > 0,
     approvalOverrideReason: statement.approvalOverrideReason ?? null,
     paymentRef: statement.paymentRef ?? null,
     paidAt: statement.paidAt ?? null,
@@ -113,6 +114,13 @@ export function toChargeView(line: LineDoc, numbers: OrderNumbers) {
   };
 }
 export type ChargeView = ReturnType<typeof toChargeView>;
+
+/** One adjustment line as the adjustment routes answer it: with who entered and who decided it, by name. */
+export async function adjustmentView(line: LineDoc): Promise<ChargeView> {
+  const names = await displayNamesOf([line.enteredBy, line.decidedBy].filter((id): id is string => Boolean(id)));
+  const view = toChargeView(line, new Map());
+  return { ...view, enteredByName: names.get(view.enteredBy ?? '') ?? null, decidedByName: names.get(view.decidedBy ?? '') ?? null };
+}
 
 export const toHeldBackView = (row: HeldBackDoc, numbers: OrderNumbers) => ({
   orderId: row.orderId, orderNumber: numberIn(numbers, row.orderId), reasonCode: row.reasonCode, detail: row.detail ?? null, checkedAt: row.checkedAt,
